@@ -1,0 +1,3 @@
+from stagecore.cli import main
+
+raise SystemExit(main())

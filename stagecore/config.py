@@ -1,0 +1,145 @@
+"""DVC's config files (`.dvc/config`, `.dvc/config.local`, global, system): the one owner of configobj.
+
+Files are INI as configobj writes them (4-space indent, `['remote "name"']` sections).
+Unknown sections or keys are refused as DVC refuses them, naming the file (exit 251).
+stagecore's own settings never go here: DVC would reject them (they live in git config).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from stagecore.errors import ConfigError
+
+LEVELS = ("system", "global", "repo", "local")
+_REMOTE_KEYS = {
+    "url", "jobs", "verify", "timeout", "connect_timeout", "read_timeout", "checksum_jobs", "push",
+    "worktree", "version_aware", "endpointurl", "region", "profile", "credentialpath", "configpath",
+    "access_key_id", "secret_access_key", "session_token", "use_ssl", "ssl_verify", "sse",
+    "sse_kms_key_id", "sse_customer_algorithm", "sse_customer_key", "acl", "grant_read",
+    "grant_read_acp", "grant_write_acp", "grant_full_control", "listobjects", "cache_regions",
+    "read_timeout", "allow_anonymous_login", "port", "user", "keyfile", "password", "ask_password",
+    "passphrase", "ask_passphrase", "gss_auth", "allow_agent", "max_sessions",
+}
+_SCHEMA: dict[str, set[str] | None] = {
+    "core": {
+        "remote", "checksum_jobs", "interactive", "analytics", "hardlink_lock", "no_scm",
+        "autostage", "check_update", "site_cache_dir", "machine",
+    },
+    "cache": {"dir", "type", "shared", "slow_link_warning", "verify", "protected", "local", "s3", "ssh"},
+    # sections DVC knows that stagecore does not use: accepted as they are
+    "state": None, "index": None, "plots": None, "parsing": None, "hydra": None, "studio": None,
+    "db": None, "feature": None, "exp": None, "machine": None,
+}
+_REMOTE_SECTION = re.compile(r'^remote\s+"(?P<name>[^"]+)"$')
+
+
+def global_config_path() -> str:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(base, "dvc", "config")
+
+
+@dataclass
+class Config:
+    dvc_dir: str
+    levels: dict[str, dict] = field(default_factory=dict)
+
+    def path_of(self, level: str) -> str:
+        return {
+            "system": "/etc/xdg/dvc/config",
+            "global": global_config_path(),
+            "repo": os.path.join(self.dvc_dir, "config"),
+            "local": os.path.join(self.dvc_dir, "config.local"),
+        }[level]
+
+    @classmethod
+    def load(cls, dvc_dir: str) -> Config:
+        conf = cls(dvc_dir)
+        for level in LEVELS:
+            conf.levels[level] = _read(conf.path_of(level))
+        return conf
+
+    def merged(self) -> dict:
+        out: dict = {"core": {}, "cache": {}, "remote": {}}
+        for level in LEVELS:
+            for section, values in self.levels[level].items():
+                if section == "remote":
+                    for name, opts in values.items():
+                        out["remote"].setdefault(name, {}).update(opts)
+                else:
+                    out.setdefault(section, {}).update(values)
+        return out
+
+    def get(self, section: str, key: str, default: str | None = None) -> str | None:
+        return self.merged().get(section, {}).get(key, default)
+
+    def write(self, level: str, data: dict) -> None:
+        """Rewrite one level's file whole (as DVC does), dropping emptied sections."""
+        from configobj import ConfigObj
+
+        path = self.path_of(level)
+        obj = ConfigObj(encoding="utf-8", indent_type="    ")
+        obj.filename = path
+        for section, values in data.items():
+            if section == "remote":
+                for name, opts in values.items():
+                    if opts:
+                        obj[f'remote "{name}"'] = dict(opts)
+            elif values:
+                obj[section] = dict(values)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.tmp"
+        with open(tmp, "wb") as fobj:
+            obj.write(fobj)
+        os.replace(tmp, path)
+        self.levels[level] = data
+
+
+def _read(path: str) -> dict:
+    if not os.path.exists(path):
+        return {}
+    from configobj import ConfigObj, ConfigObjError
+
+    try:
+        obj = ConfigObj(path, encoding="utf-8", interpolation=False, list_values=True)
+    except (ConfigObjError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"config file '{path}' cannot be parsed: {str(exc).splitlines()[0]}",
+            hint="fix the syntax (INI: `[section]` then `key = value`) or remove the file",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"config file '{path}' cannot be read: {exc.strerror}") from None
+    return _validate(path, obj)
+
+
+def _validate(path: str, obj) -> dict:
+    data: dict = {}
+    for section, values in obj.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"config file error in '{path}': '{section}' is a key outside any [section]")
+        match = _REMOTE_SECTION.match(section)
+        if match:
+            allowed: set[str] | None = _REMOTE_KEYS
+            target = data.setdefault("remote", {}).setdefault(match.group("name"), {})
+        elif section in _SCHEMA:
+            allowed = _SCHEMA[section]
+            target = data.setdefault(section, {})
+        else:
+            raise ConfigError(
+                f"config file error in '{path}': extra keys not allowed @ data['{section}']",
+                hint="remove that section, or correct its name",
+            )
+        for key, value in values.items():
+            if allowed is not None and key not in allowed:
+                raise ConfigError(
+                    f"config file error in '{path}': extra keys not allowed @ data['{section}']['{key}']",
+                    hint="remove or correct that key",
+                )
+            target[key] = ",".join(value) if isinstance(value, list) else value
+    return data
+
+
+def as_bool(value: object) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes", "on")

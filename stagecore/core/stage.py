@@ -1,0 +1,79 @@
+"""A stage: a `.dvc` file or one stage of a `dvc.yaml` with its lock entry (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from stagecore.core.entry import Entry, resolve
+
+
+@dataclass
+class Stage:
+    """`dvcfile` is repo-relative (`data.txt.dvc`, `sub/dvc.yaml`); `name` is None for `.dvc`."""
+
+    dvcfile: str
+    name: str | None = None
+    cmd: str | list[str] | None = None
+    wdir: str = ""  # repo-relative posix directory the paths are relative to
+    deps: list[Entry] = field(default_factory=list)
+    outs: list[Entry] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # file -> list of keys / None
+    frozen: bool = False
+    always_changed: bool = False
+    desc: str | None = None
+    md5: str | None = None  # top-level md5 of old single-stage `.dvc` files
+    raw: dict[str, Any] = field(default_factory=dict)  # the stage as written, for rewrites
+
+    @property
+    def is_dvcfile(self) -> bool:
+        return self.name is None
+
+    @property
+    def addressing(self) -> str:
+        if self.name is None:
+            return self.dvcfile
+        if posixpath.basename(self.dvcfile) == "dvc.yaml" and posixpath.dirname(self.dvcfile) == "":
+            return self.name
+        return f"{self.dvcfile}:{self.name}"
+
+    def out_path(self, out: Entry) -> str:
+        return resolve(self.wdir, out.path)
+
+    def dep_path(self, dep: Entry) -> str:
+        return resolve(self.wdir, dep.path)
+
+    @property
+    def is_callback(self) -> bool:
+        return self.cmd is not None and not self.deps and not self.outs
+
+    def __hash__(self) -> int:
+        return hash((self.dvcfile, self.name))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stage) and (self.dvcfile, self.name) == (other.dvcfile, other.name)
+
+
+_MD5_DROP = {
+    "metric", "persist", "size", "nfiles", "isexec", "frozen", "locked", "checkpoint",
+    "desc", "type", "labels", "meta", "md5_top",
+}
+
+
+def _strip(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _strip(v) for k, v in obj.items() if k not in _MD5_DROP}
+    if isinstance(obj, list):
+        return [_strip(v) for v in obj]
+    return obj
+
+
+def dvcfile_md5(data: dict[str, Any]) -> str:
+    """The top-level `md5` of a single-stage file, computed as DVC 0.x/1.x computed it."""
+    d = {k: v for k, v in data.items() if k not in ("md5", "meta", "desc")}
+    if d.get("wdir") == ".":
+        del d["wdir"]
+    return hashlib.md5(json.dumps(_strip(d), sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,117 @@
+"""Single-stage `.dvc` files: loading, validation and (format-preserving) writing."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from typing import Any
+
+from stagecore.core.entry import Entry, EntryError, dvcfile_out, parse_entry
+from stagecore.core.stage import Stage
+from stagecore.errors import FileFormatError
+from stagecore.fsutil import atomic_write_text
+from stagecore.yamlio import dump_yaml, load_yaml, load_yaml_rt
+
+SUFFIX = ".dvc"
+_TOP_KEYS = {"outs", "deps", "md5", "wdir", "frozen", "locked", "always_changed", "desc", "meta", "cmd"}
+
+
+def is_dvcfile(path: str) -> bool:
+    return path.endswith(SUFFIX) and posixpath.basename(path) != SUFFIX
+
+
+def parse_dvcfile(text: str, relpath: str) -> Stage:
+    data = load_yaml(text, relpath) if text.strip() else {}
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FileFormatError(relpath, "validation failed: expected a dictionary.")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise FileFormatError(relpath, f"validation failed: extra keys not allowed, in {key}")
+    base = posixpath.dirname(relpath)
+    wdir = data.get("wdir") or "."
+    stage = Stage(
+        dvcfile=relpath,
+        cmd=data.get("cmd"),
+        wdir=posixpath.normpath(posixpath.join(base, wdir)) if base or wdir != "." else "",
+        md5=data.get("md5"),
+        frozen=bool(data.get("frozen") or data.get("locked")),
+        always_changed=bool(data.get("always_changed")),
+        desc=data.get("desc"),
+        raw=data,
+    )
+    if stage.wdir == ".":
+        stage.wdir = ""
+    for kind, key in (("out", "outs"), ("dep", "deps")):
+        items = data.get(key) or []
+        if not isinstance(items, list):
+            raise FileFormatError(relpath, f"validation failed: expected a list, in {key}")
+        try:
+            entries = [parse_entry(item, kind, f"{key} -> {i}") for i, item in enumerate(items)]
+        except EntryError as exc:
+            raise FileFormatError(relpath, f"validation failed: {exc}") from None
+        getattr(stage, key).extend(entries)
+    return stage
+
+
+def load_dvcfile(root: str, relpath: str) -> Stage:
+    path = os.path.join(root, relpath)
+    try:
+        with open(path, encoding="utf-8") as fobj:
+            text = fobj.read()
+    except FileNotFoundError:
+        raise FileFormatError(relpath, "does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileFormatError(relpath, f"cannot be read: {exc}") from None
+    return parse_dvcfile(text, relpath)
+
+
+def new_dvcfile_text(outs: list[Entry], extra_top: dict[str, Any] | None = None) -> str:
+    data: dict[str, Any] = dict(extra_top or {})
+    data["outs"] = [dvcfile_out(out) for out in outs]
+    return dump_yaml(data)
+
+
+def write_dvcfile(root: str, stage: Stage, *, drop_md5: bool = False) -> bool:
+    """Write the outs of `stage` to its `.dvc` file, keeping an existing file's comments,
+    key order and unknown keys (new keys go last, as DVC does). True if bytes changed."""
+    path = os.path.join(root, stage.dvcfile)
+    old = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fobj:
+            old = fobj.read()
+    if old is None or not old.strip():
+        text = new_dvcfile_text(stage.outs)
+    else:
+        data = load_yaml_rt(old, stage.dvcfile)
+        _update_outs(data, stage.outs)
+        if drop_md5 and "md5" in data:
+            del data["md5"]
+        text = dump_yaml(data)
+    if text == old:
+        return False
+    atomic_write_text(path, text)
+    return True
+
+
+def _update_outs(data: Any, outs: list[Entry]) -> None:
+    old_outs = data.get("outs") or []
+    by_path = {o.get("path"): o for o in old_outs if hasattr(o, "get")}
+    new_list = []
+    for out in outs:
+        fresh = dvcfile_out(out)
+        cur = by_path.get(out.path)
+        if cur is None:
+            new_list.append(fresh)
+            continue
+        for key in ("md5", "etag", "checksum", "size", "nfiles", "isexec", "hash"):
+            if key in cur and key not in fresh:
+                del cur[key]
+        for key, value in fresh.items():
+            if key in ("cache", "persist", "push", "remote") and key not in cur:
+                continue
+            cur[key] = value
+        new_list.append(cur)
+    if old_outs != new_list or len(old_outs) != len(new_list):
+        data["outs"] = new_list

@@ -1,0 +1,83 @@
+"""`.dvcignore` with gitignore semantics: the one owner of pathspec.
+
+Each `.dvcignore` applies to the directory holding it and below, with patterns relative to
+that directory. `.git`, `.hg` and `.dvc` are always ignored.
+"""
+
+from __future__ import annotations
+
+import os
+
+IGNORE_FILE = ".dvcignore"
+ALWAYS = frozenset({".git", ".hg", ".dvc"})
+
+
+class DvcIgnore:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._specs: dict[str, tuple[object, list[str]] | None] = {}
+
+    def _spec(self, reldir: str):
+        """The compiled `.dvcignore` of one directory (repo-relative, '' = root) or None."""
+        if reldir not in self._specs:
+            path = os.path.join(self.root, reldir, IGNORE_FILE)
+            spec = None
+            try:
+                with open(path, encoding="utf-8") as fobj:
+                    lines = fobj.read().splitlines()
+            except (FileNotFoundError, NotADirectoryError):
+                lines = []
+            if any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+                import pathspec
+
+                spec = (pathspec.GitIgnoreSpec.from_lines(lines), lines)
+            self._specs[reldir] = spec
+        return self._specs[reldir]
+
+    def active(self, reldir: str) -> list[tuple[str, object, list[str]]]:
+        """The specs that apply inside `reldir`: its own and those of every ancestor."""
+        return _chain(self, reldir)
+
+    def match(self, relpath: str, isdir: bool) -> str | None:
+        """The rule (`.dvcignore:LINE:PATTERN`) that ignores `relpath`, or None."""
+        parts = relpath.split("/")
+        if any(part in ALWAYS for part in parts):
+            return "built-in rule"
+        for i in range(len(parts)):
+            # a path is ignored if any of its ancestor directories is
+            sub = "/".join(parts[: i + 1])
+            sub_isdir = isdir or i < len(parts) - 1
+            rule = self._match_one(sub, sub_isdir)
+            if rule:
+                return rule
+        return None
+
+    def _match_one(self, relpath: str, isdir: bool) -> str | None:
+        reldir = os.path.dirname(relpath) if "/" in relpath else ""
+        verdict = None
+        for base, spec, lines in self.active(reldir):
+            rel = relpath[len(base) + 1 :] if base else relpath
+            result = spec.check_file(rel + "/" if isdir else rel)  # type: ignore[attr-defined]
+            if result.include is not None:
+                name = f"{base}/{IGNORE_FILE}" if base else IGNORE_FILE
+                verdict = (result.include, f"{name}:{result.index + 1}:{lines[result.index]}")
+        if verdict and verdict[0]:
+            return verdict[1]
+        return None
+
+    @property
+    def empty(self) -> bool:
+        return self._spec("") is None
+
+
+def _chain(ignore: DvcIgnore, reldir: str) -> list[tuple[str, object, list[str]]]:
+    out = []
+    parts = reldir.split("/") if reldir else []
+    for i in range(len(parts) + 1):
+        base = "/".join(parts[:i])
+        spec = ignore._spec(base)
+        if spec is not None:
+            out.append((base, spec[0], spec[1]))
+    return out
+
+

@@ -1,0 +1,194 @@
+"""The content-addressed object store (`.dvc/cache`), laid out as DVC 3 lays it out.
+
+`files/md5/xx/yyyy…` holds md5 objects; the legacy root `xx/yyyy…` holds DVC 2.x
+(md5-dos2unix) objects. Objects are read-only (0444) and every write is a temp file in
+the same directory followed by `os.replace`, so no reader ever sees half an object.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+import threading
+import uuid
+
+from stagecore.core.hashinfo import MD5, HashInfo
+from stagecore.core.tree import ManifestError, parse_manifest
+from stagecore.errors import CacheError
+
+_FICLONE = 0x40049409
+LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
+
+
+def object_relpath(hi: HashInfo) -> str:
+    """Path of an object relative to the cache (or remote) root, posix separators."""
+    value = hi.value
+    if hi.name == MD5:
+        return f"files/md5/{value[:2]}/{value[2:]}"
+    return f"{value[:2]}/{value[2:]}"
+
+
+def tmp_name(path: str) -> str:
+    return f"{path}.{uuid.uuid4().hex[:12]}.tmp"
+
+
+class ObjectStore:
+    def __init__(self, root: str, link_types: tuple[str, ...] = ("reflink", "copy")) -> None:
+        self.root = root
+        self.link_types = link_types
+        self._made_dirs: set[str] = set()
+        self._manifests: dict[HashInfo, dict[str, str]] = {}
+        self._no_reflink = False
+        self._lock = threading.Lock()
+
+    def path_of(self, hi: HashInfo) -> str:
+        return os.path.join(self.root, object_relpath(hi))
+
+    def exists(self, hi: HashInfo) -> bool:
+        return os.path.exists(self.path_of(hi))
+
+    def _ensure_dir(self, path: str) -> None:
+        parent = os.path.dirname(path)
+        if parent not in self._made_dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._made_dirs.add(parent)
+
+    def add_file(self, src: str, hi: HashInfo) -> bool:
+        """Copy `src` into the cache under `hi` unless present; True when written."""
+        dest = self.path_of(hi)
+        if os.path.exists(dest):
+            return False
+        self._ensure_dir(dest)
+        tmp = tmp_name(dest)
+        try:
+            _clone_or_copy(src, tmp, self)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, dest)
+        except BaseException:
+            _unlink_quiet(tmp)
+            raise
+        return True
+
+    def add_bytes(self, data: bytes, hi: HashInfo) -> bool:
+        dest = self.path_of(hi)
+        if os.path.exists(dest):
+            return False
+        self._ensure_dir(dest)
+        tmp = tmp_name(dest)
+        try:
+            with open(tmp, "wb") as fobj:
+                fobj.write(data)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, dest)
+        except BaseException:
+            _unlink_quiet(tmp)
+            raise
+        return True
+
+    def manifest(self, hi: HashInfo) -> dict[str, str]:
+        """The {relpath: md5} of a `.dir` object; CacheError when missing or corrupt."""
+        cached = self._manifests.get(hi)
+        if cached is not None:
+            return cached
+        path = self.path_of(hi)
+        try:
+            with open(path, "rb") as fobj:
+                data = fobj.read()
+        except FileNotFoundError:
+            raise CacheError(f"directory manifest '{hi.value}' is not in the cache") from None
+        try:
+            files = parse_manifest(data)
+        except ManifestError as exc:
+            raise CacheError(f"cache object '{path}' {exc}") from None
+        self._manifests[hi] = files
+        return files
+
+    def link(self, hi: HashInfo, dest: str, isexec: bool = False) -> None:
+        """Materialise object `hi` at `dest` (atomically replacing what is there)."""
+        src = self.path_of(hi)
+        if not os.path.exists(src):
+            raise CacheError(f"object '{hi.value}' for '{dest}' is not in the cache")
+        tmp = tmp_name(dest)
+        try:
+            self._link_one(src, tmp)
+            if isexec and not os.path.islink(tmp):
+                mode = os.stat(tmp).st_mode
+                os.chmod(tmp, mode | stat.S_IXUSR)
+            os.replace(tmp, dest)
+        except BaseException:
+            _unlink_quiet(tmp)
+            raise
+
+    def _link_one(self, src: str, tmp: str) -> None:
+        last: OSError | None = None
+        for kind in self.link_types:
+            try:
+                if kind == "copy":
+                    shutil.copyfile(src, tmp)
+                elif kind == "reflink":
+                    if self._no_reflink:
+                        continue
+                    _reflink(src, tmp, self)
+                elif kind == "hardlink":
+                    os.link(src, tmp)
+                elif kind == "symlink":
+                    os.symlink(os.path.abspath(src), tmp)
+                return
+            except OSError as exc:
+                last = exc
+                _unlink_quiet(tmp)
+        raise CacheError(f"could not link '{src}' with any of {', '.join(self.link_types)}: {last}")
+
+    def remove(self, hi: HashInfo) -> None:
+        _unlink_quiet(self.path_of(hi))
+
+    def iter_objects(self):
+        """Yield the HashInfo of every object in the cache (both layouts)."""
+        from stagecore.core.hashinfo import MD5_D2U
+
+        for base, name in ((os.path.join(self.root, "files", "md5"), MD5), (self.root, MD5_D2U)):
+            try:
+                prefixes = os.listdir(base)
+            except FileNotFoundError:
+                continue
+            for prefix in prefixes:
+                if len(prefix) != 2:
+                    continue
+                try:
+                    rests = os.listdir(os.path.join(base, prefix))
+                except NotADirectoryError:
+                    continue
+                for rest in rests:
+                    if not rest.endswith(".tmp"):
+                        yield HashInfo(name, prefix + rest)
+
+
+def _reflink(src: str, dest: str, store: ObjectStore) -> None:
+    import fcntl
+
+    with open(src, "rb") as fsrc, open(dest, "wb") as fdest:
+        try:
+            fcntl.ioctl(fdest.fileno(), _FICLONE, fsrc.fileno())
+        except OSError as exc:
+            if exc.errno in (errno.EOPNOTSUPP, errno.EXDEV, errno.EINVAL, errno.ENOTTY):
+                store._no_reflink = True
+            raise
+
+
+def _clone_or_copy(src: str, dest: str, store: ObjectStore) -> None:
+    if not store._no_reflink:
+        try:
+            _reflink(src, dest, store)
+            return
+        except OSError:
+            _unlink_quiet(dest)
+    shutil.copyfile(src, dest)
+
+
+def _unlink_quiet(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,75 @@
+"""The state database: remembers the hash of each file by (inode, mtime, size).
+
+An unchanged file is never read twice. It is a private, machine-local cache in
+`.dvc/tmp/` (git-ignored by DVC's own `.dvc/.gitignore`); losing it only costs time, so
+any problem with it degrades to an in-memory table instead of failing the command.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+
+STATE_FILE = "stagecore-state.sqlite"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS hashes ("
+    "path TEXT NOT NULL, name TEXT NOT NULL, ino INTEGER, mtime_ns INTEGER, size INTEGER,"
+    " md5 TEXT, PRIMARY KEY (path, name))"
+)
+
+Stamp = tuple[int, int, int]  # (inode, mtime_ns, size)
+
+
+def stamp_of(st: os.stat_result) -> Stamp:
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class State:
+    def __init__(self, tmp_dir: str) -> None:
+        self._path = os.path.join(tmp_dir, STATE_FILE)
+        self._rows: dict[tuple[str, str], tuple[Stamp, str]] | None = None
+        self._pending: dict[tuple[str, str], tuple[Stamp, str]] = {}
+        self._lock = threading.Lock()
+
+    def _load(self) -> dict[tuple[str, str], tuple[Stamp, str]]:
+        if self._rows is None:
+            rows: dict[tuple[str, str], tuple[Stamp, str]] = {}
+            if os.path.exists(self._path):
+                try:
+                    with sqlite3.connect(self._path, timeout=5) as conn:
+                        for path, name, ino, mtime, size, md5 in conn.execute("SELECT * FROM hashes"):
+                            rows[(path, name)] = ((ino, mtime, size), md5)
+                except sqlite3.Error:
+                    rows = {}
+            self._rows = rows
+        return self._rows
+
+    def get(self, path: str, name: str, stamp: Stamp) -> str | None:
+        hit = self._load().get((path, name))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        return None
+
+    def put(self, path: str, name: str, stamp: Stamp, md5: str) -> None:
+        rows = self._load()
+        with self._lock:
+            if rows.get((path, name)) != (stamp, md5):
+                rows[(path, name)] = (stamp, md5)
+                self._pending[(path, name)] = (stamp, md5)
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        try:
+            os.makedirs(os.path.dirname(self._path), exist_ok=True)
+            with sqlite3.connect(self._path, timeout=10) as conn:
+                conn.execute(_SCHEMA)
+                conn.executemany(
+                    "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?, ?)",
+                    [(p, n, s[0], s[1], s[2], md5) for (p, n), (s, md5) in pending.items()],
+                )
+        except (sqlite3.Error, OSError):
+            pass  # a lost state entry only means hashing that file again
