@@ -1,0 +1,66 @@
+# make demo : a fresh .venv with stagecore, then the end-to-end walkthrough
+# make test : .venv with the test extras, .venv-dvc with real DVC (the oracle), sshd, then pytest
+#
+# Needs only python3, git and make; everything else is installed on demand. Stamp files
+# keep the venvs from being rebuilt when nothing changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+PYTHON ?= python3
+VENV := .venv
+DVC_VENV := .venv-dvc
+DVC_VERSION := 3.67.1
+SSHD := /usr/sbin/sshd
+PYTEST_ARGS ?=
+
+# This machine's pip config names a find-links dir that may be absent; pip then prints
+# "... is ignored: it is neither a file nor a directory" on every call. Drop those lines
+# but keep pip's exit status (pipefail; grep's own "no lines" status is swallowed).
+PIP_QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+
+.PHONY: demo test venv venv-test venv-dvc sshd clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-base: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e . $(PIP_QUIET)
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[test,s3,ssh]' $(PIP_QUIET)
+	touch $@ $(VENV)/.stamp-base
+
+$(DVC_VENV)/.stamp: Makefile
+	test -x $(DVC_VENV)/bin/python || $(PYTHON) -m venv $(DVC_VENV)
+	$(DVC_VENV)/bin/python -m pip install -q --disable-pip-version-check 'dvc[s3]==$(DVC_VERSION)' $(PIP_QUIET)
+	touch $@
+
+venv: $(VENV)/.stamp-base
+venv-test: $(VENV)/.stamp-test
+venv-dvc: $(DVC_VENV)/.stamp
+
+# openssh-server for the SFTP remote tests. Installed only as root and only when missing;
+# a failure is reported but tolerated: the ssh tests then fail loudly (CI) instead of skipping.
+sshd:
+	@if [ ! -x $(SSHD) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing openssh-server (apt-get)"; \
+	    log=$$(mktemp); \
+	    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	           DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends openssh-server; } >"$$log" 2>&1; then \
+	        tail -n 20 "$$log" >&2; echo "WARNING: could not install openssh-server; ssh tests will fail" >&2; \
+	    fi; \
+	    rm -f "$$log"; \
+	fi
+
+demo: $(VENV)/.stamp-base
+	test -f tests/walkthrough.sh
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash tests/walkthrough.sh
+
+test: $(VENV)/.stamp-test $(DVC_VENV)/.stamp sshd
+	STAGECORE_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" $(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) $(DVC_VENV)

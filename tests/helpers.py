@@ -1,0 +1,85 @@
+"""Plain helpers for tests: run git, stagecore and the real DVC as subprocesses.
+
+Import them as `from tests.helpers import git, run_cli, run_dvc` (conftest re-exports them).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The current environment minus inherited `GIT_*` variables (a hook's GIT_DIR etc.)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["GIT_CONFIG_NOSYSTEM"] = "1"
+    if extra:
+        env.update(extra)
+    return env
+
+
+def git(*args: str, cwd: str | os.PathLike[str], env: dict[str, str] | None = None) -> str:
+    """Run git in `cwd` with a clean environment; raise on failure; return stdout."""
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env=clean_env(env), capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise AssertionError(
+            f"git {' '.join(args)} failed with {proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
+        )
+    return proc.stdout
+
+
+def run_cli(
+    *args: str,
+    cwd: str | os.PathLike[str],
+    check: bool = False,
+    input: str | None = None,  # noqa: A002 - mirrors subprocess.run
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m stagecore ARGS` in `cwd`; both streams captured as text."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "stagecore", *args],
+        cwd=cwd,
+        env=full_env,
+        input=input,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
+def dvc_path() -> Path | None:
+    """The real DVC executable: $STAGECORE_DVC, <repo>/.venv-dvc/bin/dvc, /tmp/dvcvenv/bin/dvc."""
+    candidates = [os.environ.get("STAGECORE_DVC"), REPO_ROOT / ".venv-dvc/bin/dvc", "/tmp/dvcvenv/bin/dvc"]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    return None
+
+
+def run_dvc(
+    *args: str,
+    cwd: str | os.PathLike[str],
+    check: bool = False,
+    input: str | None = None,  # noqa: A002
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real DVC in `cwd` (analytics and update checks off); both streams captured."""
+    dvc = dvc_path()
+    if dvc is None:
+        raise AssertionError("real DVC not found: set STAGECORE_DVC or run `make venv-dvc`")
+    full_env = dict(os.environ)
+    full_env.update({"DVC_NO_ANALYTICS": "1", "DVC_TEST": "1"})
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [str(dvc), *args], cwd=cwd, env=full_env, input=input, capture_output=True, text=True, check=check
+    )
