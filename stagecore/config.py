@@ -20,7 +20,7 @@ _REMOTE_KEYS = {
     "access_key_id", "secret_access_key", "session_token", "use_ssl", "ssl_verify", "sse",
     "sse_kms_key_id", "sse_customer_algorithm", "sse_customer_key", "acl", "grant_read",
     "grant_read_acp", "grant_write_acp", "grant_full_control", "listobjects", "cache_regions",
-    "read_timeout", "allow_anonymous_login", "port", "user", "keyfile", "password", "ask_password",
+    "allow_anonymous_login", "port", "user", "keyfile", "password", "ask_password",
     "passphrase", "ask_passphrase", "gss_auth", "allow_agent", "max_sessions",
 }
 _SCHEMA: dict[str, set[str] | None] = {

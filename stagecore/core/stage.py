@@ -27,6 +27,7 @@ class Stage:
     desc: str | None = None
     md5: str | None = None  # top-level md5 of old single-stage `.dvc` files
     raw: dict[str, Any] = field(default_factory=dict)  # the stage as written, for rewrites
+    lock: dict[str, Any] | None = None  # the stage's dvc.lock entry (pipeline stages)
 
     @property
     def is_dvcfile(self) -> bool:

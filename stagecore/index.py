@@ -1,0 +1,76 @@
+"""Finding the repository's stages: every `*.dvc` file and every `dvc.yaml` in the work tree.
+
+The walk skips `.git`, `.dvc`, `.dvcignore`d directories and directories their parent's
+`.gitignore` names literally (`/images`): tracked outputs, which never hold dvc files.
+"""
+
+from __future__ import annotations
+
+import os
+
+from stagecore.core.stage import Stage
+from stagecore.ignore import ALWAYS
+
+PIPELINE_FILE = "dvc.yaml"
+LOCK_FILE = "dvc.lock"
+
+
+def _ignored_names(dirpath: str) -> set[str]:
+    try:
+        with open(os.path.join(dirpath, ".gitignore"), encoding="utf-8") as fobj:
+            lines = fobj.read().splitlines()
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        return set()
+    names = set()
+    for line in lines:
+        name = line.strip().lstrip("/").rstrip("/")
+        if name and "/" not in name and not any(c in name for c in "*?[!#\\"):
+            names.add(name)
+    return names
+
+
+def find_dvc_files(repo) -> tuple[list[str], list[str]]:
+    """(`.dvc` files, `dvc.yaml` files), repo-relative, sorted."""
+    dvcfiles: list[str] = []
+    pipelines: list[str] = []
+    stack = [""]
+    while stack:
+        reldir = stack.pop()
+        absdir = os.path.join(repo.root, reldir)
+        try:
+            entries = list(os.scandir(absdir))
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
+        skip = _ignored_names(absdir)
+        for entry in entries:
+            name = entry.name
+            rel = f"{reldir}/{name}" if reldir else name
+            try:
+                isdir = entry.is_dir()
+            except OSError:
+                continue
+            if isdir:
+                if name in ALWAYS or name in skip:
+                    continue
+                if not repo.ignore.empty and repo.ignore.match(rel, True):
+                    continue
+                stack.append(rel)
+            elif name == PIPELINE_FILE:
+                pipelines.append(rel)
+            elif name.endswith(".dvc") and name != ".dvc":
+                if repo.ignore.empty or not repo.ignore.match(rel, False):
+                    dvcfiles.append(rel)
+    return sorted(dvcfiles), sorted(pipelines)
+
+
+def collect_stages(repo) -> list[Stage]:
+    from stagecore.dvcfile import load_dvcfile
+
+    dvcfiles, pipelines = find_dvc_files(repo)
+    stages = [load_dvcfile(repo.root, rel) for rel in dvcfiles]
+    if pipelines:
+        from stagecore.pipefile import load_pipeline
+
+        for rel in pipelines:
+            stages.extend(load_pipeline(repo, rel))
+    return stages

@@ -1,0 +1,45 @@
+"""`checkout`: make the workspace match what the dvc files record."""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from stagecore.core.stage import Stage
+from stagecore.ops import outs as outs_ops
+
+
+class CheckoutResult(NamedTuple):
+    changes: list[tuple[str, str]]  # (letter, repo relpath; dirs end with '/')
+    missing: list[str]
+    kept: list[str]
+    stashed: list[tuple[str, str]]
+
+
+def checkout(repo, stages: list[Stage], *, force: bool = False, relink: bool = False,
+             only: set[str] | None = None) -> CheckoutResult:
+    """Check out every cached output of `stages` (or only the repo paths in `only`)."""
+    changes: list[tuple[str, str]] = []
+    missing: list[str] = []
+    kept: list[str] = []
+    stashed: list[tuple[str, str]] = []
+    for stage in stages:
+        for out in stage.outs:
+            if not out.cache:
+                continue
+            path = stage.out_path(out)
+            if only is not None and path not in only:
+                continue
+            outcome = outs_ops.checkout(repo, path, out.hash, out.meta, force=force, relink=relink)
+            if outcome.change:
+                isdir = out.hash is not None and out.hash.isdir
+                changes.append((outcome.change, path + ("/" if isdir else "")))
+            missing.extend(outcome.missing)
+            kept.extend(outcome.kept)
+            stashed.extend(outcome.stashed)
+    return CheckoutResult(changes, missing, kept, stashed)
+
+
+def display(repo, path: str, cwd: str) -> str:
+    trail = "/" if path.endswith("/") else ""
+    return os.path.relpath(os.path.join(repo.root, path.rstrip("/")), cwd).replace(os.sep, "/") + trail

@@ -1,0 +1,84 @@
+"""`status`: what changed in stages and tracked data, in DVC's structure and words.
+
+The report maps a stage's addressing to a list of items, exactly DVC's JSON:
+`{"changed deps": {path: status}}`, `{"changed outs": {...}}`, `"always changed"`,
+`"changed command"`, `"changed checksum"`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, NamedTuple
+
+from stagecore.core.stage import Stage, dvcfile_md5
+from stagecore.ops import outs as outs_ops
+
+
+class StatusReport(NamedTuple):
+    stages: dict[str, list[Any]]
+    tracked_anything: bool
+    frozen: list[str]
+
+    @property
+    def clean(self) -> bool:
+        return not self.stages
+
+
+def _rel(path: str, root: str, cwd: str) -> str:
+    return os.path.relpath(os.path.join(root, path), cwd).replace(os.sep, "/")
+
+
+def stage_changes(repo, stage: Stage, cwd: str | None = None) -> list[Any]:
+    """The status items of one stage (empty when up to date)."""
+    cwd = cwd or repo.root
+    items: list[Any] = []
+    deps: dict[str, Any] = {}
+    if not stage.frozen:
+        for dep in stage.deps:
+            path = stage.dep_path(dep)
+            measured = outs_ops.measure_for(repo, path, dep)
+            if measured is None:
+                deps[_rel(path, repo.root, cwd)] = "deleted"
+            elif dep.hash is None or measured.hash != dep.hash:
+                deps[_rel(path, repo.root, cwd)] = "modified"
+        if stage.params:
+            from stagecore.params import params_status
+
+            for pfile, changes in params_status(repo, stage).items():
+                deps[_rel(pfile, repo.root, cwd)] = changes
+    if deps:
+        items.append({"changed deps": deps})
+    outs: dict[str, str] = {}
+    for out in stage.outs:
+        path = stage.out_path(out)
+        status = outs_ops.out_status(repo, path, out)
+        if status:
+            outs[_rel(path, repo.root, cwd)] = status
+    if outs:
+        items.append({"changed outs": outs})
+    if stage.always_changed or stage.is_callback:
+        items.append("always changed")
+    if stage.name is not None and stage.lock is not None and stage.lock.get("cmd") != stage.cmd:
+        items.append("changed command")
+    if stage.name is None and stage.md5 is not None and dvcfile_md5(stage.raw) != stage.md5:
+        items.append("changed checksum")
+    return items
+
+
+def status(repo, stages: list[Stage], cwd: str | None = None) -> StatusReport:
+    cwd = cwd or os.getcwd()
+    report: dict[str, list[Any]] = {}
+    frozen = []
+    for stage in stages:
+        if stage.frozen and stage.deps:
+            frozen.append(stage.addressing)
+        items = stage_changes(repo, stage, cwd)
+        if items:
+            report[_addressing(repo, stage, cwd)] = items
+    return StatusReport(report, bool(stages), frozen)
+
+
+def _addressing(repo, stage: Stage, cwd: str) -> str:
+    if stage.name is None:
+        return _rel(stage.dvcfile, repo.root, cwd)
+    return stage.addressing

@@ -1,0 +1,129 @@
+"""Measuring the workspace: the hash of a file or directory, through the state database.
+
+Only files whose (inode, mtime, size) changed since they were last hashed are read.
+Directories become `.dir` manifests; `.dvcignore`d files are left out.
+"""
+
+from __future__ import annotations
+
+import os
+import stat as statmod
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from stagecore.core.hashinfo import MD5, HashInfo, Meta
+from stagecore.core.tree import manifest_bytes, manifest_hash
+from stagecore.errors import StagecoreError
+from stagecore.hashing import file_md5
+from stagecore.state import stamp_of
+
+BIG_FILE = 4 * 1024 * 1024  # files at least this large are hashed on worker threads
+
+
+@dataclass
+class Measured:
+    hash: HashInfo
+    meta: Meta
+    files: dict[str, str] | None = None  # directories: relpath -> md5
+    manifest: bytes | None = None
+
+    @property
+    def isdir(self) -> bool:
+        return self.files is not None
+
+
+class Workspace:
+    def __init__(self, root: str, state, ignore) -> None:
+        self.root = root
+        self.state = state
+        self.ignore = ignore
+
+    def measure(self, relpath: str, name: str = MD5) -> Measured | None:
+        """Hash `relpath` (repo-relative) or return None when it does not exist."""
+        path = os.path.join(self.root, relpath)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        except NotADirectoryError:
+            return None
+        if statmod.S_ISDIR(st.st_mode):
+            return self._measure_dir(relpath, name)
+        md5 = self.hash_files([(relpath, st)], name)[relpath]
+        isexec = bool(st.st_mode & statmod.S_IXUSR)
+        return Measured(HashInfo(name, md5), Meta(st.st_size, None, isexec))
+
+    def walk(self, reldir: str) -> list[tuple[str, os.stat_result]]:
+        """Every file below `reldir` (repo-relative) not ignored: (repo relpath, stat)."""
+        found: list[tuple[str, os.stat_result]] = []
+        use_ignore = not self.ignore.empty or self.ignore.active(reldir)
+        stack = [reldir]
+        while stack:
+            cur = stack.pop()
+            try:
+                entries = list(os.scandir(os.path.join(self.root, cur)))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                rel = f"{cur}/{entry.name}" if cur else entry.name
+                if entry.name == ".dvcignore":
+                    raise StagecoreError(
+                        f".dvcignore file should not be in collected dir path: '{cur}'",
+                        hint="move its patterns to a .dvcignore above the tracked directory",
+                    )
+                try:
+                    isdir = entry.is_dir()
+                except OSError:
+                    continue
+                if use_ignore and self.ignore.match(rel, isdir):
+                    continue
+                if isdir:
+                    stack.append(rel)
+                else:
+                    try:
+                        found.append((rel, entry.stat()))
+                    except FileNotFoundError:
+                        continue
+        return found
+
+    def hash_files(self, files: list[tuple[str, os.stat_result]], name: str = MD5) -> dict[str, str]:
+        """md5 of each (repo relpath, stat); unchanged files come from the state database."""
+        result: dict[str, str] = {}
+        small: list[tuple[str, tuple[int, int, int]]] = []
+        big: list[tuple[str, tuple[int, int, int]]] = []
+        for rel, st in files:
+            stamp = stamp_of(st)
+            hit = self.state.get(rel, name, stamp)
+            if hit is not None:
+                result[rel] = hit
+            else:
+                (big if st.st_size >= BIG_FILE else small).append((rel, stamp))
+        root = self.root
+
+        def one(item: tuple[str, tuple[int, int, int]]) -> tuple[str, tuple[int, int, int], str]:
+            rel, stamp = item
+            try:
+                return rel, stamp, file_md5(os.path.join(root, rel), name)
+            except PermissionError:
+                raise StagecoreError(
+                    f"cannot read '{rel}': permission denied", hint=f"check the permissions of '{rel}'"
+                ) from None
+
+        done = []
+        if big:
+            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
+                done.extend(pool.map(one, big))
+        done.extend(map(one, small))
+        for rel, stamp, md5 in done:
+            result[rel] = md5
+            self.state.put(rel, name, stamp, md5)
+        return result
+
+    def _measure_dir(self, reldir: str, name: str) -> Measured:
+        files = self.walk(reldir)
+        hashes = self.hash_files(files, name)
+        cut = len(reldir) + 1
+        tree = {rel[cut:]: md5 for rel, md5 in hashes.items()}
+        data = manifest_bytes(tree)
+        size = sum(st.st_size for _, st in files)
+        return Measured(manifest_hash(data, name), Meta(size, len(tree), False), tree, data)
