@@ -6,6 +6,7 @@ def register(sub) -> None:
     p.add_argument("--no-scm", action="store_true", help="work without git")
     p.add_argument("-f", "--force", action="store_true", help="reinitialise, removing .dvc/")
     p.add_argument("--subdir", action="store_true", help="accepted for DVC compatibility")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=run)
 
 
@@ -15,6 +16,8 @@ def run(args) -> int:
     from stagecore.ops.init import init
 
     result = init(os.getcwd(), no_scm=args.no_scm, force=args.force)
+    if args.quiet:
+        return 0
     print("Initialized DVC repository.")
     if result.scm:
         print("\nYou can now commit the changes to git.")

@@ -86,6 +86,7 @@ class CheckoutOutcome:
 def checkout(repo, path: str, hi: HashInfo | None, meta: Meta, *, force: bool = False,
              relink: bool = False) -> CheckoutOutcome:
     result = CheckoutOutcome()
+    _refuse_escape(repo, path)
     if hi is None:
         result.missing.append(path)
         return result
@@ -94,6 +95,16 @@ def checkout(repo, path: str, hi: HashInfo | None, meta: Meta, *, force: bool = 
     else:
         _checkout_file(repo, path, hi, meta, force, relink, result)
     return result
+
+
+def _refuse_escape(repo, path: str) -> None:
+    """An output whose parent directory is a symlink leading out of the repository is refused."""
+    from stagecore.errors import PathOutsideRepoError
+
+    root = os.path.realpath(repo.root)
+    parent = os.path.realpath(os.path.dirname(os.path.join(repo.root, path)))
+    if parent != root and not parent.startswith(root + os.sep):
+        raise PathOutsideRepoError(path, repo.root)
 
 
 def _stash(repo, rel: str, name: str, result: CheckoutOutcome) -> bool:
