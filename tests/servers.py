@@ -153,7 +153,10 @@ def start_sshd(workdir: str) -> SshServer:
     log = os.path.join(workdir, "sshd.log")
     with open(log, "wb") as log_fobj:
         proc = subprocess.Popen(
-            [SSHD, "-D", "-e", "-f", config], stdout=log_fobj, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            [SSHD, "-D", "-e", "-f", config],
+            stdout=log_fobj,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
     server = SshServer("127.0.0.1", port, getpass.getuser(), client_key, root, proc, log)
     try:

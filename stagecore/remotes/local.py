@@ -1,0 +1,123 @@
+"""A directory remote (DVC's "local" remote): plain os/shutil, the cache layout, objects 0444."""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+from collections.abc import Iterator
+
+from stagecore.errors import RemoteError
+from stagecore.remotes.base import (
+    Remote,
+    RemoteObjectNotFound,
+    check_key,
+    is_tmp_key,
+    tmp_key,
+    unlink_quiet,
+)
+
+_BUFSIZE = 1024 * 1024
+
+
+class LocalRemote(Remote):
+    kind = "local"
+
+    def __init__(self, name: str, url: str, path: str, jobs: int) -> None:
+        super().__init__(name, url, jobs)
+        self.path = path
+        self._made_dirs: set[str] = set()
+        self._lock = threading.Lock()
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise RemoteError(
+                f"remote '{name}' points to '{path}', which is not a directory",
+                hint=f"fix the url: stagecore remote modify {name} url <dir>",
+            )
+
+    def _full(self, key: str) -> str:
+        return os.path.join(self.path, *check_key(key).split("/"))
+
+    def exists_many(self, keys: list[str]) -> set[str]:
+        return {key for key in keys if os.path.isfile(self._full(key))}
+
+    def iter_keys(self, prefix: str = "") -> Iterator[str]:
+        head, _, _ = prefix.rpartition("/")
+        start = os.path.join(self.path, *head.split("/")) if head else self.path
+        for dirpath, dirnames, filenames in os.walk(start):
+            dirnames.sort()
+            rel = os.path.relpath(dirpath, self.path)
+            base = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            for fname in sorted(filenames):
+                key = base + fname
+                if key.startswith(prefix) and not is_tmp_key(key):
+                    yield key
+
+    def _ensure_parent(self, dest: str) -> None:
+        parent = os.path.dirname(dest)
+        if parent in self._made_dirs:
+            return
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except OSError as exc:
+            raise self._error(exc, "create directory", parent) from None
+        with self._lock:
+            self._made_dirs.add(parent)
+
+    def upload(self, local_path: str, key: str) -> None:
+        dest = self._full(key)
+        with open(local_path, "rb") as fsrc:  # local-side failures stay the caller's OSError
+            self._ensure_parent(dest)
+            tmp = tmp_key(dest)
+            try:
+                try:
+                    fdst = open(tmp, "wb")
+                except OSError as exc:
+                    raise self._error(exc, "write", dest) from None
+                with fdst:
+                    while chunk := fsrc.read(_BUFSIZE):
+                        try:
+                            fdst.write(chunk)
+                        except OSError as exc:
+                            raise self._error(exc, "write", dest) from None
+                try:
+                    os.chmod(tmp, 0o444)
+                    os.replace(tmp, dest)
+                except OSError as exc:
+                    raise self._error(exc, "write", dest) from None
+            except BaseException:
+                unlink_quiet(tmp)
+                raise
+
+    def download(self, key: str, local_path: str) -> None:
+        src = self._full(key)
+        try:
+            fsrc = open(src, "rb")
+        except FileNotFoundError:
+            raise RemoteObjectNotFound(self.name, key) from None
+        except OSError as exc:
+            raise self._error(exc, "read", src) from None
+        with fsrc:
+            try:
+                with open(local_path, "wb") as fdst:
+                    while chunk := fsrc.read(_BUFSIZE):
+                        fdst.write(chunk)
+            except BaseException:
+                unlink_quiet(local_path)
+                raise
+
+    def delete(self, key: str) -> None:
+        path = self._full(key)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise self._error(exc, "delete", path) from None
+
+    def _error(self, exc: OSError, action: str, path: str) -> RemoteError:
+        hint = None
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            hint = f"check the permissions of '{self.path}'"
+        elif exc.errno == errno.ENOSPC:
+            hint = "free some space on the remote's disk"
+        return RemoteError(f"cannot {action} '{path}' on remote '{self.name}': {exc.strerror}", hint=hint)

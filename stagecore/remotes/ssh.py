@@ -1,0 +1,437 @@
+"""An SSH/SFTP remote: the one owner of paramiko.
+
+URL `ssh://[user@]host[:port]/abs/path`; config keys as DVC names them (user, port, keyfile,
+password, passphrase, timeout, allow_agent, max_sessions). `~/.ssh/config` supplies HostName,
+User, Port and IdentityFile when the remote config does not.
+
+paramiko's SFTP client is not thread-safe, so each worker borrows a session from a pool:
+SFTP channels multiplexed over as few SSH connections as sshd's MaxSessions allows. An
+upload is written to `key.<random>.tmp` and renamed over `key` (posix-rename), so readers
+never see a partial object. Dropped connections are retried with backoff on a fresh session.
+Host keys: a key in ~/.ssh/known_hosts must match; an unknown host is accepted (as DVC does).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import getpass
+import os
+import posixpath
+import socket
+import stat
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote, urlsplit
+
+from stagecore.config import as_bool
+from stagecore.errors import RemoteError
+from stagecore.remotes.base import (
+    Remote,
+    RemoteObjectNotFound,
+    check_key,
+    group_by_parent,
+    is_tmp_key,
+    prefer_listing,
+    retry,
+    tmp_key,
+    unlink_quiet,
+)
+
+_CHUNK = 1024 * 1024
+
+
+def _import_sdk():
+    try:
+        import paramiko
+    except ImportError:
+        raise RemoteError(
+            "SSH remotes need paramiko, which is not installed", hint="pip install 'stagecore[ssh]'"
+        ) from None
+    return paramiko
+
+
+class _Session:
+    """One SFTP channel on a shared SSH connection."""
+
+    def __init__(self, conn: _Connection, sftp) -> None:
+        self.conn = conn
+        self.sftp = sftp
+
+    def alive(self) -> bool:
+        return self.conn.transport.is_active() and not self.sftp.sock.closed
+
+
+class _Connection:
+    def __init__(self, client) -> None:
+        self.client = client
+        self.transport = client.get_transport()
+        self.channels = 0
+
+
+class SSHRemote(Remote):
+    kind = "ssh"
+
+    def __init__(self, name: str, url: str, conf: dict, jobs: int) -> None:
+        super().__init__(name, url, jobs)
+        self._paramiko = _import_sdk()
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise RemoteError(
+                f"remote '{name}' has no host in its url '{url}'", hint="use ssh://[user@]host[:port]/path"
+            )
+        self.path = unquote(parts.path) or "/"
+        host_conf = self._user_ssh_config(parts.hostname)
+        self.host = host_conf.get("hostname", parts.hostname)
+        self.user = conf.get("user") or parts.username or host_conf.get("user") or getpass.getuser()
+        try:
+            self.port = int(conf.get("port") or parts.port or host_conf.get("port") or 22)
+            self.timeout = float(conf.get("timeout") or 10)
+            self.max_sessions = max(1, int(conf.get("max_sessions") or 8))
+        except ValueError as exc:
+            raise RemoteError(f"remote '{name}' has an invalid setting: {exc}") from None
+        keyfile = conf.get("keyfile") or host_conf.get("identityfile")
+        if isinstance(keyfile, list):
+            keyfile = keyfile[0] if keyfile else None
+        self.keyfile = os.path.expanduser(keyfile) if keyfile else None
+        self.password = conf.get("password") or None
+        self.passphrase = conf.get("passphrase") or None
+        self.allow_agent = as_bool(conf.get("allow_agent", True))
+        self._lock = threading.Lock()
+        self._idle: list[_Session] = []
+        self._connections: list[_Connection] = []
+        self._made_dirs: set[str] = set()
+        self._closed = False
+
+    # -- connections -----------------------------------------------------------------------------
+    @staticmethod
+    def _user_ssh_config(host: str) -> dict:
+        path = os.path.expanduser("~/.ssh/config")
+        if not os.path.exists(path):
+            return {}
+        paramiko = _import_sdk()
+        try:
+            return dict(paramiko.SSHConfig.from_path(path).lookup(host))
+        except Exception:  # noqa: BLE001 - a broken ssh config should not hide the remote
+            return {}
+
+    def _where(self) -> str:
+        return f"{self.user}@{self.host}:{self.port}"
+
+    def _connect(self) -> _Connection:
+        paramiko = self._paramiko
+        client = paramiko.SSHClient()
+        with contextlib.suppress(OSError):
+            client.load_system_host_keys()
+        client.set_missing_host_key_policy(paramiko.MissingHostKeyPolicy())  # accept, do not record
+        try:
+            client.connect(
+                self.host,
+                port=self.port,
+                username=self.user,
+                password=self.password,
+                passphrase=self.passphrase,
+                key_filename=self.keyfile,
+                look_for_keys=self.keyfile is None and self.password is None,
+                allow_agent=self.allow_agent,
+                timeout=self.timeout,
+                banner_timeout=self.timeout,
+                auth_timeout=self.timeout,
+            )
+        except paramiko.BadHostKeyException:
+            client.close()
+            raise RemoteError(
+                f"host key of {self.host} does not match ~/.ssh/known_hosts (remote '{self.name}')",
+                hint="if the server's key really changed, remove the old entry: ssh-keygen -R <host>",
+            ) from None
+        except paramiko.AuthenticationException as exc:
+            client.close()
+            raise RemoteError(
+                f"authentication failed for {self._where()} (remote '{self.name}'): {exc}",
+                hint=f"set a key: stagecore remote modify --local {self.name} keyfile <path> "
+                "(or user / password)",
+            ) from None
+        except (OSError, paramiko.SSHException, EOFError) as exc:
+            client.close()
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise RemoteError(
+                f"cannot connect to {self._where()} for remote '{self.name}': {reason}",
+                hint="check the host, port and network (ssh -p PORT USER@HOST should work)",
+            ) from None
+        return _Connection(client)
+
+    def _open_session(self) -> _Session:
+        with self._lock:
+            if self._closed:
+                raise RemoteError(f"remote '{self.name}' is closed")
+            self._connections = [c for c in self._connections if c.transport.is_active()]
+            conn = next((c for c in self._connections if c.channels < self.max_sessions), None)
+            if conn is None:
+                conn = self._connect()
+                self._connections.append(conn)
+            conn.channels += 1
+        try:
+            sftp = conn.client.open_sftp()
+        except (OSError, self._paramiko.SSHException, EOFError) as exc:
+            with self._lock:
+                conn.channels -= 1
+            raise RemoteError(
+                f"cannot open an SFTP session on {self._where()} (remote '{self.name}'): {exc}",
+                hint="the server must allow the sftp subsystem",
+            ) from None
+        return _Session(conn, sftp)
+
+    def _drop(self, session: _Session) -> None:
+        with contextlib.suppress(Exception):
+            session.sftp.close()
+        with self._lock:
+            session.conn.channels -= 1
+            if not session.conn.transport.is_active() and session.conn in self._connections:
+                self._connections.remove(session.conn)
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[_Session]:
+        with self._lock:
+            session = self._idle.pop() if self._idle else None
+        if session is not None and not session.alive():
+            self._drop(session)
+            session = None
+        if session is None:
+            session = self._open_session()
+        try:
+            yield session
+        except BaseException:
+            if not session.alive():
+                self._drop(session)
+            else:
+                with self._lock:
+                    self._idle.append(session)
+            raise
+        with self._lock:
+            self._idle.append(session)
+
+    def _transient(self, exc: BaseException) -> bool:
+        return isinstance(exc, EOFError | ConnectionError | socket.timeout | self._paramiko.SSHException) or (
+            isinstance(exc, OSError) and exc.errno is None and "closed" in str(exc).lower()
+        )
+
+    def _run(self, func, what: str, path: str):
+        """Run `func(sftp)` on a pooled session, retrying when the connection drops.
+
+        Any OSError escaping `func` is the server's, except those wrapped in _LocalFailure.
+        """
+
+        def attempt():
+            with self._session() as session:
+                return func(session.sftp)
+
+        try:
+            return retry(attempt, self._transient, attempts=3)
+        except _LocalFailure as failure:
+            raise failure.exc from None
+        except RemoteError:
+            raise
+        except Exception as exc:
+            if self._transient(exc):
+                raise RemoteError(
+                    f"connection to {self._where()} lost while {what} '{path}' (remote '{self.name}'): {exc}"
+                ) from None
+            if isinstance(exc, OSError):
+                raise self._error(exc, what, path) from None
+            raise
+
+    def _error(self, exc: OSError, action: str, path: str) -> RemoteError:
+        hint = None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            hint = f"check the permissions of '{self.path}' for user '{self.user}' on {self.host}"
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return RemoteError(
+            f"failed {action} '{path}' on remote '{self.name}' ({self.host}): {reason}", hint=hint
+        )
+
+    # -- paths -------------------------------------------------------------------------------------
+    def _full(self, key: str) -> str:
+        return posixpath.join(self.path, check_key(key))
+
+    def _makedirs(self, sftp, path: str) -> None:
+        if path in self._made_dirs or path in ("", "/"):
+            return
+        try:
+            if stat.S_ISDIR(sftp.stat(path).st_mode):
+                with self._lock:
+                    self._made_dirs.add(path)
+                return
+        except FileNotFoundError:
+            pass
+        self._makedirs(sftp, posixpath.dirname(path))
+        try:
+            sftp.mkdir(path)
+        except OSError:
+            if not stat.S_ISDIR(sftp.stat(path).st_mode):  # another worker may have made it meanwhile
+                raise
+        with self._lock:
+            self._made_dirs.add(path)
+
+    # -- the interface -----------------------------------------------------------------------------
+    def exists_many(self, keys: list[str]) -> set[str]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return set()
+        groups = group_by_parent(wanted)
+        if prefer_listing(wanted, groups):
+
+            def listed(item: tuple[str, list[str]]) -> set[str]:
+                parent, members = item
+                full = posixpath.join(self.path, parent) if parent else self.path
+                names = set(self._run(lambda sftp: _listdir(sftp, full), "listing", full))
+                return {key for key in members if posixpath.basename(key) in names}
+
+            found: set[str] = set()
+            with ThreadPoolExecutor(max_workers=min(self.jobs, len(groups))) as pool:
+                for keys_found in pool.map(listed, list(groups.items())):
+                    found |= keys_found
+            return found
+
+        def exists(key: str) -> bool:
+            full = self._full(key)
+            return bool(self._run(lambda sftp: _exists(sftp, full), "checking", full))
+
+        with ThreadPoolExecutor(max_workers=min(self.jobs, len(wanted))) as pool:
+            return {key for key, ok in zip(wanted, pool.map(exists, wanted), strict=True) if ok}
+
+    def iter_keys(self, prefix: str = "") -> Iterator[str]:
+        head, _, _ = prefix.rpartition("/")
+        stack = [head]
+        while stack:
+            rel = stack.pop()
+            full = posixpath.join(self.path, rel) if rel else self.path
+            entries = self._run(lambda sftp, full=full: _listdir_attr(sftp, full), "listing", full)
+            subdirs = []
+            for entry in sorted(entries, key=lambda e: e.filename):
+                key = f"{rel}/{entry.filename}" if rel else entry.filename
+                if stat.S_ISDIR(entry.st_mode or 0):
+                    if key.startswith(prefix) or prefix.startswith(key + "/"):
+                        subdirs.append(key)
+                elif key.startswith(prefix) and not is_tmp_key(key):
+                    yield key
+            stack.extend(reversed(subdirs))
+
+    def upload(self, local_path: str, key: str) -> None:
+        dest = self._full(key)
+        with open(local_path, "rb") as fsrc:  # local-side failures stay the caller's OSError
+
+            def send(sftp) -> None:
+                fsrc.seek(0)
+                self._makedirs(sftp, posixpath.dirname(dest))
+                tmp = tmp_key(dest)
+                try:
+                    with sftp.open(tmp, "wb") as fdst:
+                        fdst.set_pipelined(True)
+                        while chunk := _read_local(fsrc):
+                            fdst.write(chunk)
+                    _rename_over(sftp, tmp, dest)
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        sftp.remove(tmp)
+                    raise
+
+            self._run(send, "writing", dest)
+
+    def download(self, key: str, local_path: str) -> None:
+        src = self._full(key)
+
+        def fetch(sftp) -> None:
+            try:
+                fsrc = sftp.open(src, "rb")
+            except FileNotFoundError:
+                raise RemoteObjectNotFound(self.name, key) from None
+            try:
+                with fsrc, open(local_path, "wb") as fdst:
+                    fsrc.prefetch()
+                    while chunk := fsrc.read(_CHUNK):
+                        _write_local(fdst, chunk)
+            except BaseException:
+                unlink_quiet(local_path)
+                raise
+
+        self._run(fetch, "reading", src)
+
+    def delete(self, key: str) -> None:
+        full = self._full(key)
+
+        def remove(sftp) -> None:
+            with contextlib.suppress(FileNotFoundError):
+                sftp.remove(full)
+
+        self._run(remove, "deleting", full)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            connections, self._connections = self._connections, []
+        for session in idle:
+            with contextlib.suppress(Exception):
+                session.sftp.close()
+        for conn in connections:
+            with contextlib.suppress(Exception):
+                conn.client.close()
+
+
+class _LocalFailure(Exception):
+    """An OSError of the local side, carried through the retry loop untouched."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(str(exc))
+        self.exc = exc
+
+
+def _read_local(fobj) -> bytes:
+    try:
+        return fobj.read(_CHUNK)
+    except OSError as exc:
+        raise _LocalFailure(exc) from exc
+
+
+def _write_local(fobj, data: bytes) -> None:
+    try:
+        fobj.write(data)
+    except OSError as exc:
+        raise _LocalFailure(exc) from exc
+
+
+def _listdir(sftp, path: str) -> list[str]:
+    try:
+        return sftp.listdir(path)
+    except FileNotFoundError:
+        return []
+
+
+def _listdir_attr(sftp, path: str) -> list:
+    try:
+        return sftp.listdir_attr(path)
+    except FileNotFoundError:
+        return []
+
+
+def _exists(sftp, path: str) -> bool:
+    try:
+        sftp.stat(path)
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def _rename_over(sftp, tmp: str, dest: str) -> None:
+    """Atomically move `tmp` to `dest`, replacing it (posix-rename@openssh.com, else rename)."""
+    try:
+        sftp.posix_rename(tmp, dest)
+        return
+    except OSError:
+        if _exists(sftp, tmp) and not _exists(sftp, dest):
+            sftp.rename(tmp, dest)
+            return
+        if not _exists(sftp, dest):
+            raise
+    sftp.remove(tmp)  # dest already there: same key, same content
