@@ -29,7 +29,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 _FLOAT_12 = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
-    r"|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
 _BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
