@@ -8,8 +8,8 @@ the same directory followed by `os.replace`, so no reader ever sees half an obje
 from __future__ import annotations
 
 import errno
+import itertools
 import os
-import shutil
 import stat
 import threading
 import uuid
@@ -30,8 +30,13 @@ def object_relpath(hi: HashInfo) -> str:
     return f"{value[:2]}/{value[2:]}"
 
 
+_TMP_TAG = f"{os.getpid()}.{uuid.uuid4().hex[:6]}"
+_counter = itertools.count()
+
+
 def tmp_name(path: str) -> str:
-    return f"{path}.{uuid.uuid4().hex[:12]}.tmp"
+    """A unique sibling name for writing `path` atomically (cheap: no uuid per file)."""
+    return f"{path}.{_TMP_TAG}.{next(_counter)}.tmp"
 
 
 class ObjectStore:
@@ -42,6 +47,31 @@ class ObjectStore:
         self._manifests: dict[HashInfo, dict[str, str]] = {}
         self._no_reflink = False
         self._lock = threading.Lock()
+        self._listings: dict[tuple[str, str], set[str]] = {}
+
+    def has(self, hi: HashInfo) -> bool:
+        """Whether the object exists; answered from a directory listing when one is loaded."""
+        listing = self._listings.get((hi.name, hi.value[:2]))
+        if listing is not None:
+            return hi.value[2:] in listing
+        return os.path.exists(self.path_of(hi))
+
+    def preload(self, name: str, values) -> None:
+        """List the prefix directories holding `values`: one listdir instead of a stat each."""
+        for prefix in {v[:2] for v in values}:
+            key = (name, prefix)
+            if key in self._listings:
+                continue
+            parent = os.path.dirname(self.path_of(HashInfo(name, prefix + "0")))
+            try:
+                self._listings[key] = set(os.listdir(parent))
+            except FileNotFoundError:
+                self._listings[key] = set()
+
+    def _added(self, hi: HashInfo) -> None:
+        listing = self._listings.get((hi.name, hi.value[:2]))
+        if listing is not None:
+            listing.add(hi.value[2:])
 
     def path_of(self, hi: HashInfo) -> str:
         return os.path.join(self.root, object_relpath(hi))
@@ -57,18 +87,18 @@ class ObjectStore:
 
     def add_file(self, src: str, hi: HashInfo) -> bool:
         """Copy `src` into the cache under `hi` unless present; True when written."""
-        dest = self.path_of(hi)
-        if os.path.exists(dest):
+        if self.has(hi):
             return False
+        dest = self.path_of(hi)
         self._ensure_dir(dest)
         tmp = tmp_name(dest)
         try:
-            _clone_or_copy(src, tmp, self)
-            os.chmod(tmp, 0o444)
+            _clone_or_copy(src, tmp, self, 0o444)
             os.replace(tmp, dest)
         except BaseException:
             _unlink_quiet(tmp)
             raise
+        self._added(hi)
         return True
 
     def add_bytes(self, data: bytes, hi: HashInfo) -> bool:
@@ -85,6 +115,7 @@ class ObjectStore:
         except BaseException:
             _unlink_quiet(tmp)
             raise
+        self._added(hi)
         return True
 
     def manifest(self, hi: HashInfo) -> dict[str, str]:
@@ -108,8 +139,6 @@ class ObjectStore:
     def link(self, hi: HashInfo, dest: str, isexec: bool = False) -> None:
         """Materialise object `hi` at `dest` (atomically replacing what is there)."""
         src = self.path_of(hi)
-        if not os.path.exists(src):
-            raise CacheError(f"object '{hi.value}' for '{dest}' is not in the cache")
         tmp = tmp_name(dest)
         try:
             self._link_one(src, tmp)
@@ -126,7 +155,7 @@ class ObjectStore:
         for kind in self.link_types:
             try:
                 if kind == "copy":
-                    shutil.copyfile(src, tmp)
+                    copy_file(src, tmp, 0o666)
                 elif kind == "reflink":
                     if self._no_reflink:
                         continue
@@ -136,6 +165,10 @@ class ObjectStore:
                 elif kind == "symlink":
                     os.symlink(os.path.abspath(src), tmp)
                 return
+            except FileNotFoundError:
+                if not os.path.exists(src):
+                    raise CacheError(f"object '{src}' is not in the cache") from None
+                raise
             except OSError as exc:
                 last = exc
                 _unlink_quiet(tmp)
@@ -177,14 +210,39 @@ def _reflink(src: str, dest: str, store: ObjectStore) -> None:
             raise
 
 
-def _clone_or_copy(src: str, dest: str, store: ObjectStore) -> None:
+def _clone_or_copy(src: str, dest: str, store: ObjectStore, mode: int) -> None:
     if not store._no_reflink:
         try:
             _reflink(src, dest, store)
+            os.chmod(dest, mode)
             return
         except OSError:
             _unlink_quiet(dest)
-    shutil.copyfile(src, dest)
+    copy_file(src, dest, mode)
+
+
+def copy_file(src: str, dest: str, mode: int) -> None:
+    """Copy in the kernel (copy_file_range, which also clones on btrfs/xfs); `dest` is new."""
+    fd_in = os.open(src, os.O_RDONLY)
+    try:
+        size = os.fstat(fd_in).st_size
+        fd_out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            done = 0
+            while done < size:
+                try:
+                    n = os.copy_file_range(fd_in, fd_out, size - done)
+                except OSError as exc:
+                    if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+                        raise
+                    n = os.sendfile(fd_out, fd_in, done, size - done)
+                if n == 0:
+                    break
+                done += n
+        finally:
+            os.close(fd_out)
+    finally:
+        os.close(fd_in)
 
 
 def _unlink_quiet(path: str) -> None:

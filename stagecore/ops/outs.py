@@ -43,8 +43,11 @@ def in_cache(repo, hi: HashInfo) -> bool:
             files = repo.odb.manifest(hi)
         except CacheError:
             return False
-        exists = repo.odb.exists
-        return all(exists(HashInfo(hi.name, md5)) for md5 in set(files.values()))
+        values = set(files.values())
+        if len(values) > 64:
+            repo.odb.preload(hi.name, values)
+        has = repo.odb.has
+        return all(has(HashInfo(hi.name, md5)) for md5 in values)
     return True
 
 
@@ -67,6 +70,8 @@ def commit_measured(repo, path: str, measured: Measured) -> None:
     if measured.files is None:
         odb.add_file(full, measured.hash)
     else:
+        if len(measured.files) > 64:
+            odb.preload(measured.hash.name, measured.files.values())
         for rel, md5 in measured.files.items():
             odb.add_file(os.path.join(full, rel), HashInfo(measured.hash.name, md5))
         assert measured.manifest is not None
@@ -158,6 +163,8 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
         result.missing.append(path)
         return
     full = os.path.join(repo.root, path)
+    if len(target) > 64:
+        odb.preload(hi.name, target.values())
     existed = os.path.lexists(full)
     if existed and not os.path.isdir(full):
         cur_file = repo.workspace.measure(path, hi.name)
@@ -176,7 +183,7 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
     for rel, md5 in current.items():  # files the new version does not have
         if rel in target:
             continue
-        if not odb.exists(HashInfo(hi.name, md5)):
+        if not odb.has(HashInfo(hi.name, md5)):
             if not force:
                 result.kept.append(f"{path}/{rel}")
                 continue
@@ -189,10 +196,10 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
         if cur == md5 and not relink:
             continue
         obj = HashInfo(hi.name, md5)
-        if not odb.exists(obj):
+        if not odb.has(obj):
             result.missing.append(f"{path}/{rel}")
             continue
-        if cur is not None and cur != md5 and not odb.exists(HashInfo(hi.name, cur)):
+        if cur is not None and cur != md5 and not odb.has(HashInfo(hi.name, cur)):
             if not force:
                 result.kept.append(f"{path}/{rel}")
                 continue
