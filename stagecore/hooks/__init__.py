@@ -1,0 +1,73 @@
+"""The behaviour behind stagecore's git hooks: `run(request) -> HookOutcome`.
+
+`run` makes the decisions that need no git library (hook skipped through
+STAGECORE_SKIP_HOOKS, not a DVC repository), then hands over to the hook's module
+`stagecore.hooks.<hook>` (`pre_commit`, `post_checkout`, `post_merge`, `post_rewrite`,
+`pre_push`), whose `run(request, ctx)` finishes its own cheap checks before it opens the
+repository with pygit2. Each module isolates the call into the stage engine in `_engine`.
+
+Exit codes: pre-commit and pre-push exit 1 to refuse; the post-* hooks always exit 0
+(git has already moved) and report problems on stderr. An unexpected error refuses in a
+pre-* hook and is reported in a post-* hook.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+
+from stagecore.errors import StagecoreError
+from stagecore.hooks.protocol import BLOCKING_HOOKS, HookOutcome, HookRequest
+from stagecore.hooks.trace import Trace
+
+__all__ = ["run", "HookOutcome", "HookRequest"]
+
+
+def run(request: HookRequest, trace: Trace | None = None) -> HookOutcome:
+    trace = trace or Trace(request.hook, request.env.trace)
+    verdict = "done"
+    try:
+        outcome, verdict = _run(request, trace)
+    except StagecoreError as exc:
+        outcome = HookOutcome(_failure_code(request.hook), _error_lines(request.hook, exc.message, exc.hint))
+        verdict = "error"
+    except Exception as exc:  # noqa: BLE001 - a hook never shows a traceback unless traced
+        lines = _error_lines(
+            request.hook,
+            f"internal error: {type(exc).__name__}: {exc}",
+            f"skip this hook with STAGECORE_SKIP_HOOKS={request.hook} and please report it",
+        )
+        if request.env.trace:
+            import traceback
+
+            lines += tuple(traceback.format_exc().rstrip().splitlines())
+        outcome = HookOutcome(_failure_code(request.hook), lines)
+        verdict = "error"
+    return HookOutcome(outcome.exit_code, outcome.lines + trace.lines(verdict))
+
+
+def _run(request: HookRequest, trace: Trace) -> tuple[HookOutcome, str]:
+    from stagecore.scm.history import find_work_tree
+
+    trace.mark("parse")
+    if request.env.skips(request.hook):
+        return HookOutcome(0), "skipped by STAGECORE_SKIP_HOOKS"
+    root = find_work_tree(request.env.cwd, request.env.as_environ())
+    trace.mark("locate")
+    if root is None or not os.path.isdir(os.path.join(root, ".dvc")):
+        return HookOutcome(0), "not a DVC repository"
+    from stagecore.hooks.context import HookContext
+
+    ctx = HookContext(request.hook, root, request.env, trace)
+    module = import_module(f"stagecore.hooks.{request.hook.replace('-', '_')}")
+    outcome = module.run(request, ctx)
+    return outcome, ctx.verdict
+
+
+def _failure_code(hook: str) -> int:
+    return 1 if hook in BLOCKING_HOOKS else 0
+
+
+def _error_lines(hook: str, message: str, hint: str | None) -> tuple[str, ...]:
+    lines = (f"stagecore {hook}: ERROR: {message}",)
+    return lines + ((f"hint: {hint}",) if hint else ())

@@ -1,0 +1,67 @@
+"""What a hook module gets besides its request: the located repository, lazily read policy,
+the git handle (the one place where pygit2 gets imported on a hook's path) and the trace."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from stagecore.hooks.protocol import HookEnv, HookNote, HookOutcome
+from stagecore.hooks.trace import Trace
+from stagecore.scm.history import find_git_dir, operation_in_progress
+
+if TYPE_CHECKING:
+    import pygit2
+
+    from stagecore.hooks.policy import HookPolicy
+
+
+class HookContext:
+    def __init__(self, hook: str, root: str, env: HookEnv, trace: Trace) -> None:
+        self.hook = hook
+        self.root = root
+        self.env = env
+        self.trace = trace
+        self.verdict = "done"
+
+    @cached_property
+    def git_dir(self) -> str | None:
+        return find_git_dir(self.env.cwd, self.env.as_environ())
+
+    def in_progress(self) -> str | None:
+        """The git operation under way in this work tree ("rebase", "merge", ...), if any."""
+        return operation_in_progress(self.git_dir) if self.git_dir else None
+
+    @cached_property
+    def policy(self) -> HookPolicy:
+        from stagecore.hooks.policy import read_policy
+
+        policy = read_policy(self.root)
+        self.trace.mark("config")
+        return policy
+
+    def open_git(self) -> pygit2.Repository:
+        """The repository through pygit2, honouring GIT_DIR/GIT_INDEX_FILE of the process."""
+        from stagecore.scm.history import open_repository
+
+        repo = open_repository(self.root)
+        self.trace.mark("import+open")
+        return repo
+
+    def done(self, verdict: str, exit_code: int = 0, lines: tuple[str, ...] = ()) -> HookOutcome:
+        self.verdict = verdict
+        return HookOutcome(exit_code, lines)
+
+
+def is_dvc_repo(root: str) -> bool:
+    return os.path.isdir(os.path.join(root, ".dvc"))
+
+
+def note_lines(notes: list[HookNote] | tuple[HookNote, ...], indent: str = "  ") -> list[str]:
+    lines = []
+    for note in notes:
+        lines.append(f"{indent}- {note.message}")
+        if note.hint:
+            lines.append(f"{indent}  hint: {note.hint}")
+    return lines

@@ -1,0 +1,34 @@
+"""post-merge SQUASH: after `git merge` / `git pull`, the workspace follows ORIG_HEAD -> HEAD.
+
+A squash merge does not move HEAD: what it brought is the difference between HEAD and the
+index. Nothing happens while another operation is still in progress.
+"""
+
+from __future__ import annotations
+
+from stagecore.hooks.context import HookContext
+from stagecore.hooks.follow import follow
+from stagecore.hooks.protocol import HookNote, HookOutcome, PostMergeRequest
+
+
+def run(request: PostMergeRequest, ctx: HookContext) -> HookOutcome:
+    operation = ctx.in_progress()
+    if operation:
+        return ctx.done(f"{operation} in progress")
+    from stagecore.scm.history import HistoryError, changed_dvc_files, staged_dvc_changes
+
+    git = ctx.open_git()
+    if request.squash:
+        changes = staged_dvc_changes(git)
+    else:
+        try:
+            changes = changed_dvc_files(git, "ORIG_HEAD", "HEAD")
+        except HistoryError:
+            note = HookNote("ORIG_HEAD is missing, cannot tell what the merge changed", "stagecore checkout")
+            return ctx.done(
+                "no ORIG_HEAD", 0, (f"stagecore post-merge: {note.message}", f"hint: {note.hint}")
+            )
+    ctx.trace.mark("diff")
+    if not changes:
+        return ctx.done("no dvc file changed")
+    return follow(ctx, changes)

@@ -1,0 +1,87 @@
+"""pre-commit: refuse a commit whose pipeline is stale or whose data is not in the cache,
+judged on what the commit will contain: the index (GIT_INDEX_FILE during `commit -a` and
+`commit <paths>`, which `open_git` honours).
+
+Done here: the policy (stagecore.precommit = block | warn | off) and the check that every
+`dvc.lock` / `*.dvc` changed in the work tree is staged. The stage and cache checks are the
+engine's (`_engine`).
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+from stagecore.hooks.context import HookContext, note_lines
+from stagecore.hooks.protocol import HookNote, HookOutcome, PreCommitRequest
+
+if TYPE_CHECKING:
+    import pygit2
+
+    from stagecore.scm.history import WorkTreeChange
+
+
+def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
+    policy = ctx.policy
+    if policy.precommit == "off":
+        return ctx.done("stagecore.precommit is off")
+    from stagecore.scm.history import unstaged_dvc_files
+
+    git = ctx.open_git()
+    notes = list(policy.notes) + unstaged_notes(unstaged_dvc_files(git))
+    ctx.trace.mark("status")
+    notes += _engine(ctx.root, git)
+    ctx.trace.mark("engine")
+    return render(ctx, notes, policy.precommit)
+
+
+def unstaged_notes(changes: list[WorkTreeChange]) -> list[HookNote]:
+    """A blocking note per `dvc.lock` / `*.dvc` that differs from the index (dvc.yaml edits
+    left unstaged are ordinary work in progress: the staged dvc.yaml is what gets judged)."""
+    notes = []
+    for change in changes:
+        if change.path.rsplit("/", 1)[-1] == "dvc.yaml":
+            continue
+        quoted = shlex.quote(change.path)
+        if change.state == "deleted":
+            notes.append(
+                HookNote(
+                    f"'{change.path}' is deleted but the deletion is not staged", f"git rm --cached {quoted}"
+                )
+            )
+        elif change.state == "untracked":
+            notes.append(HookNote(f"'{change.path}' is not tracked by git", f"git add {quoted}"))
+        else:
+            notes.append(
+                HookNote(f"'{change.path}' changed but the change is not staged", f"git add {quoted}")
+            )
+    return notes
+
+
+def render(ctx: HookContext, notes: list[HookNote], mode: str) -> HookOutcome:
+    blocking = [n for n in notes if n.blocking]
+    if not notes:
+        return ctx.done("passed")
+    if blocking and mode == "block":
+        lines = [f"stagecore pre-commit: commit refused ({len(blocking)} problem(s)):"]
+        lines += note_lines(notes)
+        lines.append("hint: fix the above, or commit anyway with `git commit --no-verify`")
+        return ctx.done("refused", 1, tuple(lines))
+    header = f"stagecore pre-commit: warning ({len(notes)} remark(s)"
+    header += ", stagecore.precommit = warn):" if blocking else "):"
+    return ctx.done("passed with warnings", 0, tuple([header, *note_lines(notes)]))
+
+
+def _engine(root: str, git: pygit2.Repository) -> list[HookNote]:
+    """ENGINE CALL (to be wired): the gate on the index.
+
+    root   work tree root (has `.dvc/`)
+    git    pygit2 repository opened from the hook's environment: its index is the commit to
+           be (use stagecore.scm.history.index_dvc_files / staged_blob / staged_dvc_changes)
+
+    Return one blocking HookNote per stale stage (hint `stagecore repro NAME`), per output or
+    added data modified but not committed to the cache (`stagecore commit` / `stagecore add`),
+    per object named by the staged files and missing from the cache; non-blocking notes for
+    always_changed stages. Unstaged dvc files are already reported by this module.
+    """
+    raise NotImplementedError("engine not wired yet")
