@@ -9,8 +9,9 @@ from stagecore.core.stage import Stage
 from stagecore.errors import TargetNotFoundError
 
 
-def resolve(repo, targets: list[str] | None, cwd: str | None = None) -> list[Stage]:
-    stages = repo.stages()
+def resolve(repo, targets: list[str] | None, cwd: str | None = None,
+            stages: list[Stage] | None = None) -> list[Stage]:
+    stages = repo.stages() if stages is None else stages
     if not targets:
         return stages
     cwd = cwd or os.getcwd()
