@@ -68,6 +68,15 @@ class ObjectStore:
             except FileNotFoundError:
                 self._listings[key] = set()
 
+    def preload_many(self, objs) -> None:
+        """`preload` for a mix of algorithms, when there are enough objects to be worth it."""
+        by_name: dict[str, list[str]] = {}
+        for hi in objs:
+            by_name.setdefault(hi.name, []).append(hi.value)
+        for name, values in by_name.items():
+            if len(values) > 64:
+                self.preload(name, values)
+
     def _added(self, hi: HashInfo) -> None:
         listing = self._listings.get((hi.name, hi.value[:2]))
         if listing is not None:

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    from stagecore.cli.transfer_common import add_remote_args
+
+    p = sub.add_parser("pull", help="fetch tracked data and check it out")
+    add_remote_args(p)
+    p.add_argument("-f", "--force", action="store_true", help="replace modified workspace data (saved to the cache first)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import os
+
+    from stagecore import targets
+    from stagecore.cli.common import err, open_repo
+    from stagecore.cli.transfer_common import collect_refs, plural, progress_printer, report_problems
+    from stagecore.ops.checkout import checkout, display
+    from stagecore.ops.transfer import fetch
+
+    with open_repo() as repo:
+        result = fetch(repo, collect_refs(repo, args), remote=args.remote, jobs=args.jobs,
+                       progress=progress_printer("fetching"))
+        done = checkout(repo, targets.resolve(repo, args.targets), force=args.force)
+        for letter, path in done.changes:
+            print(f"{letter:<8}{display(repo, path, os.getcwd())}")
+        if done.kept:
+            err("WARNING: kept modified workspace data that is not in the cache:")
+            for path in done.kept:
+                err(f"\t{path}")
+            err("hint: save it with `stagecore commit`, or replace it with `stagecore pull --force`")
+        if done.missing:
+            err("ERROR: not checked out (missing from the cache and the remote): " + ", ".join(done.missing))
+        added = sum(1 for c, _ in done.changes if c == "A")
+        parts = []
+        if result.transferred:
+            parts.append(f"{plural(len(result.transferred))} fetched")
+        if added:
+            parts.append(f"{plural(added)} added")
+        modified = len(done.changes) - added
+        if modified:
+            parts.append(f"{plural(modified)} modified")
+        print(" and ".join(parts) if parts else "Everything is up to date.")
+    code = report_problems(result, "pull")
+    return code or (1 if done.kept or done.missing else 0)

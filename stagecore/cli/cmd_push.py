@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    from stagecore.cli.transfer_common import add_remote_args
+
+    p = sub.add_parser("push", help="upload tracked data the remote lacks")
+    add_remote_args(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from stagecore.cli.common import open_repo
+    from stagecore.cli.transfer_common import collect_refs, plural, progress_printer, report_problems
+    from stagecore.ops.transfer import push
+
+    with open_repo() as repo:
+        refs = collect_refs(repo, args, for_push=True)
+        result = push(repo, refs, remote=args.remote, jobs=args.jobs, progress=progress_printer("pushing"))
+        if args.run_cache:
+            from stagecore.ops.runcache_transfer import push_run_cache
+
+            push_run_cache(repo, args.remote)
+    print(f"{plural(len(result.transferred))} pushed" if result.transferred else "Everything is up to date.")
+    return report_problems(result, "push")

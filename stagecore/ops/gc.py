@@ -1,0 +1,58 @@
+"""`gc`: remove cache (and with `cloud`, remote) objects that the chosen revisions do not use."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo
+from stagecore.errors import StagecoreError
+from stagecore.odb import object_relpath
+from stagecore.ops.revisions import refs_of_revisions
+from stagecore.ops.used import expand, refs_of_stages
+
+
+class GcResult(NamedTuple):
+    removed: int
+    removed_legacy: int
+    removed_remote: int
+    unexpanded: list[str]  # manifests we could not read (their files were kept)
+
+
+def gc(repo, *, workspace: bool, branches: bool, tags: bool, commits: bool, cloud: bool = False,
+       remote: str | None = None) -> GcResult:
+    if not (workspace or branches or tags or commits):
+        raise StagecoreError(
+            "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` or `--all-commits` needs to be set.",
+            hint="`stagecore gc -w` keeps only what the workspace uses",
+        )
+    refs = refs_of_stages(repo.stages())
+    if branches or tags or commits:
+        refs += refs_of_revisions(repo, branches=branches, tags=tags, commits=commits)
+    used = expand(repo.odb, refs)
+    keep = set(used.objects)
+    removed = removed_legacy = 0
+    for hi in list(repo.odb.iter_objects()):
+        if hi in keep:
+            continue
+        if hi.isdir is False and _listed_by_unreadable(hi, used):
+            continue
+        repo.odb.remove(hi)
+        if hi.name == MD5:
+            removed += 1
+        else:
+            removed_legacy += 1
+    removed_remote = 0
+    if cloud:
+        from stagecore.ops.transfer import open_data_remote
+
+        keep_keys = {object_relpath(hi) for hi in keep}
+        with open_data_remote(repo, remote, "gc") as rem:
+            doomed = [key for prefix in ("files/md5/",) for key in rem.iter_keys(prefix) if key not in keep_keys]
+            rem.delete_many(doomed)
+            removed_remote = len(doomed)
+    return GcResult(removed, removed_legacy, removed_remote, sorted(used.unexpanded.values()))
+
+
+def _listed_by_unreadable(hi: HashInfo, used) -> bool:
+    """With a used manifest missing from the cache, its files are unknown: keep every file object."""
+    return bool(used.unexpanded) and hi.name in (MD5, MD5_D2U)

@@ -1,0 +1,183 @@
+"""push / fetch / pull / status -c: move cache objects between the cache and a data remote.
+
+Only what the other side lacks travels. Uploads send files before the `.dir` manifests
+that list them, so a manifest on a remote means its files are there. Downloads are hashed
+before they enter the cache: a wrong or corrupt remote object is reported, never used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import NamedTuple
+
+from stagecore.core.hashinfo import MD5_D2U, HashInfo
+from stagecore.errors import RemoteError
+from stagecore.hashing import bytes_md5, file_md5
+from stagecore.odb import object_relpath, tmp_name
+from stagecore.ops.used import Ref, expand
+
+Progress = Callable[[int, int], None]
+
+
+class TransferResult(NamedTuple):
+    transferred: list[HashInfo]
+    failed: dict[HashInfo, str]  # object -> reason (network error, corrupt on the remote)
+    missing: dict[HashInfo, str]  # object -> path: neither in the cache nor on the remote
+    remote: str
+
+
+def remote_name(repo, name: str | None, command: str = "push") -> str:
+    conf = repo.conf
+    name = name or conf.get("core", {}).get("remote")
+    if not name:
+        raise RemoteError(
+            f"no remote specified in {repo.root}",
+            hint=f"set a default with `stagecore remote default <name>` or use `stagecore {command} -r <name>`",
+        )
+    if name not in conf.get("remote", {}):
+        raise RemoteError(f"remote '{name}' doesn't exist", hint="list them with `stagecore remote list`")
+    return name
+
+
+def open_data_remote(repo, name: str | None, command: str = "push"):
+    from stagecore.remotes import open_remote
+
+    name = remote_name(repo, name, command)
+    return open_remote(name, repo.conf["remote"][name], repo.dvc_dir)
+
+
+def _order(objs: Iterable[HashInfo]) -> list[HashInfo]:
+    return sorted(objs, key=lambda hi: (hi.isdir, hi.value))
+
+
+def _run(jobs: int, work: Callable[[HashInfo], None], objs: list[HashInfo],
+         progress: Progress | None) -> tuple[list[HashInfo], dict[HashInfo, str]]:
+    done: list[HashInfo] = []
+    failed: dict[HashInfo, str] = {}
+    if not objs:
+        return done, failed
+    files = [o for o in objs if not o.isdir]
+    dirs = [o for o in objs if o.isdir]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for batch in (files, dirs):  # manifests only after every file they list
+            futures = {pool.submit(work, hi): hi for hi in batch}
+            for fut in as_completed(futures):
+                hi = futures[fut]
+                exc = fut.exception()
+                if exc is None:
+                    done.append(hi)
+                else:
+                    failed[hi] = str(exc) or type(exc).__name__
+                if progress:
+                    progress(len(done) + len(failed), len(objs))
+    return done, failed
+
+
+def push(repo, refs: list[Ref], *, remote: str | None = None, jobs: int | None = None,
+         progress: Progress | None = None) -> TransferResult:
+    used = expand(repo.odb, refs)
+    with open_data_remote(repo, remote, "push") as rem:
+        objs = _order(used.objects)
+        keys = {hi: object_relpath(hi) for hi in objs}
+        on_remote = rem.exists_many(list(keys.values()))
+        todo, missing = [], {}
+        repo.odb.preload_many(objs)
+        for hi in objs:
+            if keys[hi] in on_remote:
+                continue
+            if repo.odb.has(hi):
+                todo.append(hi)
+            else:
+                missing[hi] = used.objects[hi]
+        for hi, path in used.unexpanded.items():  # a manifest we cannot read: its files are unknown
+            if keys[hi] not in on_remote:
+                missing[hi] = path
+        todo = [hi for hi in todo if hi not in missing]
+        done, failed = _run(jobs or rem.jobs, lambda hi: rem.upload(repo.odb.path_of(hi), keys[hi]), todo, progress)
+        return TransferResult(done, failed, missing, rem.name)
+
+
+def _verify(path: str, hi: HashInfo) -> bool:
+    if hi.isdir:
+        with open(path, "rb") as fobj:
+            return bytes_md5(fobj.read()) + ".dir" == hi.value
+    return file_md5(path, hi.name) == hi.value or (hi.name == MD5_D2U and file_md5(path) == hi.value)
+
+
+def _download(repo, rem, hi: HashInfo) -> None:
+    dest = repo.odb.path_of(hi)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    tmp = tmp_name(dest)
+    try:
+        rem.download(object_relpath(hi), tmp)
+        if not _verify(tmp, hi):
+            raise RemoteError(f"object '{object_relpath(hi)}' on remote '{rem.name}' is corrupt (its content does not match its name)")
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def fetch(repo, refs: list[Ref], *, remote: str | None = None, jobs: int | None = None,
+          progress: Progress | None = None) -> TransferResult:
+    used = expand(repo.odb, refs)
+    with open_data_remote(repo, remote, "fetch") as rem:
+        njobs = jobs or rem.jobs
+        done: list[HashInfo] = []
+        failed: dict[HashInfo, str] = {}
+        missing: dict[HashInfo, str] = {}
+        if used.unexpanded:  # first the manifests, then what they list
+            got, bad = _get(repo, rem, dict(used.unexpanded), njobs, None)
+            done += got
+            failed.update(bad)
+            used = expand(repo.odb, refs)
+        got, bad = _get(repo, rem, used.objects, njobs, progress)
+        done += got
+        failed.update(bad)
+        for hi, reason in list(failed.items()):
+            if reason == "absent":
+                missing[hi] = used.objects.get(hi, hi.value)
+                del failed[hi]
+        return TransferResult(done, failed, missing, rem.name)
+
+
+def _get(repo, rem, objects: dict[HashInfo, str], jobs: int, progress: Progress | None):
+    repo.odb.preload_many(objects)
+    need = [hi for hi in _order(objects) if not repo.odb.has(hi)]
+    if not need:
+        return [], {}
+    present = rem.exists_many([object_relpath(hi) for hi in need])
+    absent = {hi: "absent" for hi in need if object_relpath(hi) not in present}
+    need = [hi for hi in need if hi not in absent]
+    done, failed = _run(jobs, lambda hi: _download(repo, rem, hi), need, progress)
+    for hi in done:
+        repo.odb._added(hi)
+    failed.update(absent)
+    return done, failed
+
+
+class CloudStatus(NamedTuple):
+    entries: dict[str, str]  # path -> new | deleted | missing
+    remote: str
+
+
+def cloud_status(repo, refs: list[Ref], *, remote: str | None = None) -> CloudStatus:
+    used = expand(repo.odb, refs)
+    with open_data_remote(repo, remote, "status") as rem:
+        keys = {hi: object_relpath(hi) for hi in used.objects}
+        on_remote = rem.exists_many(list(keys.values()))
+        repo.odb.preload_many(used.objects)
+        entries = {}
+        for hi, path in used.objects.items():
+            local = repo.odb.has(hi)
+            remote_has = keys[hi] in on_remote
+            if local and not remote_has:
+                entries[path] = "new"
+            elif remote_has and not local:
+                entries[path] = "deleted"
+            elif not local and not remote_has:
+                entries[path] = "missing"
+        return CloudStatus(entries, rem.name)
