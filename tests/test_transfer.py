@@ -226,3 +226,17 @@ def test_ssh_round_trip(tmp_path, sshd_server):
     shutil.rmtree(root / "d")
     ok("pull", cwd=root)
     assert (root / "d/sub/deep é.txt").read_text() == "deep\n"
+
+
+def test_run_cache_travels_with_flag(project):
+    repo, remote = project
+    entry = repo / ".dvc/cache/runs/6a/6a26/85c6"
+    entry.parent.mkdir(parents=True)
+    entry.write_text("cmd: echo\n")
+    ok("push", cwd=repo)
+    assert not (remote / "runs").exists()
+    ok("push", "--run-cache", cwd=repo)
+    assert (remote / "runs/6a/6a26/85c6").read_text() == "cmd: echo\n"
+    shutil.rmtree(repo / ".dvc/cache/runs")
+    ok("pull", "--run-cache", cwd=repo)
+    assert entry.read_text() == "cmd: echo\n"

@@ -20,6 +20,10 @@ def run(args) -> int:
     from stagecore.ops.transfer import fetch
 
     with open_repo() as repo:
+        if args.run_cache:
+            from stagecore.ops.runcache_transfer import pull_run_cache
+
+            pull_run_cache(repo, args.remote)
         result = fetch(repo, collect_refs(repo, args), remote=args.remote, jobs=args.jobs,
                        progress=progress_printer("fetching"))
         done = checkout(repo, targets.resolve(repo, args.targets), force=args.force)
