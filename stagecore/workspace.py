@@ -37,9 +37,20 @@ class Workspace:
         self.root = root
         self.state = state
         self.ignore = ignore
+        # read-only commands (status, the pre-commit gate) measure a path shared by many
+        # stages once; commands that change the workspace leave this off
+        self.memo: dict[tuple[str, str], Measured | None] | None = None
 
     def measure(self, relpath: str, name: str = MD5) -> Measured | None:
         """Hash `relpath` (repo-relative) or return None when it does not exist."""
+        if self.memo is None:
+            return self._measure(relpath, name)
+        key = (relpath, name)
+        if key not in self.memo:
+            self.memo[key] = self._measure(relpath, name)
+        return self.memo[key]
+
+    def _measure(self, relpath: str, name: str) -> Measured | None:
         path = os.path.join(self.root, relpath)
         try:
             st = os.stat(path)

@@ -165,6 +165,10 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
     full = os.path.join(repo.root, path)
     if len(target) > 64:
         odb.preload(hi.name, target.values())
+    absent = sorted(rel for rel, md5 in target.items() if not odb.has(HashInfo(hi.name, md5)))
+    if absent:  # never turn the previous version into a half-updated directory
+        result.missing.extend(f"{path}/{rel}" for rel in absent)
+        return
     existed = os.path.lexists(full)
     if existed and not os.path.isdir(full):
         cur_file = repo.workspace.measure(path, hi.name)
@@ -196,9 +200,6 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
         if cur == md5 and not relink:
             continue
         obj = HashInfo(hi.name, md5)
-        if not odb.has(obj):
-            result.missing.append(f"{path}/{rel}")
-            continue
         if cur is not None and cur != md5 and not odb.has(HashInfo(hi.name, cur)):
             if not force:
                 result.kept.append(f"{path}/{rel}")

@@ -69,12 +69,19 @@ def status(repo, stages: list[Stage], cwd: str | None = None) -> StatusReport:
     cwd = cwd or os.getcwd()
     report: dict[str, list[Any]] = {}
     frozen = []
-    for stage in stages:
-        if stage.frozen and stage.deps:
-            frozen.append(stage.addressing)
-        items = stage_changes(repo, stage, cwd)
-        if items:
-            report[_addressing(repo, stage, cwd)] = items
+    owns_memo = repo.workspace.memo is None
+    if owns_memo:
+        repo.workspace.memo = {}  # status only reads: a path shared by stages is measured once
+    try:
+        for stage in stages:
+            if stage.frozen and stage.deps:
+                frozen.append(stage.addressing)
+            items = stage_changes(repo, stage, cwd)
+            if items:
+                report[_addressing(repo, stage, cwd)] = items
+    finally:
+        if owns_memo:
+            repo.workspace.memo = None
     return StatusReport(report, bool(stages), frozen)
 
 
