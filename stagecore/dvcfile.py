@@ -75,7 +75,14 @@ def new_dvcfile_text(outs: list[Entry], extra_top: dict[str, Any] | None = None)
 
 def write_dvcfile(root: str, stage: Stage, *, drop_md5: bool = False) -> bool:
     """Write the outs of `stage` to its `.dvc` file, keeping an existing file's comments,
-    key order and unknown keys (new keys go last, as DVC does). True if bytes changed."""
+    key order and unknown keys (new keys go last, as DVC does). True if bytes changed.
+
+    A stage with `cmd` is a DVC 0.x/1.x single-stage file and is written in that layout
+    (see `stagecore.dvcfile_cmd`)."""
+    if stage.cmd is not None:
+        from stagecore.dvcfile_cmd import write_cmd_stage
+
+        return write_cmd_stage(root, stage)
     path = os.path.join(root, stage.dvcfile)
     old = None
     if os.path.exists(path):
