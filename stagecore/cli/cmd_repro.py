@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("repro", help="reproduce changed stages (dependencies first)")
+    p.add_argument("targets", nargs="*", metavar="TARGET",
+                   help="stage names, dvc.yaml[:name] or .dvc files (default: ./dvc.yaml)")
+    p.add_argument("-f", "--force", action="store_true", help="reproduce even unchanged stages")
+    p.add_argument("-s", "--single-item", action="store_true", help="only the targets, not their dependencies")
+    p.add_argument("-p", "--pipeline", action="store_true", help="the whole pipelines of the targets")
+    p.add_argument("-P", "--all-pipelines", action="store_true", help="every pipeline of the repository")
+    p.add_argument("--downstream", action="store_true", help="the targets and the stages depending on them")
+    p.add_argument("--force-downstream", action="store_true", help="also force the stages after a reproduced one")
+    p.add_argument("--dry", action="store_true", help="only print what would run")
+    p.add_argument("-k", "--keep-going", action="store_true",
+                   help="after a failure, go on with the stages that do not depend on it")
+    p.add_argument("--pull", action="store_true", help="fetch missing data from the remote")
+    p.add_argument("--no-run-cache", action="store_true", help="neither use nor save the run cache")
+    p.set_defaults(func=run)
+
+
+class Printer:
+    """Renders repro progress events as DVC prints them (stdout flushed before commands run)."""
+
+    def __init__(self, repo) -> None:
+        self.repo = repo
+        self.current = None
+        self.active = False
+
+    def _out(self, text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    def _err(self, text: str) -> None:
+        sys.stdout.flush()
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def __call__(self, event) -> None:
+        from stagecore.cli.common import rel
+
+        stage = event.stage
+        if stage is not self.current:
+            if self.active and event.kind in ("run", "cached", "verify", "skip", "frozen"):
+                self._out("")
+            self.current, self.active = stage, False
+        name = stage.addressing
+        kind = event.kind
+        if kind == "skip":
+            if stage.name is None and stage.cmd is None:
+                self._out(f"'{rel(self.repo, stage.dvcfile)}' didn't change, skipping")
+            else:
+                self._out(f"Stage '{name}' didn't change, skipping")
+        elif kind == "frozen":
+            self._err(f"WARNING: stage: '{name}' is frozen. Its dependencies are not going to be reproduced.")
+        elif kind == "run":
+            self.active = True
+            self._out(f"Running stage '{name}':")
+        elif kind == "cmd":
+            self._out(f"> {event.detail}")
+        elif kind == "cached":
+            self.active = True
+            self._out(f"Stage '{name}' is cached - skipping run, checking out outputs")
+        elif kind == "verify":
+            self.active = True
+            what = "outputs in frozen stage" if event.detail == "frozen" else "data sources in stage"
+            self._out(f"Verifying {what}: '{name}'")
+        elif kind == "lock":
+            lock = rel(self.repo, event.detail.relpath)
+            if event.detail.created:
+                self._out(f"Generating lock file '{lock}'")
+            if event.detail.changed:
+                self._out(f"Updating lock file '{lock}'")
+        elif kind == "empty":
+            self._err(f"WARNING: '{rel(self.repo, event.detail)}' is empty.")
+        elif kind == "stashed":
+            path, md5 = event.detail
+            self._err(f"saved the previous content of '{rel(self.repo, path)}' to the cache (md5 {md5})")
+        elif kind == "failed":
+            message, dependents = event.detail
+            self._err(f"WARNING: failed to reproduce '{name}': {message}")
+            if dependents:
+                word = "Stages" if len(dependents) > 1 else "Stage"
+                names = " and ".join(f"'{d}'" for d in dependents)
+                self._err(f"WARNING: {word} {names} will be skipped due to this failure")
+
+
+def finish(repo, result) -> None:
+    from stagecore.cli.common import git_add_hint
+
+    if not result.reproduced:
+        print("Data and pipelines are up to date.")
+        return
+    git_add_hint(repo, result.to_git_add)
+    print("Use `stagecore push` to send your updates to remote storage.")
+
+
+def run(args) -> int:
+    from stagecore.cli.common import open_repo
+    from stagecore.ops.repro import reproduce
+
+    with open_repo() as repo:
+        result = reproduce(
+            repo, args.targets, force=args.force, single_item=args.single_item, dry=args.dry,
+            all_pipelines=args.all_pipelines, downstream=args.downstream, pipeline=args.pipeline,
+            keep_going=args.keep_going, force_downstream=args.force_downstream, pull=args.pull,
+            run_cache=not args.no_run_cache, notify=Printer(repo),
+        )
+        finish(repo, result)
+    return 0

@@ -1,0 +1,273 @@
+"""Reproducing one stage: skip it, restore its outputs from the cache, or run its command;
+then hash deps and outs, store outs in the cache and write the lock (or `.dvc` file).
+
+Progress goes to a `notify(ReproEvent)` callback so the CLI can print DVC's messages
+in order while the command's own output streams to the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from stagecore.core.hashinfo import Meta
+from stagecore.core.stage import Stage
+from stagecore.errors import StageError
+from stagecore.ops import outs as outs_ops
+from stagecore.ops import runcache
+
+
+class ReproEvent(NamedTuple):
+    kind: str  # skip|frozen|run|cmd|cached|verify|lock|dvcfile|empty|stashed
+    stage: Stage
+    detail: Any = None
+
+
+Notify = Callable[[ReproEvent], None]
+
+
+class StageDone(NamedTuple):
+    touched: list[str]  # dvc files / lock / .gitignore written
+
+
+def _quiet(_event: ReproEvent) -> None:
+    pass
+
+
+def changed(repo, stage: Stage) -> bool:
+    from stagecore.ops.status import stage_changes
+
+    return bool(stage_changes(repo, stage))
+
+
+def reproduce_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False,
+                    run_cache: bool = True, notify: Notify = _quiet) -> StageDone | None:
+    """Reproduce `stage` if it changed (or `force`); None when it was up to date."""
+    if stage.frozen and stage.cmd is not None:
+        notify(ReproEvent("frozen", stage))
+    if not force and not changed(repo, stage):
+        notify(ReproEvent("skip", stage))
+        return None
+    return run_stage(repo, stage, force=force, dry=dry, run_cache=run_cache, notify=notify)
+
+
+def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run_cache: bool = True,
+              notify: Notify = _quiet) -> StageDone:
+    from stagecore.params import lock_values
+
+    runs = stage.cmd is not None and not stage.frozen
+    if runs and not dry:
+        remove_outs(repo, stage, notify)
+    params = lock_values(repo, stage) if stage.params and not dry else {}
+    if runs:
+        if force or not _restore(repo, stage, params, dry, run_cache, notify):
+            if not dry:
+                _current_deps(repo, stage)  # a missing dependency fails before running
+            run_command(repo, stage, dry=dry, notify=notify)
+    elif not dry:
+        notify(ReproEvent("verify", stage, "frozen" if stage.frozen else "source"))
+        missing = [stage.out_path(o) for o in stage.outs if not os.path.lexists(os.path.join(repo.root, stage.out_path(o)))]
+        if missing:
+            word = "source" if len(missing) == 1 else "sources"
+            raise StageError(f"missing data '{word}': {', '.join(missing)}",
+                             hint="restore the data (`stagecore checkout` / `pull`) or remove the stage")
+    if dry:
+        return StageDone([])
+    return StageDone(commit_stage(repo, stage, params, notify, run_cache=run_cache))
+
+
+def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *, run_cache: bool = True) -> list[str]:
+    """Hash deps and outs, store outs, write the lock / `.dvc` file and the run cache entry."""
+    from stagecore.core.pipeline import lock_data
+    from stagecore.gitignore import add_entry
+
+    stage.deps = _current_deps(repo, stage)
+    saved = []
+    for out in stage.outs:
+        path = stage.out_path(out)
+        entry = outs_ops.save(repo, path, out)
+        if entry.hash is not None and not entry.hash.isdir and entry.meta.size == 0:
+            notify(ReproEvent("empty", stage, path))
+        saved.append(entry)
+    stage.outs = saved
+    touched: list[str] = []
+    if stage.name is not None:
+        from stagecore.pipefile import update_lock
+
+        if run_cache:
+            runcache.save(repo, stage, lock_data(stage, params))
+        written = update_lock(repo, stage, params)
+        notify(ReproEvent("lock", stage, written))
+        if written.changed:
+            touched.append(written.relpath)
+    else:
+        from stagecore.dvcfile import write_dvcfile
+
+        if run_cache and stage.cmd is not None:
+            runcache.save(repo, stage, lock_data(stage, params))
+        if write_dvcfile(repo.root, stage, drop_md5=stage.cmd is None):
+            notify(ReproEvent("dvcfile", stage, stage.dvcfile))
+            touched.append(stage.dvcfile)
+    for out in stage.outs:
+        if out.cache:
+            gi = add_entry(repo.root, stage.out_path(out), repo.scm)
+            if gi:
+                touched.append(gi)
+    return touched
+
+
+def _current_deps(repo, stage: Stage) -> list:
+    deps = []
+    for dep in stage.deps:
+        path = stage.dep_path(dep)
+        measured = outs_ops.measure_for(repo, path, dep)
+        if measured is None:
+            raise StageError(f"dependency '{path}' does not exist",
+                             hint="create it (or the stage producing it), or remove it from the stage")
+        deps.append(dep.with_hash(measured.hash, measured.meta))
+    return deps
+
+
+def remove_outs(repo, stage: Stage, notify: Notify = _quiet) -> None:
+    """Delete the non-persist outputs before a run; content not in the cache is saved first."""
+    for out in stage.outs:
+        path = stage.out_path(out)
+        full = os.path.join(repo.root, path)
+        if not os.path.lexists(full):
+            continue
+        if out.cache:
+            measured = outs_ops.measure_for(repo, path, out)
+            if measured is not None and not outs_ops.in_cache(repo, measured.hash):
+                runcache._store_copy(repo, path, measured)
+                notify(ReproEvent("stashed", stage, (path, measured.hash.value)))
+        if out.persist:
+            _unprotect(full)
+        elif os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full)
+        else:
+            os.unlink(full)
+
+
+def _unprotect(full: str) -> None:
+    """Turn a link into the cache into a private writable copy (persist outputs get edited)."""
+    if os.path.isdir(full) and not os.path.islink(full):
+        for dirpath, _dirs, files in os.walk(full):
+            for name in files:
+                _unprotect(os.path.join(dirpath, name))
+        return
+    st = os.lstat(full)
+    if os.path.islink(full) or st.st_nlink > 1 or not st.st_mode & 0o200:
+        tmp = full + ".unprotect.tmp"
+        shutil.copyfile(full, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, full)
+
+
+def _restore(repo, stage: Stage, params: dict, dry: bool, run_cache: bool, notify: Notify) -> bool:
+    """Check the outputs out of the cache instead of running; False when that is not possible."""
+    from stagecore.core.pipeline import lock_data
+    from stagecore.params import params_status
+
+    if not runcache.can_cache(stage):
+        return False
+    lock = stage.lock if stage.name is not None else _dvcfile_lock(stage)
+    deps_same = all(
+        (m := outs_ops.measure_for(repo, stage.dep_path(d), d)) is not None and m.hash == d.hash
+        for d in stage.deps
+    ) and not params_status(repo, stage)
+    entry = None
+    if lock and lock.get("cmd") == stage.cmd and deps_same and all(o.hash for o in stage.outs):
+        entry = lock
+    elif run_cache:
+        try:
+            current = Stage(stage.dvcfile, stage.name, stage.cmd, stage.wdir, _current_deps(repo, stage), stage.outs)
+        except StageError:
+            return False
+        entry = runcache.lookup(repo, runcache.entry_key(lock_data(current, params)))
+    if not entry:
+        return False
+    by_path = {item.get("path"): item for item in entry.get("outs") or [] if isinstance(item, dict)}
+    targets = []
+    for out in stage.outs:
+        hi = runcache.hash_of(by_path.get(out.path) or {})
+        if hi is None or not outs_ops.in_cache(repo, hi):
+            return False
+        targets.append((out, hi))
+    notify(ReproEvent("cached", stage))
+    if dry:
+        return True
+    for out, hi in targets:
+        path = stage.out_path(out)
+        if out.cache:
+            outs_ops.checkout(repo, path, hi, Meta(), force=True)
+        else:
+            _copy_out(repo, path, hi)
+    return True
+
+
+def _dvcfile_lock(stage: Stage) -> dict | None:
+    if stage.md5 is None and not stage.raw.get("cmd"):
+        return None
+    from stagecore.core.entry import lock_entry
+
+    return {"cmd": stage.cmd, "outs": [lock_entry(o) for o in stage.outs]}
+
+
+def _copy_out(repo, path: str, hi) -> None:
+    """An uncached output restored as a plain copy (it is tracked by git, not linked)."""
+    from stagecore.fsutil import atomic_write_bytes
+
+    full = os.path.join(repo.root, path)
+    if hi.isdir:
+        outs_ops.checkout(repo, path, hi, Meta(), force=True)
+        return
+    with open(repo.odb.path_of(hi), "rb") as fobj:
+        data = fobj.read()
+    os.makedirs(os.path.dirname(full) or repo.root, exist_ok=True)
+    atomic_write_bytes(full, data)
+    os.chmod(full, 0o644)
+
+
+def _commands(cmd: Any) -> list[str]:
+    return list(cmd) if isinstance(cmd, list) else str(cmd).splitlines()
+
+
+def run_command(repo, stage: Stage, *, dry: bool = False, notify: Notify = _quiet) -> None:
+    """Run each line of `cmd` through the user's shell in the stage's wdir."""
+    notify(ReproEvent("run", stage))
+    cwd = os.path.join(repo.root, stage.wdir)
+    if not dry and not os.path.isdir(cwd):
+        raise StageError(f"stage working dir '{stage.wdir}' does not exist", hint="create it or fix `wdir`")
+    executable = os.environ.get("SHELL") or "/bin/sh"
+    opts = {"zsh": ["--no-rcs"], "bash": ["--noprofile", "--norc"]}.get(os.path.basename(executable).lower(), [])
+    env = dict(os.environ)
+    env.setdefault("DVC_ROOT", repo.root)
+    env["DVC_STAGE"] = stage.addressing
+    for line in _commands(stage.cmd):
+        notify(ReproEvent("cmd", stage, line))
+        if dry:
+            continue
+        try:
+            proc = subprocess.Popen([executable, *opts, "-c", line], cwd=cwd, env=env, close_fds=True)
+        except OSError as exc:
+            raise StageError(f"failed to run: {line}: {exc}") from None
+        code = _wait(proc)
+        if code != 0:
+            raise StageError(f"failed to run: {line}, exited with {code}",
+                             hint="fix the command or its inputs, then run `stagecore repro` again")
+
+
+def _wait(proc: subprocess.Popen) -> int:
+    """Wait for the command; Ctrl-C reaches it (same process group) but not us meanwhile."""
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        return proc.wait()
+    try:
+        return proc.wait()
+    finally:
+        signal.signal(signal.SIGINT, old)

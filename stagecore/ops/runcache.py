@@ -1,0 +1,123 @@
+"""The run cache: `<cache>/runs/<key[:2]>/<key>/<value>`, one lock entry per past run.
+
+`value` = sha256 of the sorted-key JSON of the stage's lock entry without `size`/`nfiles`;
+`key` = the same with `outs` replaced by the list of out paths, so a key names the inputs
+(cmd, deps, params) and each value one set of outputs produced from them (DVC 3's layout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import Any
+
+from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo
+from stagecore.core.stage import Stage
+
+_EXCLUDE = ("size", "nfiles")
+
+
+def _filtered(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _filtered(v) for k, v in obj.items() if k not in _EXCLUDE}
+    if isinstance(obj, list):
+        return [_filtered(v) for v in obj]
+    return obj
+
+
+def _sha256(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(_filtered(obj), sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def entry_value(entry: dict[str, Any]) -> str:
+    return _sha256(entry)
+
+
+def entry_key(entry: dict[str, Any]) -> str:
+    keyed = dict(entry)
+    keyed["outs"] = [out["path"] for out in entry.get("outs", [])]
+    return _sha256(keyed)
+
+
+def runs_dir(repo) -> str:
+    return os.path.join(repo.cache_dir, "runs")
+
+
+def can_cache(stage: Stage) -> bool:
+    """Whether runs of this stage may be looked up in (restored from) the run cache."""
+    if stage.cmd is None or stage.always_changed or stage.is_callback:
+        return False
+    if not stage.deps or not stage.outs:
+        return False
+    return not any(out.persist for out in stage.outs)
+
+
+def can_save(stage: Stage) -> bool:
+    """Saving also needs every plain output cached (metrics/plots with `cache: false` are fine)."""
+    return can_cache(stage) and all(out.cache or out.kind in ("metric", "plot") for out in stage.outs)
+
+
+def lookup(repo, key: str) -> dict[str, Any] | None:
+    """The newest entry saved under `key` (by mtime), or None."""
+    from stagecore.errors import FileFormatError
+    from stagecore.yamlio import load_yaml
+
+    kdir = os.path.join(runs_dir(repo), key[:2], key)
+    try:
+        names = [n for n in os.listdir(kdir) if not n.endswith(".tmp")]
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not names:
+        return None
+    newest = max(names, key=lambda n: os.path.getmtime(os.path.join(kdir, n)))
+    path = os.path.join(kdir, newest)
+    try:
+        with open(path, encoding="utf-8") as fobj:
+            data = load_yaml(fobj.read(), path)
+    except (OSError, UnicodeDecodeError, FileFormatError):
+        return None
+    if not isinstance(data, dict) or "cmd" not in data or not isinstance(data.get("outs", []), list):
+        return None
+    return data
+
+
+def save(repo, stage: Stage, entry: dict[str, Any]) -> str | None:
+    """Record a finished run; `cache: false` metrics/plots are copied into the cache too."""
+    if not can_save(stage):
+        return None
+    from stagecore.fsutil import atomic_write_text
+    from stagecore.ops import outs as outs_ops
+    from stagecore.yamlio import dump_yaml
+
+    for out in stage.outs:
+        if not out.cache:
+            _store_copy(repo, stage.out_path(out), outs_ops.measure_for(repo, stage.out_path(out), out))
+    key, value = entry_key(entry), entry_value(entry)
+    kdir = os.path.join(runs_dir(repo), key[:2], key)
+    path = os.path.join(kdir, value)
+    if os.path.exists(path):
+        return path
+    os.makedirs(kdir, exist_ok=True)
+    atomic_write_text(path, dump_yaml(entry))
+    return path
+
+
+def _store_copy(repo, path: str, measured) -> None:
+    """Put an uncached output's content into the cache without touching the workspace file."""
+    if measured is None:
+        return
+    full = os.path.join(repo.root, path)
+    if measured.files is None:
+        repo.odb.add_file(full, measured.hash)
+        return
+    for rel, md5 in measured.files.items():
+        repo.odb.add_file(os.path.join(full, rel), HashInfo(measured.hash.name, md5))
+    repo.odb.add_bytes(measured.manifest, measured.hash)
+
+
+def hash_of(item: dict[str, Any]) -> HashInfo | None:
+    value = item.get("md5")
+    if not isinstance(value, str):
+        return None
+    return HashInfo(MD5 if item.get("hash") == MD5 else MD5_D2U, value)
