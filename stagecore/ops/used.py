@@ -26,6 +26,7 @@ class Used(NamedTuple):
 class Ref(NamedTuple):
     hash: HashInfo
     path: str  # repo-relative output path
+    isexec: bool = False
 
 
 def refs_of_stages(stages: Iterable[Stage], *, for_push: bool = False) -> list[Ref]:
@@ -34,7 +35,7 @@ def refs_of_stages(stages: Iterable[Stage], *, for_push: bool = False) -> list[R
         for out in stage.outs:
             if out.hash is None or not out.cache or (for_push and not out.push):
                 continue
-            refs.append(Ref(out.hash, stage.out_path(out)))
+            refs.append(Ref(out.hash, stage.out_path(out), out.meta.isexec))
     return refs
 
 
@@ -75,7 +76,7 @@ def _dvcfile_refs(path: str, data: bytes, base: str, for_push: bool) -> list[Ref
         except EntryError as exc:
             raise FileFormatError(path, f"validation failed: {exc}") from None
         if out.hash is not None and out.cache and not (for_push and not out.push):
-            refs.append(Ref(out.hash, _join(base, doc.get("wdir"), out.path)))
+            refs.append(Ref(out.hash, _join(base, doc.get("wdir"), out.path), out.meta.isexec))
     return refs
 
 
@@ -92,7 +93,7 @@ def _lock_refs(path: str, data: bytes, base: str) -> list[Ref]:
             except EntryError as exc:
                 raise FileFormatError(path, f"validation failed: {exc}") from None
             if out.hash is not None:
-                refs.append(Ref(out.hash, _join(base, None, out.path)))
+                refs.append(Ref(out.hash, _join(base, None, out.path), out.meta.isexec))
     return refs
 
 

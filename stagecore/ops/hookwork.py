@@ -1,0 +1,192 @@
+"""The work behind the git hooks: the pre-commit gate, data that follows git, pre-push.
+
+Each returns Findings (message, hint, blocking); `stagecore/hooks/` renders them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+from stagecore.core.hashinfo import MD5, Meta
+from stagecore.core.tree import manifest_bytes, manifest_hash
+from stagecore.errors import StagecoreError
+from stagecore.ops import outs as outs_ops
+from stagecore.ops.status import stage_changes
+from stagecore.ops.used import Ref, refs_of_blobs
+from stagecore.workspace import Measured
+
+
+class Finding(NamedTuple):
+    message: str
+    hint: str | None = None
+    blocking: bool = True
+
+
+# -- pre-commit -------------------------------------------------------------------------------
+def gate(repo, git) -> list[Finding]:
+    """Judge the commit-to-be: stale stages, data not committed to the cache, missing objects.
+
+    Git-tracked dependencies count with their staged content (a change left unstaged is not
+    part of the commit); data tracked by stagecore counts as it is in the workspace.
+    """
+    stages = repo.stages()
+    repo.workspace.memo = {}
+    try:
+        for path, measured in _staged_deps(git, stages).items():
+            repo.workspace.memo[(path, MD5)] = measured
+        findings: list[Finding] = []
+        for stage in stages:
+            findings += _stage_findings(stage, stage_changes(repo, stage))
+        return findings
+    finally:
+        repo.workspace.memo = None
+
+
+def _stage_findings(stage, items) -> list[Finding]:
+    name = stage.addressing
+    data_only = stage.cmd is None and not stage.deps
+    found: list[Finding] = []
+    stale = []
+    for item in items:
+        if item == "always changed":
+            found.append(Finding(f"stage '{name}' is always changed (not blocking)", None, False))
+        elif item == "changed command":
+            stale.append("its command changed")
+        elif item == "changed checksum":
+            found.append(Finding(f"'{name}' has a stale md5 (not blocking)", f"stagecore commit -f {name}", False))
+        elif isinstance(item, dict) and "changed deps" in item:
+            stale.append("changed deps: " + ", ".join(item["changed deps"]))
+        elif isinstance(item, dict) and "changed outs" in item:
+            for path, status in item["changed outs"].items():
+                found.append(_out_finding(stage, name, path, status, data_only))
+    if stale and not (stage.cmd is None and stage.deps):  # import-like stages have nothing to rerun
+        found.insert(0, Finding(f"stage '{name}' is not up to date ({'; '.join(stale)})", f"stagecore repro {name}"))
+    return found
+
+
+def _out_finding(stage, name: str, path: str, status: str, data_only: bool) -> Finding:
+    fix = f"stagecore commit {name}" if data_only else f"stagecore commit {name}  (or: stagecore repro {name})"
+    if status == "modified":
+        return Finding(f"'{path}' was modified but not committed to the cache", fix)
+    if status == "not in cache":
+        return Finding(f"the recorded version of '{path}' is not in the cache",
+                       "stagecore pull (to get it), or stagecore commit (to record the workspace version)")
+    return Finding(f"'{path}' is missing from the workspace (its recorded version is in the cache)",
+                   "stagecore checkout", False)
+
+
+def _staged_deps(git, stages) -> dict[str, Measured]:
+    """Measurements from the index for git-tracked deps whose work tree copy differs."""
+    import pygit2
+
+    try:
+        status = git.status()
+    except pygit2.GitError:
+        return {}
+    dirty = {p for p, flags in status.items()
+             if flags & (pygit2.enums.FileStatus.WT_MODIFIED | pygit2.enums.FileStatus.WT_DELETED
+                         | pygit2.enums.FileStatus.WT_NEW)}
+    if not dirty:
+        return {}
+    index = git.index
+    found: dict[str, Measured] = {}
+    for stage in stages:
+        for dep in stage.deps:
+            path = stage.dep_path(dep)
+            if path in found:
+                continue
+            if path in dirty and path in index:
+                data = git[index[path].id].data
+                found[path] = Measured(_hi(hashlib.md5(data).hexdigest()), Meta(len(data)))
+            elif any(d.startswith(path + "/") for d in dirty):
+                files = {e.path[len(path) + 1:]: e.id for e in index if e.path.startswith(path + "/")}
+                if files:
+                    tree = {rel: hashlib.md5(git[oid].data).hexdigest() for rel, oid in files.items()}
+                    data = manifest_bytes(tree)
+                    found[path] = Measured(manifest_hash(data, MD5), Meta(None, len(tree)), tree, data)
+    return found
+
+
+def _hi(value: str):
+    from stagecore.core.hashinfo import HashInfo
+
+    return HashInfo(MD5, value)
+
+
+# -- post-checkout / post-merge / post-rewrite ----------------------------------------------
+Changes = Mapping[str, tuple[bytes | None, bytes | None]]
+
+
+def _side(repo, changes: Changes, index: int) -> dict[str, bytes]:
+    files = {p: pair[index] for p, pair in changes.items() if pair[index] is not None}
+    if index == 1:  # a lock needs its dvc.yaml (cache: false flags): take today's from the workspace
+        for path in list(files):
+            if posixpath.basename(path) == "dvc.lock":
+                yaml_path = posixpath.join(posixpath.dirname(path), "dvc.yaml")
+                if yaml_path not in files:
+                    try:
+                        with open(os.path.join(repo.root, yaml_path), "rb") as fobj:
+                            files[yaml_path] = fobj.read()
+                    except FileNotFoundError:
+                        pass
+    return files  # type: ignore[return-value]
+
+
+def follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
+           progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+    """Bring every output whose recorded hash changed to its new version."""
+    old = {ref.path: ref.hash for ref in refs_of_blobs(_side(repo, changes, 0))}
+    todo = [ref for ref in refs_of_blobs(_side(repo, changes, 1)) if old.get(ref.path) != ref.hash]
+    findings: list[Finding] = []
+    missing = [ref for ref in todo if not outs_ops.in_cache(repo, ref.hash)]
+    if missing and fetch and _has_remote(repo, data_remote):
+        from stagecore.ops.transfer import fetch as fetch_objects
+
+        try:
+            result = fetch_objects(repo, missing, remote=data_remote, progress=progress)
+            for hi, reason in result.failed.items():
+                findings.append(Finding(f"could not fetch {hi.value}: {reason}", "stagecore pull", False))
+        except StagecoreError as exc:
+            findings.append(Finding(f"could not fetch missing data: {exc.message}", exc.hint, False))
+    for ref in todo:
+        outcome = outs_ops.checkout(repo, ref.path, ref.hash, Meta(isexec=ref.isexec))
+        if outcome.missing:
+            findings.append(Finding(
+                f"'{ref.path}': the new version is neither in the cache nor on the data remote; "
+                "the previous version was left in place", "stagecore pull  (once the data was pushed)", False))
+        for path in outcome.kept:
+            findings.append(Finding(f"'{path}' has changes not committed to the cache: kept, not overwritten",
+                                    "stagecore commit, then stagecore checkout", False))
+    return findings
+
+
+def _has_remote(repo, name: str | None) -> bool:
+    conf = repo.conf
+    return bool(name or conf.get("core", {}).get("remote")) and bool(conf.get("remote"))
+
+
+# -- pre-push ------------------------------------------------------------------------------
+def push_commits(repo, commits: list[str], *, data_remote: str | None, allow_incomplete: bool,
+                 progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+    """Upload to the data remote the objects the pushed commits reference, where missing."""
+    from stagecore.ops.revisions import refs_of_revisions
+    from stagecore.ops.transfer import push
+
+    refs: list[Ref] = refs_of_revisions(repo, revs=commits, for_push=True)
+    if not refs:
+        return []
+    if not _has_remote(repo, data_remote):
+        return [Finding("no data remote is configured: the data of these commits was not pushed",
+                        "stagecore remote add -d NAME URL", False)]
+    result = push(repo, refs, remote=data_remote, progress=progress)
+    findings = [Finding(f"failed to upload {hi.value}: {reason}", "push again (transient errors are retried)")
+                for hi, reason in result.failed.items()]
+    for hi, path in sorted(result.missing.items(), key=lambda kv: kv[1]):
+        findings.append(Finding(
+            f"'{path}' (md5 {hi.value}) is neither in the cache nor on remote '{result.remote}'",
+            "commit it where the data exists and push from there", not allow_incomplete))
+    return findings
