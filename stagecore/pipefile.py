@@ -64,7 +64,7 @@ def _locate(text: str, relpath: str, keys: tuple) -> str:
     return f", line {pos[0] + 1}, column {pos[1] + 1}" if pos else ""
 
 
-def _raise_problems(text: str, relpath: str, problems: list[Problem]) -> None:
+def _raise_problems(text: str, relpath: str, problems: list[Problem], hint: str | None = None) -> None:
     if not problems:
         return
     if problems[0][0] == () and len(problems) == 1:
@@ -74,7 +74,7 @@ def _raise_problems(text: str, relpath: str, problems: list[Problem]) -> None:
         where = " -> ".join(str(k) for k in keys)
         parts.append(f"{message}, in {where}{_locate(text, relpath, keys)}" if where else message)
     head = "validation failed: " if len(parts) == 1 else f"validation failed: {len(parts)} errors: "
-    raise FileFormatError(relpath, head + "; ".join(parts), hint="fix the file (see `stagecore stage add --help`)")
+    raise FileFormatError(relpath, head + "; ".join(parts), hint=hint or "fix the file by hand")
 
 
 def load_lock(repo, relpath: str) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def load_lock(repo, relpath: str) -> dict[str, Any]:
     if text is None or not text.strip():
         return {}
     stages, problems = validate_lock(load_yaml(text, relpath))
-    _raise_problems(text, relpath, problems)
+    _raise_problems(text, relpath, problems, hint="fix it by hand, or delete it and run `stagecore repro`")
     return stages
 
 

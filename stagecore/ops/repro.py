@@ -65,8 +65,13 @@ def reproduce(repo, targets: list[str] | None = None, *, force: bool = False, si
               notify: Notify = _quiet) -> ReproResult:
     if pull:
         _pull_unavailable()
-    graph, steps = plan(repo, targets, single_item=single_item, all_pipelines=all_pipelines,
-                        downstream=downstream, pipeline=pipeline, cwd=cwd)
+    try:
+        graph, steps = plan(repo, targets, single_item=single_item, all_pipelines=all_pipelines,
+                            downstream=downstream, pipeline=pipeline, cwd=cwd)
+    except ReproError:
+        raise
+    except StagecoreError as exc:  # a broken dvc file or unknown target fails repro as DVC does: 255
+        raise ReproError(exc.message, hint=exc.hint) from None
     forced = {s: force for s in steps}
     skip: set[Stage] = set()
     reproduced: list[str] = []
