@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    p = sub.add_parser("params", help="compare parameters")
+    psub = p.add_subparsers(dest="params_command", metavar="COMMAND", parser_class=type(p))
+    d = psub.add_parser("diff", help="parameter changes between a revision and the workspace")
+    d.add_argument("a_rev", nargs="?", default="HEAD", metavar="A_REV", help="old revision (default HEAD)")
+    d.add_argument("b_rev", nargs="?", default="workspace", metavar="B_REV",
+                   help="new revision (default: the workspace)")
+    d.add_argument("--all", action="store_true", help="also unchanged parameters")
+    d.add_argument("--json", action="store_true", help="machine-readable output")
+    d.add_argument("--md", action="store_true", help="markdown table")
+    d.add_argument("--no-path", action="store_true", help="leave out the Path column")
+    d.set_defaults(func=run_diff)
+    p.set_defaults(func=lambda _args: (p.print_help(), 254)[1])
+
+
+def run_diff(args) -> int:
+    import json
+    import sys
+
+    from stagecore.cli.common import open_repo, rel
+    from stagecore.cli.table import render
+    from stagecore.ops.params_diff import diff
+
+    with open_repo() as repo:
+        result = diff(repo, args.a_rev, args.b_rev, with_unchanged=args.all)
+        shown = {rel(repo, path): changes for path, changes in result.diff.items()}
+    if args.json:
+        sys.stdout.write(json.dumps(shown) + "\n")
+        return 0
+    if not shown:
+        return 0
+    rows = []
+    for path, changes in shown.items():
+        for key in sorted(changes):
+            change = changes[key]
+            old, new = change.get("old"), change.get("new")
+            rows.append([path, key, "-" if old is None else str(old), "-" if new is None else str(new)])
+    headers = ["Path", "Param", result.a_rev, result.b_rev]
+    if args.no_path:
+        headers, rows = headers[1:], [r[1:] for r in rows]
+    sys.stdout.write(render(headers, rows, markdown=args.md) + "\n")
+    return 0
