@@ -348,8 +348,13 @@ def test_python_m_githooks_inside_a_dvc_repo_no_op(dvc_repo: Path) -> None:
         (("post-checkout", A, B, "1"), "", {"_PRE_COMMIT_SKIP_POST_CHECKOUT": "1"}, "framework stash"),
         (("post-checkout", A, A, "0"), "", {}, "file checkout wrote no dvc file"),
         (("post-rewrite", "amend"), f"{A} {B}\n", {}, "'amend' leaves the work tree as it is"),
-        (("pre-push", "origin", "/x.git"), f"(delete) {Z40} refs/heads/x {A}\n", {}, "nothing to push"),
-        (("pre-push", "origin", "/x.git"), "", {}, "nothing to push"),
+        (
+            ("pre-push", "origin", "/x.git"),
+            f"(delete) {Z40} refs/heads/x {A}\n",
+            {},
+            "nothing to push (only deletions)",
+        ),
+        (("pre-push", "origin", "/x.git"), "", {}, "nothing to push (no refs)"),
     ],
 )
 def test_fast_path_exits_without_heavy_imports(

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
     if not request.pushes_something:
-        return ctx.done("nothing to push (only deletions)")
+        return ctx.done(
+            "nothing to push (only deletions)" if request.updates else "nothing to push (no refs)"
+        )
     git = ctx.open_git()
     blobs = blobs_to_push(git, request)
     ctx.trace.mark("walk")

@@ -1,0 +1,63 @@
+"""`stagecore install [--hook NAME ...] [--use-pre-commit-tool]`: put stagecore's git hooks in place."""
+
+from __future__ import annotations
+
+HOOKS = ("pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("install", help="install stagecore's git hooks in this repository")
+    p.add_argument(
+        "--hook",
+        dest="hooks",
+        action="append",
+        choices=HOOKS,
+        metavar="NAME",
+        help=f"install only this hook (repeatable; default: all of {', '.join(HOOKS)})",
+    )
+    p.add_argument(
+        "--use-pre-commit-tool",
+        action="store_true",
+        help="add stagecore to .pre-commit-config.yaml instead of writing hooks (then run `pre-commit install`)",
+    )
+    p.add_argument(
+        "--pre-commit-repo", metavar="URL", help="repository URL for the .pre-commit-config.yaml entry"
+    )
+    p.add_argument("--pre-commit-rev", metavar="REV", help="revision for the .pre-commit-config.yaml entry")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import os
+    import sys
+
+    from stagecore.cli.cmd_uninstall import git_root
+    from stagecore.ops.install import PRE_COMMIT_REPO_URL, install
+
+    root = git_root()
+    result = install(
+        root,
+        args.hooks,
+        use_pre_commit_tool=args.use_pre_commit_tool,
+        pre_commit_repo=args.pre_commit_repo or PRE_COMMIT_REPO_URL,
+        pre_commit_rev=args.pre_commit_rev,
+    )
+    quiet = getattr(args, "quiet", False)
+    if result.pre_commit_config:
+        if not quiet:
+            print(f"Added stagecore's hooks to {os.path.relpath(result.pre_commit_config)}.")
+            print("Activate them with: pre-commit install")
+        return 0
+    for change in result.changes:
+        if quiet:
+            break
+        where = os.path.relpath(change.path)
+        if change.action == "unchanged":
+            print(f"{change.hook}: already installed at {where}")
+        else:
+            print(f"{change.hook}: {change.action} at {where}")
+        if change.legacy:
+            print(f"  the existing hook was kept as {os.path.relpath(change.legacy)} and runs first")
+    if not result.dvc_repo:
+        sys.stderr.write("WARNING: no .dvc directory here yet: the hooks do nothing until `stagecore init`\n")
+    return 0

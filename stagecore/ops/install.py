@@ -1,0 +1,359 @@
+"""Install and uninstall stagecore's git hooks.
+
+Native shims (default): one small POSIX sh script per hook in the directory git reports
+for `git rev-parse --git-path hooks` (so `core.hooksPath`, linked worktrees and submodules
+work). Each shim:
+
+* carries the marker line `# stagecore-hook v1` (how install/uninstall recognise their own);
+* runs `NAME.legacy` first when present (a foreign hook that was there before us): a failing
+  legacy pre-commit/pre-push stops there with its status; for post-* hooks its status is
+  kept and returned after ours. pre-push and post-rewrite get their stdin saved to a temp
+  file and replayed to both;
+* runs the interpreter that installed it on `githooks` (with the current directory removed
+  from `sys.path`, so a `githooks/` or `stagecore/` folder in the user's repository cannot
+  shadow the package); when that interpreter is gone (a deleted or moved virtualenv) the
+  shim prints `stagecore: hook interpreter <path> is gone; reinstall with: stagecore install`
+  and exits 0, for every hook: a moved virtualenv must not block commits and pushes.
+
+Through the pre-commit framework instead (`use_pre_commit_tool=True`): a repo entry with
+stagecore's hook ids is added to `.pre-commit-config.yaml`, plus `default_install_hook_types`
+so that `pre-commit install` activates every stage. The resulting snippet looks like:
+
+    default_install_hook_types: [pre-commit, post-checkout, post-merge, post-rewrite, pre-push]
+    repos:
+      - repo: https://github.com/stagecore/stagecore
+        rev: v0.1.0
+        hooks:
+          - id: stagecore-pre-commit
+          - id: stagecore-post-checkout
+          - id: stagecore-post-merge
+          - id: stagecore-post-rewrite
+          - id: stagecore-pre-push
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from stagecore import __version__
+from stagecore.errors import StagecoreError, UsageError
+
+HOOK_NAMES = ("pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
+MARKER = "# stagecore-hook v1"
+LEGACY_SUFFIX = ".legacy"
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+PRE_COMMIT_REPO_URL = "https://github.com/stagecore/stagecore"
+_BLOCKING = frozenset({"pre-commit", "pre-push"})
+_STDIN_HOOKS = frozenset({"pre-push", "post-rewrite"})
+
+
+class InstallError(StagecoreError):
+    pass
+
+
+class HookChange(NamedTuple):
+    hook: str
+    path: str
+    action: str  # installed | updated | unchanged | removed | restored | foreign-kept | absent
+    legacy: str | None = None  # the foreign hook kept (install) or restored (uninstall)
+
+
+class InstallResult(NamedTuple):
+    hooks_dir: str | None
+    changes: tuple[HookChange, ...]
+    dvc_repo: bool
+    pre_commit_config: str | None = None  # set when installed through the pre-commit framework
+
+
+class UninstallResult(NamedTuple):
+    hooks_dir: str
+    changes: tuple[HookChange, ...]
+
+
+def install(
+    root: str,
+    hooks: Sequence[str] | None = None,
+    use_pre_commit_tool: bool = False,
+    *,
+    interpreter: str | None = None,
+    pre_commit_repo: str = PRE_COMMIT_REPO_URL,
+    pre_commit_rev: str | None = None,
+) -> InstallResult:
+    """Install the shims (or the pre-commit framework entry) for `hooks` (default: all)."""
+    names = _check_names(hooks)
+    dvc_repo = os.path.isdir(os.path.join(root, ".dvc"))
+    if use_pre_commit_tool:
+        path = add_to_pre_commit_config(root, names, pre_commit_repo, pre_commit_rev or f"v{__version__}")
+        return InstallResult(None, (), dvc_repo, path)
+    hooks_dir = hooks_dir_of(root)
+    python = interpreter or sys.executable
+    planned = [(name, os.path.join(hooks_dir, name)) for name in names]
+    conflicts = [
+        path
+        for _name, path in planned
+        if os.path.lexists(path) and not is_ours(path) and os.path.lexists(path + LEGACY_SUFFIX)
+    ]
+    if conflicts:
+        listing = ", ".join(f"'{p}'" for p in conflicts)
+        raise InstallError(
+            f"cannot keep the existing hook(s) {listing}: a '{LEGACY_SUFFIX}' copy already exists next to each",
+            hint="merge or remove one of the two by hand, or use `stagecore install --use-pre-commit-tool`",
+        )
+    os.makedirs(hooks_dir, exist_ok=True)
+    changes = [_install_one(name, path, python) for name, path in planned]
+    return InstallResult(hooks_dir, tuple(changes), dvc_repo)
+
+
+def uninstall(root: str, hooks: Sequence[str] | None = None) -> UninstallResult:
+    """Remove stagecore's shims (only files with the marker) and restore `NAME.legacy`."""
+    names = _check_names(hooks)
+    hooks_dir = hooks_dir_of(root)
+    changes = []
+    for name in names:
+        path = os.path.join(hooks_dir, name)
+        legacy = path + LEGACY_SUFFIX
+        if os.path.lexists(path) and not is_ours(path):
+            changes.append(HookChange(name, path, "foreign-kept"))
+            continue
+        removed = os.path.lexists(path)
+        if removed:
+            os.unlink(path)
+        if os.path.lexists(legacy):
+            os.replace(legacy, path)
+            changes.append(HookChange(name, path, "restored", legacy))
+        else:
+            changes.append(HookChange(name, path, "removed" if removed else "absent"))
+    return UninstallResult(hooks_dir, tuple(changes))
+
+
+def hooks_dir_of(root: str) -> str:
+    from stagecore.scm.porcelain import git_path
+
+    return git_path(root, "hooks")
+
+
+def is_ours(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return False
+    return MARKER.encode() in head.splitlines()
+
+
+def shim_text(hook: str, python: str) -> str:
+    """The POSIX sh shim for `hook` running `python`."""
+    py = shlex.quote(python)
+    lines = [
+        "#!/bin/sh",
+        MARKER,
+        f"# {hook}: installed by `stagecore install`; `stagecore uninstall` removes it and restores",
+        f"# {hook}{LEGACY_SUFFIX}. If the interpreter below is gone, this hook warns and exits 0.",
+        f"hook={hook}",
+        f"py={py}",
+        'legacy="$0.legacy"',
+        "legacy_status=0",
+    ]
+    if hook in _STDIN_HOOKS:  # both hooks read the same stdin: replay it from a temp file
+        lines += [
+            'if [ -x "$legacy" ]; then',
+            '    tmp=$(mktemp "${TMPDIR:-/tmp}/stagecore-$hook.XXXXXX") || exit 1',
+            '    cat >"$tmp"',
+            '    exec 3<"$tmp" 4<"$tmp"',
+            '    rm -f "$tmp"',
+            '    "$legacy" "$@" <&3 || legacy_status=$?',
+            "    exec 0<&4 3<&- 4<&-",
+        ]
+    else:
+        lines += ['if [ -x "$legacy" ]; then', '    "$legacy" "$@" || legacy_status=$?']
+    if hook in _BLOCKING:
+        lines.append('    [ "$legacy_status" -eq 0 ] || exit "$legacy_status"')
+    lines += [
+        "fi",
+        'if [ ! -x "$py" ]; then',
+        '    echo "stagecore: hook interpreter $py is gone; reinstall with: stagecore install" >&2',
+        '    exit "$legacy_status"',
+        "fi",
+    ]
+    run = (
+        '"$py" -c \'import sys; sys.path[:1] = [p for p in sys.path[:1] if p]; '
+        'from githooks.__main__ import main; sys.exit(main())\' "$hook" "$@"'
+    )
+    if hook in _BLOCKING:
+        lines.append(f"exec {run}")
+    else:
+        lines += [
+            f"{run}",
+            "status=$?",
+            '[ "$legacy_status" -eq 0 ] || exit "$legacy_status"',
+            'exit "$status"',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _install_one(name: str, path: str, python: str) -> HookChange:
+    text = shim_text(name, python)
+    if os.path.lexists(path) and is_ours(path):
+        with open(path, encoding="utf-8") as fh:
+            same = fh.read() == text
+        if same and os.stat(path).st_mode & 0o777 == 0o755:
+            return HookChange(name, path, "unchanged")
+        _write_shim(path, text)
+        return HookChange(name, path, "updated")
+    legacy = None
+    if os.path.lexists(path):
+        legacy = path + LEGACY_SUFFIX
+        os.replace(path, legacy)
+    _write_shim(path, text)
+    return HookChange(name, path, "installed", legacy)
+
+
+def _write_shim(path: str, text: str) -> None:
+    tmp = f"{path}.stagecore-tmp-{os.getpid()}"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _check_names(hooks: Sequence[str] | None) -> list[str]:
+    names = list(dict.fromkeys(hooks or HOOK_NAMES))
+    unknown = [h for h in names if h not in HOOK_NAMES]
+    if unknown:
+        raise UsageError(
+            f"unknown hook(s): {', '.join(unknown)}", hint=f"stagecore's hooks are: {', '.join(HOOK_NAMES)}"
+        )
+    return names
+
+
+# --- the pre-commit framework ----------------------------------------------------------------
+
+
+def add_to_pre_commit_config(root: str, hooks: Sequence[str], repo_url: str, rev: str) -> str:
+    """Add stagecore's hook ids to `.pre-commit-config.yaml` (created when missing) and the
+    hook types to `default_install_hook_types`; refuse when stagecore is already listed.
+
+    The file is edited as text where its layout allows (the usual case: `repos:` last, in
+    block style), so the user's indentation and comments stay exactly as they were; otherwise
+    it is rewritten through the round-trip YAML dumper (comments kept, indentation normalised).
+    """
+    from stagecore.yamlio import dump_yaml, load_yaml_rt
+
+    path = os.path.join(root, PRE_COMMIT_CONFIG)
+    text = ""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    wanted_types = list(dict.fromkeys(["pre-commit", *hooks]))
+    ids = [f"stagecore-{h}" for h in hooks]
+    if not text.strip():
+        new_text = (
+            f"default_install_hook_types: [{', '.join(wanted_types)}]\n"
+            f"repos:\n  - repo: {_scalar(repo_url)}\n    rev: {_scalar(rev)}\n    hooks:\n"
+            + "".join(f"      - id: {i}\n" for i in ids)
+        )
+    else:
+        config = load_yaml_rt(text, PRE_COMMIT_CONFIG)
+        _check_config(config)
+        new_text = _edit_text(text, config, wanted_types, ids, repo_url, rev)
+        if new_text is None or not _has_entry(load_yaml_rt(new_text, PRE_COMMIT_CONFIG), ids, wanted_types):
+            types = config.get("default_install_hook_types")
+            if types is None:
+                config.insert(0, "default_install_hook_types", wanted_types)
+            else:
+                types.extend(t for t in wanted_types if t not in types)
+            config["repos"].append({"repo": repo_url, "rev": rev, "hooks": [{"id": i} for i in ids]})
+            new_text = dump_yaml(config)
+    tmp = f"{path}.stagecore-tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(new_text)
+    os.replace(tmp, path)
+    return path
+
+
+def _check_config(config) -> None:
+    if not hasattr(config, "get") or not isinstance(config.get("repos"), list):
+        raise InstallError(
+            f"'{PRE_COMMIT_CONFIG}' is not a pre-commit configuration (no `repos:` list)",
+            hint="fix the file, or install native hooks with `stagecore install`",
+        )
+    listed = [
+        str(hook.get("id"))
+        for repo in config["repos"]
+        if hasattr(repo, "get")
+        for hook in (repo.get("hooks") or [])
+        if hasattr(hook, "get") and str(hook.get("id", "")).startswith("stagecore-")
+    ]
+    if listed:
+        raise InstallError(
+            f"'{PRE_COMMIT_CONFIG}' already lists stagecore's hooks ({', '.join(listed)}); nothing changed",
+            hint="run `pre-commit install` to activate them",
+        )
+
+
+def _has_entry(config, ids: list[str], wanted_types: list[str]) -> bool:
+    try:
+        found = [h["id"] for r in config["repos"] for h in (r.get("hooks") or [])]
+        return set(ids) <= set(found) and set(wanted_types) <= set(config["default_install_hook_types"])
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+def _edit_text(
+    text: str, config, wanted_types: list[str], ids: list[str], repo_url: str, rev: str
+) -> str | None:
+    """Append the repo entry after the last line and merge the hook types, in the file's own
+    indentation; None when the layout is not the simple one (the caller re-dumps instead)."""
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    keys, repos = list(config.keys()), config["repos"]
+    if keys[-1] != "repos" or not repos or repos.fa.flow_style():
+        return None
+    line, col = repos.lc.item(0)
+    dash = lines[line].find("-")
+    if not 0 <= dash < col:
+        return None
+    gap = " " * (col - dash - 1)
+    sub_dash, sub_gap = col + 2, " "
+    hooks0 = repos[0].get("hooks") if hasattr(repos[0], "get") else None
+    if hooks0 and not hooks0.fa.flow_style():
+        sub_line, sub_col = hooks0.lc.item(0)
+        found = lines[sub_line].find("-")
+        if 0 <= found < sub_col:
+            sub_dash, sub_gap = found, " " * (sub_col - found - 1)
+    pad = " " * col
+    block = [
+        f"{' ' * dash}-{gap}repo: {_scalar(repo_url)}\n",
+        f"{pad}rev: {_scalar(rev)}\n",
+        f"{pad}hooks:\n",
+    ]
+    block += [f"{' ' * sub_dash}-{sub_gap}id: {i}\n" for i in ids]
+    types = config.get("default_install_hook_types")
+    if types is None:
+        first_line = config.lc.key(keys[0])[0]
+        lines.insert(first_line, f"default_install_hook_types: [{', '.join(wanted_types)}]\n")
+    else:
+        missing = [t for t in wanted_types if t not in types]
+        key_line = config.lc.key("default_install_hook_types")[0]
+        if missing:
+            if not types.fa.flow_style() or "]" not in lines[key_line]:
+                return None
+            head, _, rest = lines[key_line].partition("[")
+            _, _, tail = rest.partition("]")
+            lines[key_line] = f"{head}[{', '.join([*map(str, types), *missing])}]{tail}"
+    return "".join(lines + block)
+
+
+def _scalar(value: str) -> str:
+    if value and all(c.isalnum() or c in "_./:@~+-" for c in value) and not value.startswith(("-", ":")):
+        return value
+    return "'" + value.replace("'", "''") + "'"
