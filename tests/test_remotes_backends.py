@@ -347,3 +347,25 @@ def test_s3_multipart_upload(s3_server, tmp_path: Path, monkeypatch) -> None:
         assert etag.endswith('-3"')  # really sent in parts
         remote.download(key, str(tmp_path / "big.out"))
     assert (tmp_path / "big.out").read_bytes() == data
+
+
+def test_ssh_relative_keyfile_is_relative_to_the_config_dir(sshd_server, tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "id").write_bytes(Path(sshd_server.key_path).read_bytes())
+    os.chmod(keys / "id", 0o600)
+    conf = {"url": sshd_server.url(uuid.uuid4().hex), "keyfile": "../keys/id", "allow_agent": "false"}
+    with open_remote("myremote", conf, str(tmp_path / ".dvc")) as remote:
+        assert remote.exists_many([_md5_key(b"x")]) == set()
+
+
+def test_remote_section_resolves_paths_per_level(git_repo: Path) -> None:
+    from stagecore.config import Config
+    from stagecore.ops.remote_config import remote_section
+
+    dvc_dir = git_repo / ".dvc"
+    dvc_dir.mkdir()
+    (dvc_dir / "config").write_text("['remote \"r\"']\n    url = ../../store\n    jobs = 3\n")
+    (dvc_dir / "config.local").write_text("['remote \"r\"']\n    keyfile = ../k\n")
+    section = remote_section(Config.load(str(dvc_dir)), "r")
+    assert section == {"url": str(git_repo.parent / "store"), "jobs": "3", "keyfile": str(git_repo / "k")}

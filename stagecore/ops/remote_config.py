@@ -306,3 +306,12 @@ def remote_modify(
     if unset:
         return RemoteUpdate()
     return RemoteUpdate(warnings=_credential_warning(level, name, option))
+
+
+def remote_section(config: Config, name: str) -> dict:
+    """The merged options of remote `name` for `open_remote`: relative paths made absolute
+    against the directory of the config file (level) that set them."""
+    opts = _load_to_level(config, None)["remote"].get(name.lower())
+    if opts is None:
+        raise _error(f"remote '{name}' doesn't exist.", hint="`stagecore remote list` shows the remotes")
+    return {key: str(value) if isinstance(value, _RelPath) else value for key, value in opts.items()}

@@ -34,6 +34,19 @@ def local_path(url: str, config_dir: str) -> str:
     return os.path.normpath(os.path.join(config_dir, path))
 
 
+_PATH_KEYS = ("keyfile", "credentialpath", "configpath")
+
+
+def _resolve_paths(conf: dict, config_dir: str) -> dict:
+    """Relative file options (keyfile, ...) are relative to the config dir, as DVC writes them."""
+    out = dict(conf)
+    for key in _PATH_KEYS:
+        value = out.get(key)
+        if isinstance(value, str) and value:
+            out[key] = os.path.normpath(os.path.join(config_dir, os.path.expanduser(value)))
+    return out
+
+
 def open_remote(name: str, conf: dict, config_dir: str) -> Remote:
     """Open remote `name` from its config section `conf` (`url` plus backend keys)."""
     url = conf.get("url")
@@ -43,6 +56,7 @@ def open_remote(name: str, conf: dict, config_dir: str) -> Remote:
             hint=f"set one: stagecore remote modify {name} url <url>",
         )
     kind = remote_kind(url)
+    conf = _resolve_paths(conf, config_dir)
     if kind == "local":
         from stagecore.remotes.local import LocalRemote
 

@@ -12,7 +12,9 @@ from stagecore.remotes.base import (
     Remote,
     RemoteObjectNotFound,
     check_key,
+    group_by_parent,
     is_tmp_key,
+    prefer_listing,
     tmp_key,
     unlink_quiet,
 )
@@ -38,7 +40,20 @@ class LocalRemote(Remote):
         return os.path.join(self.path, *check_key(key).split("/"))
 
     def exists_many(self, keys: list[str]) -> set[str]:
-        return {key for key in keys if os.path.isfile(self._full(key))}
+        wanted = list(dict.fromkeys(keys))
+        groups = group_by_parent(wanted)
+        if not prefer_listing(wanted, groups):
+            return {key for key in wanted if os.path.isfile(self._full(key))}
+        found: set[str] = set()
+        for parent, members in groups.items():
+            try:
+                names = set(os.listdir(self._full(parent) if parent else self.path))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as exc:
+                raise self._error(exc, "list", parent) from None
+            found.update(key for key in members if key.rpartition("/")[2] in names)
+        return found
 
     def iter_keys(self, prefix: str = "") -> Iterator[str]:
         head, _, _ = prefix.rpartition("/")

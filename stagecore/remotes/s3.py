@@ -46,6 +46,7 @@ def _import_sdk():
         import boto3
         import botocore.config
         import botocore.exceptions
+        import botocore.session
     except ImportError:
         raise RemoteError(
             "S3 remotes need boto3, which is not installed", hint="pip install 'stagecore[s3]'"
@@ -71,7 +72,13 @@ class S3Remote(Remote):
         self._bucket_checked = False
         self._lock = threading.Lock()
         try:
+            core = botocore.session.Session()
+            if conf.get("credentialpath"):
+                core.set_config_variable("credentials_file", conf["credentialpath"])
+            if conf.get("configpath"):
+                core.set_config_variable("config_file", conf["configpath"])
             session = boto3.session.Session(
+                botocore_session=core,
                 profile_name=conf.get("profile") or None,
                 aws_access_key_id=conf.get("access_key_id") or None,
                 aws_secret_access_key=conf.get("secret_access_key") or None,
