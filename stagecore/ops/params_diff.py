@@ -58,7 +58,8 @@ def _values(data: Any, keys: list[str] | None) -> dict[str, Any]:
 
     if not isinstance(data, dict):
         return {}
-    return flatten(values_of(data, keys))
+    # DVC compares and reports lists as their Python text (`[1, 2]`)
+    return {k: str(v) if isinstance(v, list) else v for k, v in flatten(values_of(data, keys)).items()}
 
 
 def _change(old: Any, new: Any, with_unchanged: bool) -> dict[str, Any] | None:
