@@ -150,9 +150,15 @@ def test_linked_worktree_installs_into_the_common_hooks(dvc_repo: Path, tmp_path
     proc = git_run("checkout", "-q", "-b", "wt2", cwd=wt, env={"STAGECORE_TRACE": "1"})
     assert "stagecore trace post-checkout: HEAD did not move" in proc.stderr
     # an operation in progress in the worktree stops its hooks, found through git's GIT_DIR
-    (dvc_repo / ".git" / "worktrees" / "wt" / "MERGE_HEAD").write_text(A + "\n", encoding="utf-8")
-    proc = git_run("checkout", "-q", "HEAD~0", cwd=wt, env={"STAGECORE_TRACE": "1"})
-    assert "merge in progress" in proc.stderr or "HEAD did not move" in proc.stderr
+    (wt / "w.txt").write_text("w\n", encoding="utf-8")
+    git("add", "w.txt", cwd=wt)
+    git("commit", "-q", "-m", "w", cwd=wt, env={"STAGECORE_SKIP_HOOKS": "pre-commit"})
+    # (git checkout itself clears a merge's state; a rebase's stays while it checks out)
+    (dvc_repo / ".git" / "worktrees" / "wt" / "rebase-merge").mkdir()
+    proc = git_run("checkout", "-q", "HEAD~1", cwd=wt, env={"STAGECORE_TRACE": "1"})
+    assert "stagecore trace post-checkout: rebase in progress" in proc.stderr, proc.stderr
+    proc = git_run("checkout", "-q", "-b", "x", "wt2", cwd=dvc_repo, env={"STAGECORE_TRACE": "1"})
+    assert "stagecore trace post-checkout: no dvc file changed" in proc.stderr  # main is not rebasing
 
 
 # --- foreign hooks ------------------------------------------------------------------------------

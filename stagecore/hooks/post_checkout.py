@@ -34,8 +34,10 @@ def run(request: PostCheckoutRequest, ctx: HookContext) -> HookOutcome:
         ctx.trace.mark("ls-files")
         if not paths:
             return ctx.done("file checkout wrote no dvc file")
-        changes = {path: (None, _read(os.path.join(ctx.root, path))) for path in paths}
-        return follow(ctx, changes)
+        written: dict[str, tuple[bytes | None, bytes | None]] = {
+            path: (None, _read(os.path.join(ctx.root, path))) for path in paths
+        }
+        return follow(ctx, written)
     from stagecore.scm.history import changed_dvc_files
 
     git = ctx.open_git()

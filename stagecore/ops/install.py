@@ -263,8 +263,10 @@ def add_to_pre_commit_config(root: str, hooks: Sequence[str], repo_url: str, rev
     else:
         config = load_yaml_rt(text, PRE_COMMIT_CONFIG)
         _check_config(config)
-        new_text = _edit_text(text, config, wanted_types, ids, repo_url, rev)
-        if new_text is None or not _has_entry(load_yaml_rt(new_text, PRE_COMMIT_CONFIG), ids, wanted_types):
+        edited = _edit_text(text, config, wanted_types, ids, repo_url, rev)
+        if edited is not None and _has_entry(load_yaml_rt(edited, PRE_COMMIT_CONFIG), ids, wanted_types):
+            new_text = edited
+        else:
             types = config.get("default_install_hook_types")
             if types is None:
                 config.insert(0, "default_install_hook_types", wanted_types)

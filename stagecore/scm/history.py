@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from stagecore.errors import EXIT_NOT_A_REPO, StagecoreError
 
@@ -105,29 +105,29 @@ class DvcFileScanner:
 
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
-        self._trees: dict[object, tuple[tuple[str, object], ...]] = {}
+        self._trees: dict[pygit2.Oid, tuple[tuple[str, pygit2.Oid], ...]] = {}
 
-    def entries(self, tree: pygit2.Tree) -> tuple[tuple[str, object], ...]:
+    def entries(self, tree: pygit2.Tree) -> tuple[tuple[str, pygit2.Oid], ...]:
         """(path relative to `tree`, blob oid) of each dvc file below `tree`."""
         known = self._trees.get(tree.id)
         if known is not None:
             return known
-        found: list[tuple[str, object]] = []
+        found: list[tuple[str, pygit2.Oid]] = []
         for entry in tree:
-            kind = entry.type_str
+            kind, name = entry.type_str, entry.name or ""
             if kind == "tree":
-                if entry.name in _SKIP_TREES:
+                if name in _SKIP_TREES:
                     continue
-                found.extend((f"{entry.name}/{sub}", oid) for sub, oid in self.entries(entry))
+                subtree = cast("pygit2.Tree", entry)
+                found.extend((f"{name}/{sub}", oid) for sub, oid in self.entries(subtree))
             elif kind == "blob" and entry.filemode in (_MODE_BLOB, _MODE_EXEC):
-                name = entry.name
                 if name in DVC_FILE_NAMES or (name.endswith(".dvc") and len(name) > 4):
                     found.append((name, entry.id))
         result = tuple(found)
         self._trees[tree.id] = result
         return result
 
-    def files_at(self, rev: str) -> dict[str, object]:
+    def files_at(self, rev: str) -> dict[str, pygit2.Oid]:
         """path -> blob oid of every dvc file in the commit `rev`."""
         tree = _tree_of(self.repo, rev)
         return {} if tree is None else dict(self.entries(tree))
@@ -139,17 +139,17 @@ def dvc_files_at(
     """Every `dvc.yaml`, `dvc.lock` and `*.dvc` in the commit's tree -> its content.
     Pass one `scanner` across calls to reuse the trees already read."""
     scanner = scanner or DvcFileScanner(repo)
-    return {path: repo[oid].data for path, oid in scanner.files_at(commit).items()}
+    return {path: repo[oid].read_raw() for path, oid in scanner.files_at(commit).items()}
 
 
 def dvc_blobs_in(repo: pygit2.Repository, commits: Iterable[str]) -> list[DvcBlob]:
     """The distinct (path, content) dvc files over `commits`, each read once."""
     scanner = DvcFileScanner(repo)
-    seen: dict[tuple[str, object], DvcBlob] = {}
+    seen: dict[tuple[str, pygit2.Oid], DvcBlob] = {}
     for commit in commits:
         for path, oid in scanner.files_at(commit).items():
             if (path, oid) not in seen:
-                seen[(path, oid)] = DvcBlob(path, str(oid), repo[oid].data, str(commit))
+                seen[(path, oid)] = DvcBlob(path, str(oid), repo[oid].read_raw(), str(commit))
     return list(seen.values())
 
 
@@ -188,7 +188,7 @@ def _dvc_deltas(repo: pygit2.Repository, diff) -> dict[str, tuple[bytes | None, 
 def _blob_data(repo: pygit2.Repository, side) -> bytes | None:
     if is_zero(str(side.id)) or side.mode not in (_MODE_BLOB, _MODE_EXEC):
         return None
-    return repo[side.id].data
+    return repo[side.id].read_raw()
 
 
 def _tree_of(repo: pygit2.Repository, rev: str | None):
@@ -267,7 +267,7 @@ def head_blob(repo: pygit2.Repository, path: str) -> bytes | None:
         obj = repo.head.peel(pygit2.Commit).tree[path]
     except KeyError:
         return None
-    return obj.data if obj.type_str == "blob" else None
+    return obj.read_raw() if obj.type_str == "blob" else None
 
 
 def staged_blob(repo: pygit2.Repository, path: str) -> bytes | None:
@@ -282,7 +282,7 @@ def staged_blob(repo: pygit2.Repository, path: str) -> bytes | None:
         from stagecore.scm import porcelain
 
         return porcelain.index_blob(_workdir(repo), path)
-    return repo[entry.id].data
+    return repo[entry.id].read_raw()
 
 
 def index_dvc_files(repo: pygit2.Repository) -> dict[str, bytes]:
@@ -296,7 +296,7 @@ def index_dvc_files(repo: pygit2.Repository) -> dict[str, bytes]:
 
         entries = porcelain.index_entries(_workdir(repo))
         found = {path: oid for path, oid in entries.items() if is_dvc_path(path)}
-    return {path: repo[oid].data for path, oid in found.items()}
+    return {path: repo[oid].read_raw() for path, oid in found.items()}
 
 
 def staged_dvc_changes(repo: pygit2.Repository) -> dict[str, tuple[bytes | None, bytes | None]]:
