@@ -327,7 +327,7 @@ def test_ssh_reconnects_after_the_connection_drops(sshd_server, tmp_path: Path) 
     conf = sshd_server.remote_conf(uuid.uuid4().hex)
     with open_remote("myremote", conf, str(tmp_path)) as remote:
         remote.upload(_write(tmp_path / "a", b"a"), _md5_key(b"a"))
-        for conn in list(remote._connections):  # type: ignore[attr-defined]
+        for conn in list(remote._pool.connections):  # type: ignore[attr-defined]
             conn.client.close()  # the server or the network dropped us
         remote.upload(_write(tmp_path / "b", b"b"), _md5_key(b"b"))
         assert remote.exists_many([_md5_key(b"a"), _md5_key(b"b")]) == {_md5_key(b"a"), _md5_key(b"b")}

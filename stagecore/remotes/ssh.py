@@ -4,11 +4,10 @@ URL `ssh://[user@]host[:port]/abs/path`; config keys as DVC names them (user, po
 password, passphrase, timeout, allow_agent, max_sessions). `~/.ssh/config` supplies HostName,
 User, Port and IdentityFile when the remote config does not.
 
-paramiko's SFTP client is not thread-safe, so each worker borrows a session from a pool:
-SFTP channels multiplexed over as few SSH connections as sshd's MaxSessions allows. An
-upload is written to `key.<random>.tmp` and renamed over `key` (posix-rename), so readers
-never see a partial object. Dropped connections are retried with backoff on a fresh session.
-Host keys: a key in ~/.ssh/known_hosts must match; an unknown host is accepted (as DVC does).
+Workers borrow SFTP sessions from `sftp_pool.SftpPool` (paramiko's SFTP client is not
+thread-safe). An upload is written to `key.<random>.tmp` and renamed over `key`
+(posix-rename), so readers never see a partial object. Operations interrupted by a dropped
+connection are retried with backoff on a fresh session.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import errno
 import getpass
 import os
 import posixpath
-import socket
 import stat
 import threading
 from collections.abc import Iterator
@@ -38,36 +36,9 @@ from stagecore.remotes.base import (
     tmp_key,
     unlink_quiet,
 )
+from stagecore.remotes.sftp_pool import Login, SftpPool, import_paramiko
 
 _CHUNK = 1024 * 1024
-
-
-def _import_sdk():
-    try:
-        import paramiko
-    except ImportError:
-        raise RemoteError(
-            "SSH remotes need paramiko, which is not installed", hint="pip install 'stagecore[ssh]'"
-        ) from None
-    return paramiko
-
-
-class _Session:
-    """One SFTP channel on a shared SSH connection."""
-
-    def __init__(self, conn: _Connection, sftp) -> None:
-        self.conn = conn
-        self.sftp = sftp
-
-    def alive(self) -> bool:
-        return self.conn.transport.is_active() and not self.sftp.sock.closed
-
-
-class _Connection:
-    def __init__(self, client) -> None:
-        self.client = client
-        self.transport = client.get_transport()
-        self.channels = 0
 
 
 class SSHRemote(Remote):
@@ -75,7 +46,7 @@ class SSHRemote(Remote):
 
     def __init__(self, name: str, url: str, conf: dict, jobs: int) -> None:
         super().__init__(name, url, jobs)
-        self._paramiko = _import_sdk()
+        import_paramiko()
         parts = urlsplit(url)
         if not parts.hostname:
             raise RemoteError(
@@ -87,30 +58,30 @@ class SSHRemote(Remote):
         self.user = conf.get("user") or parts.username or host_conf.get("user") or getpass.getuser()
         try:
             self.port = int(conf.get("port") or parts.port or host_conf.get("port") or 22)
-            self.timeout = float(conf.get("timeout") or 10)
-            self.max_sessions = max(1, int(conf.get("max_sessions") or 8))
+            timeout = float(conf.get("timeout") or 10)
+            max_sessions = max(1, int(conf.get("max_sessions") or 8))
         except ValueError as exc:
             raise RemoteError(f"remote '{name}' has an invalid setting: {exc}") from None
         keyfile = conf.get("keyfile") or host_conf.get("identityfile")
         if isinstance(keyfile, list):
             keyfile = keyfile[0] if keyfile else None
-        self.keyfile = os.path.expanduser(keyfile) if keyfile else None
-        self.password = conf.get("password") or None
-        self.passphrase = conf.get("passphrase") or None
-        self.allow_agent = as_bool(conf.get("allow_agent", True))
+        keyfile = os.path.expanduser(keyfile) if keyfile else None
+        password = conf.get("password") or None
+        passphrase = conf.get("passphrase") or None
+        allow_agent = as_bool(conf.get("allow_agent", True))
+        login = Login(
+            name, self.host, self.port, self.user, keyfile, password, passphrase, allow_agent, timeout
+        )
+        self._pool = SftpPool(login, max_sessions)
         self._lock = threading.Lock()
-        self._idle: list[_Session] = []
-        self._connections: list[_Connection] = []
         self._made_dirs: set[str] = set()
-        self._closed = False
 
-    # -- connections -----------------------------------------------------------------------------
     @staticmethod
     def _user_ssh_config(host: str) -> dict:
         path = os.path.expanduser("~/.ssh/config")
         if not os.path.exists(path):
             return {}
-        paramiko = _import_sdk()
+        paramiko = import_paramiko()
         try:
             return dict(paramiko.SSHConfig.from_path(path).lookup(host))
         except Exception:  # noqa: BLE001 - a broken ssh config should not hide the remote
@@ -119,103 +90,6 @@ class SSHRemote(Remote):
     def _where(self) -> str:
         return f"{self.user}@{self.host}:{self.port}"
 
-    def _connect(self) -> _Connection:
-        paramiko = self._paramiko
-        client = paramiko.SSHClient()
-        with contextlib.suppress(OSError):
-            client.load_system_host_keys()
-        client.set_missing_host_key_policy(paramiko.MissingHostKeyPolicy())  # accept, do not record
-        try:
-            client.connect(
-                self.host,
-                port=self.port,
-                username=self.user,
-                password=self.password,
-                passphrase=self.passphrase,
-                key_filename=self.keyfile,
-                look_for_keys=self.keyfile is None and self.password is None,
-                allow_agent=self.allow_agent,
-                timeout=self.timeout,
-                banner_timeout=self.timeout,
-                auth_timeout=self.timeout,
-            )
-        except paramiko.BadHostKeyException:
-            client.close()
-            raise RemoteError(
-                f"host key of {self.host} does not match ~/.ssh/known_hosts (remote '{self.name}')",
-                hint="if the server's key really changed, remove the old entry: ssh-keygen -R <host>",
-            ) from None
-        except paramiko.AuthenticationException as exc:
-            client.close()
-            raise RemoteError(
-                f"authentication failed for {self._where()} (remote '{self.name}'): {exc}",
-                hint=f"set a key: stagecore remote modify --local {self.name} keyfile <path> "
-                "(or user / password)",
-            ) from None
-        except (OSError, paramiko.SSHException, EOFError) as exc:
-            client.close()
-            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-            raise RemoteError(
-                f"cannot connect to {self._where()} for remote '{self.name}': {reason}",
-                hint="check the host, port and network (ssh -p PORT USER@HOST should work)",
-            ) from None
-        return _Connection(client)
-
-    def _open_session(self) -> _Session:
-        with self._lock:
-            if self._closed:
-                raise RemoteError(f"remote '{self.name}' is closed")
-            self._connections = [c for c in self._connections if c.transport.is_active()]
-            conn = next((c for c in self._connections if c.channels < self.max_sessions), None)
-            if conn is None:
-                conn = self._connect()
-                self._connections.append(conn)
-            conn.channels += 1
-        try:
-            sftp = conn.client.open_sftp()
-        except (OSError, self._paramiko.SSHException, EOFError) as exc:
-            with self._lock:
-                conn.channels -= 1
-            raise RemoteError(
-                f"cannot open an SFTP session on {self._where()} (remote '{self.name}'): {exc}",
-                hint="the server must allow the sftp subsystem",
-            ) from None
-        return _Session(conn, sftp)
-
-    def _drop(self, session: _Session) -> None:
-        with contextlib.suppress(Exception):
-            session.sftp.close()
-        with self._lock:
-            session.conn.channels -= 1
-            if not session.conn.transport.is_active() and session.conn in self._connections:
-                self._connections.remove(session.conn)
-
-    @contextlib.contextmanager
-    def _session(self) -> Iterator[_Session]:
-        with self._lock:
-            session = self._idle.pop() if self._idle else None
-        if session is not None and not session.alive():
-            self._drop(session)
-            session = None
-        if session is None:
-            session = self._open_session()
-        try:
-            yield session
-        except BaseException:
-            if not session.alive():
-                self._drop(session)
-            else:
-                with self._lock:
-                    self._idle.append(session)
-            raise
-        with self._lock:
-            self._idle.append(session)
-
-    def _transient(self, exc: BaseException) -> bool:
-        return isinstance(exc, EOFError | ConnectionError | socket.timeout | self._paramiko.SSHException) or (
-            isinstance(exc, OSError) and exc.errno is None and "closed" in str(exc).lower()
-        )
-
     def _run(self, func, what: str, path: str):
         """Run `func(sftp)` on a pooled session, retrying when the connection drops.
 
@@ -223,17 +97,17 @@ class SSHRemote(Remote):
         """
 
         def attempt():
-            with self._session() as session:
+            with self._pool.session() as session:
                 return func(session.sftp)
 
         try:
-            return retry(attempt, self._transient, attempts=3)
+            return retry(attempt, self._pool.is_transient, attempts=3)
         except _LocalFailure as failure:
             raise failure.exc from None
         except RemoteError:
             raise
         except Exception as exc:
-            if self._transient(exc):
+            if self._pool.is_transient(exc):
                 raise RemoteError(
                     f"connection to {self._where()} lost while {what} '{path}' (remote '{self.name}'): {exc}"
                 ) from None
@@ -367,16 +241,7 @@ class SSHRemote(Remote):
         self._run(remove, "deleting", full)
 
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            idle, self._idle = self._idle, []
-            connections, self._connections = self._connections, []
-        for session in idle:
-            with contextlib.suppress(Exception):
-                session.sftp.close()
-        for conn in connections:
-            with contextlib.suppress(Exception):
-                conn.client.close()
+        self._pool.close()
 
 
 class _LocalFailure(Exception):
