@@ -437,7 +437,7 @@ def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
     )
     monkeypatch.setattr(pre_commit, "_engine", lambda root, git: calls.append(("pre-commit", root)) or [])
     monkeypatch.setattr(
-        pre_push, "_engine", lambda root, blobs, **kw: calls.append(("pre-push", (blobs, kw))) or []
+        pre_push, "_engine", lambda root, commits, **kw: calls.append(("pre-push", (commits, kw))) or []
     )
     return calls
 
@@ -572,7 +572,7 @@ def test_pre_commit_unstaged_notes() -> None:
     ]
 
 
-def test_pre_push_blobs_native_and_framework(
+def test_pre_push_commits_native_and_framework(
     dvc_repo: Path, tmp_path: Path, engine_calls: list, monkeypatch
 ) -> None:
     monkeypatch.chdir(dvc_repo)
@@ -582,9 +582,9 @@ def test_pre_push_blobs_native_and_framework(
     commit_files(dvc_repo, {"dvc.lock": "v1\n", "dvc.yaml": "stages: {}\n"})
     git("push", "-q", "origin", "main", cwd=dvc_repo)
     pushed = git("rev-parse", "HEAD", cwd=dvc_repo).strip()
-    tip = commit_files(dvc_repo, {"dvc.lock": "v2\n", "dvc.yaml": "stages: {x: {}}\n"})
+    tip = commit_files(dvc_repo, {"dvc.lock": "v2\n"})
     git("checkout", "-q", "-b", "side", cwd=dvc_repo)
-    commit_files(dvc_repo, {"side.dvc": "s\n"})
+    side = commit_files(dvc_repo, {"side.dvc": "s\n"})
     git("checkout", "-q", "main", cwd=dvc_repo)
     git("config", "stagecore.remote.origin", "store", cwd=dvc_repo)
 
@@ -592,30 +592,20 @@ def test_pre_push_blobs_native_and_framework(
         HookEnv("."), "origin", str(bare), (PushUpdate("refs/heads/main", tip, "refs/heads/main", pushed),)
     )
     assert stagecore.hooks.run(request_in(dvc_repo, native)) == (0, ())
-    blobs, kw = engine_calls[-1][1]
-    assert [(b.path, b.data) for b in blobs] == [("dvc.lock", b"v2\n")]  # dvc.yaml carries no objects
-    assert kw == {"data_remote": "store", "allow_incomplete": False}
+    assert engine_calls[-1] == ("pre-push", ([tip], {"data_remote": "store", "allow_incomplete": False}))
 
+    # the framework passed no ref (or only the first): every local branch not on the remote
     framework = PrePushRequest(HookEnv("."), "origin", str(bare), (), complete=False)
     stagecore.hooks.run(request_in(dvc_repo, framework))
-    blobs, _ = engine_calls[-1][1]
-    assert sorted((b.path, b.data) for b in blobs) == [("dvc.lock", b"v2\n"), ("side.dvc", b"s\n")]
-
-    # every pushed commit counts with its whole tree, not only what it changed
-    code_only = commit_files(dvc_repo, {"code.py": "x\n"})
-    req = PrePushRequest(
-        HookEnv("."), "origin", str(bare), (PushUpdate("refs/heads/main", code_only, "refs/heads/main", tip),)
-    )
-    stagecore.hooks.run(request_in(dvc_repo, req))
-    assert [(b.path, b.data) for b in engine_calls[-1][1][0]] == [("dvc.lock", b"v2\n")]
+    assert sorted(engine_calls[-1][1][0]) == sorted([tip, side])
+    git("config", "stagecore.allowIncompletePush", "yes", cwd=dvc_repo)
+    git("config", "--unset", "stagecore.remote.origin", cwd=dvc_repo)
+    stagecore.hooks.run(request_in(dvc_repo, native))
+    assert engine_calls[-1][1][1] == {"data_remote": None, "allow_incomplete": True}
 
     engine_calls.clear()
-    git("push", "-q", "origin", "main", cwd=dvc_repo)
     req = PrePushRequest(
-        HookEnv("."),
-        "origin",
-        str(bare),
-        (PushUpdate("refs/heads/main", code_only, "refs/heads/main", code_only),),
+        HookEnv("."), "origin", str(bare), (PushUpdate("refs/heads/main", pushed, "refs/heads/main", pushed),)
     )
     assert stagecore.hooks.run(request_in(dvc_repo, req)) == (0, ())
     assert engine_calls == []  # no new commit: the engine is not called
@@ -627,7 +617,7 @@ def test_pre_push_blocking_notes_refuse(dvc_repo: Path, monkeypatch) -> None:
     monkeypatch.setattr(
         pre_push,
         "_engine",
-        lambda root, blobs, **kw: [HookNote("object 'abc' of 'data' is missing", "stagecore fetch")],
+        lambda root, commits, **kw: [HookNote("object 'abc' of 'data' is missing", "stagecore fetch")],
     )
     req = PrePushRequest(
         HookEnv("."), "origin", "/x", (PushUpdate("refs/heads/main", tip, "refs/heads/main", Z40),)

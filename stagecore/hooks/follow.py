@@ -40,5 +40,8 @@ def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None
     Must: leave an output alone when its object cannot be had (list it, with a hint), never
     overwrite a workspace output modified and not committed to the cache (list it, with
     `stagecore commit`), and return the problems as non-blocking HookNotes.
+
+    Wiring: `with Repo(root) as repo: return hookwork.follow(repo, changes, fetch=fetch,
+    data_remote=data_remote)`.
     """
     raise NotImplementedError("engine not wired yet")

@@ -83,5 +83,8 @@ def _engine(root: str, git: pygit2.Repository) -> list[HookNote]:
     added data modified but not committed to the cache (`stagecore commit` / `stagecore add`),
     per object named by the staged files and missing from the cache; non-blocking notes for
     always_changed stages. Unstaged dvc files are already reported by this module.
+
+    Wiring: `with Repo(root) as repo: return hookwork.gate(repo, git)` (its Findings have the
+    same fields as HookNote).
     """
     raise NotImplementedError("engine not wired yet")

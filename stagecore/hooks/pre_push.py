@@ -3,8 +3,8 @@ pushed commits reference.
 
 Done here: the pushed range (every non-deleted ref, hiding the remote's known shas and its
 tracking refs; under the pre-commit framework, which passes at most the first ref, every
-local branch tip as well) and the distinct `dvc.lock` / `*.dvc` blobs of those commits, read
-from git's objects. The transfer itself is the engine's (`_engine`).
+local branch tip as well). Reading those commits' dvc files and the transfer are the
+engine's (`_engine`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from stagecore.hooks.protocol import HookNote, HookOutcome, PrePushRequest
 if TYPE_CHECKING:
     import pygit2
 
-    from stagecore.scm.history import DvcBlob
-
 
 def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
     if not request.pushes_something:
@@ -26,15 +24,15 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
             "nothing to push (only deletions)" if request.updates else "nothing to push (no refs)"
         )
     git = ctx.open_git()
-    blobs = blobs_to_push(git, request)
+    commits = commits_for(git, request)
     ctx.trace.mark("walk")
-    if not blobs:
-        return ctx.done("pushed commits reference no data")
+    if not commits:
+        return ctx.done("no new commits to push")
     policy = ctx.policy
     notes = list(policy.notes)
     notes += _engine(
         ctx.root,
-        blobs,
+        commits,
         data_remote=policy.data_remote_for(request.remote_name),
         allow_incomplete=policy.allow_incomplete_push,
     )
@@ -53,35 +51,35 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
             0,
             tuple([f"stagecore pre-push: {len(notes)} remark(s):", *note_lines(notes)]),
         )
-    return ctx.done(f"pushed data of {len(blobs)} dvc file version(s)")
+    return ctx.done(f"data of {len(commits)} commit(s) on the remote")
 
 
-def blobs_to_push(git: pygit2.Repository, request: PrePushRequest) -> list[DvcBlob]:
-    """Distinct `dvc.lock` / `*.dvc` contents over the commits this push sends."""
-    from stagecore.scm.history import branch_tip_updates, commits_to_push, dvc_blobs_in
+def commits_for(git: pygit2.Repository, request: PrePushRequest) -> list[str]:
+    """The commits this push sends (hex ids). Under the pre-commit framework, which passes
+    at most the first ref, every local branch tip is added (hidden by the remote's refs)."""
+    from stagecore.scm.history import branch_tip_updates, commits_to_push
 
     updates = list(request.updates)
     if not request.complete:
         updates += branch_tip_updates(git)
-    commits = commits_to_push(git, updates, request.remote_name)
-    return [b for b in dvc_blobs_in(git, commits) if b.path.rsplit("/", 1)[-1] != "dvc.yaml"]
+    return commits_to_push(git, updates, request.remote_name)
 
 
 def _engine(
-    root: str, blobs: list[DvcBlob], *, data_remote: str | None, allow_incomplete: bool
+    root: str, commits: list[str], *, data_remote: str | None, allow_incomplete: bool
 ) -> list[HookNote]:
     """ENGINE CALL (to be wired): upload what the data remote lacks.
 
     root             work tree root (has `.dvc/`)
-    blobs            distinct dvc file versions (path, blob oid, content, first commit) of the
-                     pushed commits: parse each (`dvc.lock` or `*.dvc` by name), collect the
-                     object ids, expand `.dir` manifests from the cache
+    commits          hex ids of the commits being pushed (read their dvc files from git's
+                     objects; stagecore.scm.history.dvc_blobs_in gives the distinct versions)
     data_remote      data remote name mapped from the git remote (stagecore.remote.<name>),
                      None for the default data remote
     allow_incomplete stagecore.allowIncompletePush
 
-    Return a blocking HookNote per object missing from both the cache and the remote (unless
-    allow_incomplete: then non-blocking), a non-blocking note when no data remote is configured.
-    Progress goes to stderr directly while transferring.
+    Wiring: `with Repo(root) as repo: return hookwork.push_commits(repo, commits,
+    data_remote=data_remote, allow_incomplete=allow_incomplete)`. Must return a blocking note
+    per object missing from both the cache and the remote (non-blocking when allow_incomplete)
+    and a non-blocking note when no data remote is configured.
     """
     raise NotImplementedError("engine not wired yet")
