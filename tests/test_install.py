@@ -161,6 +161,23 @@ def test_linked_worktree_installs_into_the_common_hooks(dvc_repo: Path, tmp_path
     assert "stagecore trace post-checkout: no dvc file changed" in proc.stderr  # main is not rebasing
 
 
+def test_submodule_installs_into_its_own_git_dir(dvc_repo: Path, tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    git("init", "-q", cwd=lib)
+    git("commit", "-q", "--allow-empty", "-m", "l", cwd=lib)
+    git("-c", "protocol.file.allow=always", "submodule", "-q", "add", str(lib), "lib", cwd=dvc_repo)
+    sub = dvc_repo / "lib"
+    (sub / ".dvc").mkdir()
+    proc = run_cli("install", "--hook", "post-checkout", cwd=sub)
+    assert proc.returncode == 0, proc.stderr
+    hook = dvc_repo / ".git" / "modules" / "lib" / "hooks" / "post-checkout"
+    assert is_ours(str(hook))
+    assert not (dvc_repo / ".git" / "hooks" / "post-checkout").exists()
+    proc = git_run("checkout", "-q", "-b", "x", cwd=sub, env={"STAGECORE_TRACE": "1"})
+    assert "stagecore trace post-checkout: HEAD did not move" in proc.stderr
+
+
 # --- foreign hooks ------------------------------------------------------------------------------
 
 
