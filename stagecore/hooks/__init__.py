@@ -9,6 +9,13 @@ repository with pygit2. Each module isolates the call into the stage engine in `
 Exit codes: pre-commit and pre-push exit 1 to refuse; the post-* hooks always exit 0
 (git has already moved) and report problems on stderr. An unexpected error refuses in a
 pre-* hook and is reported in a post-* hook.
+
+Knobs:
+    STAGECORE_SKIP_HOOKS=pre-commit,post-checkout   skip the named hooks (`all` or `1`: every hook)
+    STAGECORE_TRACE=1                                one stderr line per hook: verdict, ms per phase,
+                                                     heavy modules imported
+    git config stagecore.precommit block|warn|off    stagecore.fetch, stagecore.allowIncompletePush,
+                                                     stagecore.remote.<git remote> (see policy.py)
 """
 
 from __future__ import annotations
