@@ -107,17 +107,17 @@ def _default_file(spec: StageSpec) -> str:
 def _check(repo, stage: Stage) -> None:
     from stagecore.fsutil import inside
 
-    seen: set[str] = set()
     outs = {stage.out_path(o) for o in stage.outs}
+    for dep in stage.deps:
+        if stage.dep_path(dep) in outs:
+            raise UsageError(f"'{stage.dep_path(dep)}' is specified as an output and as a dependency.",
+                             hint="a stage cannot depend on its own output")
+    seen: set[str] = set()
     for path in [*(stage.dep_path(d) for d in stage.deps), *(stage.out_path(o) for o in stage.outs)]:
         inside(repo.root, path)
         if path in seen:
             raise UsageError(f"file '{path}' is specified more than once.", hint="list each path once")
         seen.add(path)
-    for dep in stage.deps:
-        if stage.dep_path(dep) in outs:
-            raise UsageError(f"'{stage.dep_path(dep)}' is specified as an output and as a dependency.",
-                             hint="a stage cannot depend on its own output")
     for out in stage.outs:
         path = stage.out_path(out)
         if path == ".dvc" or path.startswith((".dvc/", ".git/")) or path == ".git":
