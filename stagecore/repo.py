@@ -52,7 +52,7 @@ class Repo:
     def cache_dir(self) -> str:
         cdir = self.conf.get("cache", {}).get("dir")
         if not cdir:
-            return os.path.join(self.dvc_dir, "cache")
+            return _main_worktree_cache(self.root) or os.path.join(self.dvc_dir, "cache")
         return os.path.normpath(os.path.join(self.dvc_dir, os.path.expanduser(cdir)))
 
     @cached_property
@@ -120,3 +120,23 @@ class Repo:
         from stagecore.fsutil import repo_relpath
 
         return repo_relpath(self.root, path, cwd)
+
+
+def _main_worktree_cache(root: str) -> str | None:
+    """In a linked git worktree, the main work tree's cache: worktrees share one cache."""
+    dotgit = os.path.join(root, ".git")
+    if not os.path.isfile(dotgit):
+        return None
+    try:
+        with open(dotgit, encoding="utf-8") as fobj:
+            gitdir = fobj.read().strip().removeprefix("gitdir:").strip()
+        gitdir = os.path.normpath(os.path.join(root, gitdir))
+        with open(os.path.join(gitdir, "commondir"), encoding="utf-8") as fobj:
+            common = os.path.normpath(os.path.join(gitdir, fobj.read().strip()))
+    except OSError:
+        return None
+    main_root = os.path.dirname(common)
+    if os.path.basename(common) != ".git" or os.path.samefile(main_root, root):
+        return None
+    cache = os.path.join(main_root, DVC_DIR, "cache")
+    return cache if os.path.isdir(os.path.join(main_root, DVC_DIR)) else None

@@ -27,21 +27,31 @@ def follow(ctx: HookContext, changes: Changes, git_remote: str | None = None) ->
     return ctx.done("followed with problems", 0, tuple(lines + note_lines(notes)))
 
 
+def stderr_progress(verb: str):
+    """A progress callback writing `verb done/total` on stderr when it is a terminal."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\r{verb} {done}/{total} objects" + ("\n" if done == total else ""))
+        sys.stderr.flush()
+
+    return show
+
+
 def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None) -> list[HookNote]:
-    """ENGINE CALL (to be wired): check out the outputs recorded in the new side of `changes`.
+    """Check out what changed: stagecore.ops.hookwork.follow (progress on stderr)."""
+    from stagecore.ops.hookwork import follow as follow_changes
+    from stagecore.repo import Repo
 
-    root        work tree root (has `.dvc/`)
-    changes     repo-relative POSIX path of each changed `dvc.lock` / `*.dvc` / `dvc.yaml` ->
-                (content before, content now); None = absent on that side. On a file checkout
-                (post-checkout FLAG 0) the "before" side is None: follow the new side fully.
-    fetch       fetch objects missing from the cache from the data remote (stagecore.fetch)
-    data_remote data remote name, None for the default one
-
-    Must: leave an output alone when its object cannot be had (list it, with a hint), never
-    overwrite a workspace output modified and not committed to the cache (list it, with
-    `stagecore commit`), and return the problems as non-blocking HookNotes.
-
-    Wiring: `with Repo(root) as repo: return hookwork.follow(repo, changes, fetch=fetch,
-    data_remote=data_remote)`.
-    """
-    raise NotImplementedError("engine not wired yet")
+    with Repo(root) as repo:
+        findings = follow_changes(
+            repo,
+            changes,
+            fetch=fetch,
+            data_remote=data_remote,
+            progress=stderr_progress("stagecore: fetching data"),
+        )
+    return [HookNote(*finding) for finding in findings]

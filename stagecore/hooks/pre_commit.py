@@ -73,18 +73,9 @@ def render(ctx: HookContext, notes: list[HookNote], mode: str) -> HookOutcome:
 
 
 def _engine(root: str, git: pygit2.Repository) -> list[HookNote]:
-    """ENGINE CALL (to be wired): the gate on the index.
+    """The gate on the index: stagecore.ops.hookwork.gate."""
+    from stagecore.ops.hookwork import gate
+    from stagecore.repo import Repo
 
-    root   work tree root (has `.dvc/`)
-    git    pygit2 repository opened from the hook's environment: its index is the commit to
-           be (use stagecore.scm.history.index_dvc_files / staged_blob / staged_dvc_changes)
-
-    Return one blocking HookNote per stale stage (hint `stagecore repro NAME`), per output or
-    added data modified but not committed to the cache (`stagecore commit` / `stagecore add`),
-    per object named by the staged files and missing from the cache; non-blocking notes for
-    always_changed stages. Unstaged dvc files are already reported by this module.
-
-    Wiring: `with Repo(root) as repo: return hookwork.gate(repo, git)` (its Findings have the
-    same fields as HookNote).
-    """
-    raise NotImplementedError("engine not wired yet")
+    with Repo(root) as repo:
+        return [HookNote(*finding) for finding in gate(repo, git)]

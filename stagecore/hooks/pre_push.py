@@ -68,18 +68,17 @@ def commits_for(git: pygit2.Repository, request: PrePushRequest) -> list[str]:
 def _engine(
     root: str, commits: list[str], *, data_remote: str | None, allow_incomplete: bool
 ) -> list[HookNote]:
-    """ENGINE CALL (to be wired): upload what the data remote lacks.
+    """Upload what the data remote lacks: stagecore.ops.hookwork.push_commits."""
+    from stagecore.hooks.follow import stderr_progress
+    from stagecore.ops.hookwork import push_commits
+    from stagecore.repo import Repo
 
-    root             work tree root (has `.dvc/`)
-    commits          hex ids of the commits being pushed (read their dvc files from git's
-                     objects; stagecore.scm.history.dvc_blobs_in gives the distinct versions)
-    data_remote      data remote name mapped from the git remote (stagecore.remote.<name>),
-                     None for the default data remote
-    allow_incomplete stagecore.allowIncompletePush
-
-    Wiring: `with Repo(root) as repo: return hookwork.push_commits(repo, commits,
-    data_remote=data_remote, allow_incomplete=allow_incomplete)`. Must return a blocking note
-    per object missing from both the cache and the remote (non-blocking when allow_incomplete)
-    and a non-blocking note when no data remote is configured.
-    """
-    raise NotImplementedError("engine not wired yet")
+    with Repo(root) as repo:
+        findings = push_commits(
+            repo,
+            commits,
+            data_remote=data_remote,
+            allow_incomplete=allow_incomplete,
+            progress=stderr_progress("stagecore: pushing data"),
+        )
+    return [HookNote(*finding) for finding in findings]
