@@ -355,3 +355,46 @@ def test_run_refuses_bad_flags_and_duplicate_outputs(repo):
     assert proc.stderr.splitlines()[0] == "ERROR: output 'a.txt' is specified in more than one stage: 'one' and 'two'"
     assert (repo / "a.txt").read_text() == "1\n"
     assert "two" not in (repo / "dvc.yaml").read_text()
+
+
+def test_repro_pull_gets_missing_outputs_from_the_remote(repo, tmp_path):
+    storage = tmp_path / "storage"
+    _two_stages(repo)
+    ok("remote", "add", "-d", "store", str(storage), cwd=repo)
+    ok("repro", cwd=repo)
+    ok("push", "--run-cache", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "pipeline", cwd=repo)
+    clone = tmp_path / "clone"
+    git("clone", "-q", str(repo), str(clone), cwd=tmp_path)
+    proc = ok("repro", "--pull", cwd=clone)
+    assert "Pulling data for stage: 'first'" in proc.stdout and "Pulling data for stage: 'second'" in proc.stdout
+    assert "Running stage 'first'" not in proc.stdout and "Running stage 'second'" not in proc.stdout
+    assert (clone / "out.txt").read_text() == "v1\n"
+    assert ok("status", cwd=clone).stdout == "Data and pipelines are up to date.\n"
+    # a changed dependency whose result is in the remote run cache: restored, not run
+    (repo / "in.txt").write_text("v2\n")
+    ok("repro", cwd=repo)
+    ok("push", "--run-cache", cwd=repo)
+    (clone / "in.txt").write_text("v2\n")
+    proc = ok("repro", "--pull", "first", cwd=clone)
+    assert "Stage 'first' is cached - skipping run, checking out outputs" in proc.stdout
+    assert (clone / "mid.txt").read_text() == "v2\n"
+
+
+def test_repro_pull_without_remote_warns_and_runs(repo):
+    _two_stages(repo)
+    proc = ok("repro", "--pull", "first", cwd=repo)
+    assert "WARNING: Failed to pull run cache:" in proc.stderr
+    assert "Running stage 'first'" in proc.stdout
+
+
+def test_run_no_exec_and_stage_add_run(repo):
+    (repo / "in.txt").write_text("x\n")
+    proc = ok("run", "--no-exec", "-n", "cp", "-d", "in.txt", "-o", "o.txt", "cp in.txt o.txt", cwd=repo)
+    assert "Running stage" not in proc.stdout and not (repo / "o.txt").exists()
+    assert not (repo / "dvc.lock").exists() and "  cp:\n    cmd: cp in.txt o.txt\n" in (repo / "dvc.yaml").read_text()
+    proc = ok("stage", "add", "--run", "-n", "up", "-d", "in.txt", "-o", "u.txt", "tr x X < in.txt > u.txt", cwd=repo)
+    assert proc.stdout.startswith("Added stage 'up' in 'dvc.yaml'\nRunning stage 'up':\n> tr x X < in.txt > u.txt\n")
+    assert (repo / "u.txt").read_text() == "X\n" and "  up:\n" in (repo / "dvc.lock").read_text()
+    assert "cp:" not in (repo / "dvc.lock").read_text()

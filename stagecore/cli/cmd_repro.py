@@ -41,6 +41,9 @@ class Printer:
     def __call__(self, event) -> None:
         from stagecore.cli.common import rel
 
+        if event.kind == "warn":
+            self._err(f"WARNING: {event.detail}")
+            return
         stage = event.stage
         if stage is not self.current:
             if self.active and event.kind in ("run", "cached", "verify", "skip", "frozen"):
@@ -73,6 +76,10 @@ class Printer:
                 self._out(f"Generating lock file '{lock}'")
             if event.detail.changed:
                 self._out(f"Updating lock file '{lock}'")
+        elif kind == "pull":
+            self._out(f"Pulling data for stage: '{name}'")
+        elif kind == "pull-failed":
+            self._out(f"Unable to pull data for stage: '{name}'")
         elif kind == "empty":
             self._err(f"WARNING: '{rel(self.repo, event.detail)}' is empty.")
         elif kind == "stashed":

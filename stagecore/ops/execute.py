@@ -45,18 +45,57 @@ def changed(repo, stage: Stage) -> bool:
 
 
 def reproduce_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False,
-                    run_cache: bool = True, notify: Notify = _quiet) -> StageDone | None:
-    """Reproduce `stage` if it changed (or `force`); None when it was up to date."""
+                    run_cache: bool = True, pull: bool = False, notify: Notify = _quiet) -> StageDone | None:
+    """Reproduce `stage` if it changed (or `force`); None when it was up to date.
+
+    With `pull`, a stage whose only change is missing output data gets that data from the
+    remote instead of running (DVC's `repro --pull`)."""
+    from stagecore.ops.status import stage_changes
+
     if stage.frozen and stage.cmd is not None:
         notify(ReproEvent("frozen", stage))
-    if not force and not changed(repo, stage):
+    items = [] if force else stage_changes(repo, stage)
+    if not force and not items:
         notify(ReproEvent("skip", stage))
         return None
-    return run_stage(repo, stage, force=force, dry=dry, run_cache=run_cache, notify=notify)
+    if pull and not force and not dry and _only_missing_outs(items):
+        notify(ReproEvent("pull", stage))
+        if _pull_outs(repo, stage, [(stage.out_path(o), o.hash) for o in stage.outs]):
+            return None
+        notify(ReproEvent("pull-failed", stage))
+    return run_stage(repo, stage, force=force, dry=dry, run_cache=run_cache, pull=pull, notify=notify)
+
+
+def _only_missing_outs(items: list) -> bool:
+    return all(
+        isinstance(item, dict) and list(item) == ["changed outs"]
+        and all(v in ("deleted", "not in cache") for v in item["changed outs"].values())
+        for item in items
+    )
+
+
+def _pull_outs(repo, stage: Stage, targets: list) -> bool:
+    """Fetch the objects of `targets` [(path, hash)] from the default remote, check them out."""
+    from stagecore.errors import StagecoreError
+    from stagecore.ops.transfer import fetch
+    from stagecore.ops.used import Ref
+
+    refs = [Ref(hi, path) for path, hi in targets if hi is not None]
+    if len(refs) != len(targets):
+        return False
+    try:
+        fetch(repo, refs)
+    except StagecoreError:
+        return False
+    if not all(outs_ops.in_cache(repo, hi) for _path, hi in targets):
+        return False
+    for path, hi in targets:
+        outs_ops.checkout(repo, path, hi, Meta(), force=True)
+    return True
 
 
 def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run_cache: bool = True,
-              notify: Notify = _quiet) -> StageDone:
+              pull: bool = False, notify: Notify = _quiet) -> StageDone:
     from stagecore.params import lock_values
 
     runs = stage.cmd is not None and not stage.frozen
@@ -64,7 +103,7 @@ def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run
         remove_outs(repo, stage, notify)
     params = lock_values(repo, stage) if stage.params and not dry else {}
     if runs:
-        if force or not _restore(repo, stage, params, dry, run_cache, notify):
+        if force or not _restore(repo, stage, params, dry, run_cache, notify, pull):
             if not dry:
                 _current_deps(repo, stage)  # a missing dependency fails before running
             run_command(repo, stage, dry=dry, notify=notify)
@@ -167,7 +206,8 @@ def _unprotect(full: str) -> None:
         os.replace(tmp, full)
 
 
-def _restore(repo, stage: Stage, params: dict, dry: bool, run_cache: bool, notify: Notify) -> bool:
+def _restore(repo, stage: Stage, params: dict, dry: bool, run_cache: bool, notify: Notify,
+             pull: bool = False) -> bool:
     """Check the outputs out of the cache instead of running; False when that is not possible."""
     from stagecore.core.pipeline import lock_data
     from stagecore.params import params_status
@@ -194,9 +234,12 @@ def _restore(repo, stage: Stage, params: dict, dry: bool, run_cache: bool, notif
     targets = []
     for out in stage.outs:
         hi = runcache.hash_of(by_path.get(out.path) or {})
-        if hi is None or not outs_ops.in_cache(repo, hi):
+        if hi is None:
             return False
         targets.append((out, hi))
+    absent = [(stage.out_path(o), hi) for o, hi in targets if not outs_ops.in_cache(repo, hi)]
+    if absent and not (pull and not dry and _fetch_only(repo, absent)):
+        return False
     notify(ReproEvent("cached", stage))
     if dry:
         return True
@@ -207,6 +250,18 @@ def _restore(repo, stage: Stage, params: dict, dry: bool, run_cache: bool, notif
         else:
             _copy_out(repo, path, hi)
     return True
+
+
+def _fetch_only(repo, targets: list) -> bool:
+    from stagecore.errors import StagecoreError
+    from stagecore.ops.transfer import fetch
+    from stagecore.ops.used import Ref
+
+    try:
+        fetch(repo, [Ref(hi, path) for path, hi in targets])
+    except StagecoreError:
+        return False
+    return all(outs_ops.in_cache(repo, hi) for _path, hi in targets)
 
 
 def _dvcfile_lock(stage: Stage) -> dict | None:

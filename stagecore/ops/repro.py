@@ -63,8 +63,8 @@ def reproduce(repo, targets: list[str] | None = None, *, force: bool = False, si
               pipeline: bool = False, keep_going: bool = False, force_downstream: bool = False,
               pull: bool = False, run_cache: bool = True, cwd: str | None = None,
               notify: Notify = _quiet) -> ReproResult:
-    if pull:
-        _pull_unavailable()
+    if pull and run_cache:
+        _pull_run_cache(repo, notify)
     try:
         graph, steps = plan(repo, targets, single_item=single_item, all_pipelines=all_pipelines,
                             downstream=downstream, pipeline=pipeline, cwd=cwd)
@@ -82,7 +82,8 @@ def reproduce(repo, targets: list[str] | None = None, *, force: bool = False, si
         if stage in skip:
             continue
         try:
-            done = reproduce_stage(repo, stage, force=forced[stage], dry=dry, run_cache=run_cache, notify=notify)
+            done = reproduce_stage(repo, stage, force=forced[stage], dry=dry, run_cache=run_cache, pull=pull,
+                                   notify=notify)
         except StagecoreError as exc:
             failed.append(stage)
             if not keep_going:
@@ -119,15 +120,11 @@ class _Staged(NamedTuple):
     autostaged: bool
 
 
-def _pull_unavailable() -> None:
+def _pull_run_cache(repo, notify: Notify) -> None:
+    """Bring the remote's run-cache entries in first; a remote problem is only a warning."""
+    from stagecore.ops.runcache_transfer import pull_run_cache
+
     try:
-        from stagecore.ops import transfer  # noqa: F401
-    except ImportError:
-        raise StagecoreError(
-            "`repro --pull` needs remote storage support, which this build does not have yet",
-            hint="run `stagecore repro` without --pull (missing data is then reproduced)",
-        ) from None
-    raise StagecoreError(
-        "`repro --pull` is not wired to remote storage yet",
-        hint="run `stagecore pull` first, then `stagecore repro`",
-    )
+        pull_run_cache(repo, None)
+    except StagecoreError as exc:
+        notify(ReproEvent("warn", None, f"Failed to pull run cache: {exc.message}"))  # type: ignore[arg-type]
