@@ -240,3 +240,13 @@ def test_run_cache_travels_with_flag(project):
     shutil.rmtree(repo / ".dvc/cache/runs")
     ok("pull", "--run-cache", cwd=repo)
     assert entry.read_text() == "cmd: echo\n"
+
+
+def test_relative_remote_url_is_rebased_and_used(tmp_path):
+    root = tmp_path / "relproject"
+    root.mkdir()
+    make_project(root)
+    ok("remote", "add", "-d", "store", "../relstore", cwd=root)
+    assert "url = ../../relstore" in (root / ".dvc/config").read_text()
+    assert ok("push", cwd=root).stdout == "8 files pushed\n"
+    assert (tmp_path / "relstore/files/md5").is_dir()

@@ -42,10 +42,12 @@ def remote_name(repo, name: str | None, command: str = "push") -> str:
 
 
 def open_data_remote(repo, name: str | None, command: str = "push"):
+    from stagecore.ops.remote_config import remote_section
     from stagecore.remotes import open_remote
 
     name = remote_name(repo, name, command)
-    return open_remote(name, repo.conf["remote"][name], repo.dvc_dir)
+    # paths in the section are made absolute against the config file that set them
+    return open_remote(name, remote_section(repo.config, name), repo.dvc_dir)
 
 
 def _order(objs: Iterable[HashInfo]) -> list[HashInfo]:
