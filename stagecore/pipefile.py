@@ -11,8 +11,15 @@ import os
 import posixpath
 from typing import Any, NamedTuple
 
-from stagecore.core.interpolate import Context, InterpolationError, expand_stages, has_interpolation, load_vars
-from stagecore.core.pipeline import Problem, build_stage, lock_data, validate_lock, validate_pipeline
+from stagecore.core.interpolate import (
+    Context,
+    InterpolationError,
+    expand_stages,
+    has_interpolation,
+    load_vars,
+)
+from stagecore.core.pipeline import build_stage, lock_data
+from stagecore.core.pipeschema import Problem, validate_lock, validate_pipeline
 from stagecore.core.stage import Stage
 from stagecore.errors import FileFormatError, StagecoreError
 from stagecore.fsutil import atomic_write_text
@@ -170,11 +177,11 @@ def update_lock(repo, stage: Stage, params: dict | None = None) -> LockWrite:
     entry = lock_data(stage, lock_values(repo, stage) if params is None else params)
     relpath = lock_path_of(stage.dvcfile)
     text = _read(repo.root, relpath)
-    created = text is None or not text.strip()
-    if created:
-        data: Any = {"schema": "2.0", "stages": {}}
+    data: Any
+    if text is None or not text.strip():
+        created, data = True, {"schema": "2.0", "stages": {}}
     else:
-        data = load_yaml_rt(text, relpath)
+        created, data = False, load_yaml_rt(text, relpath)
         if not isinstance(data, dict):
             raise FileFormatError(relpath, "validation failed: expected a dictionary.")
         if "schema" not in data:  # a DVC 1.x lock: upgrade to the 2.0 layout
@@ -209,10 +216,11 @@ def remove_stage(repo, stage: Stage) -> list[str]:
         if not text or not text.strip():
             continue
         data = load_yaml_rt(text, relpath)
+        container: Any = None
         if relpath == lock_rel and isinstance(data, dict) and "schema" not in data:
             container = data
-        else:
-            container = data.get(where) if isinstance(data, dict) else None
+        elif isinstance(data, dict):
+            container = data.get(where)
         if not isinstance(container, dict) or stage.name not in container:
             continue
         del container[stage.name]
@@ -255,7 +263,7 @@ def write_stage(repo, dvcfile: str, name: str, definition: dict, *, force: bool 
     """Add (or with `force` replace) a stage in `dvcfile`: (file created, stage existed)."""
     text = _read(repo.root, dvcfile)
     created = text is None or not text.strip()
-    data: Any = {} if created else load_yaml_rt(text, dvcfile)
+    data: Any = load_yaml_rt(text, dvcfile) if text and text.strip() else {}
     if data is None:
         data = {}
     if not isinstance(data, dict):

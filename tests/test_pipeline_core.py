@@ -7,14 +7,8 @@ import pytest
 from stagecore.core.entry import Entry
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.interpolate import Context, InterpolationError, expand_stages
-from stagecore.core.pipeline import (
-    build_stage,
-    lock_data,
-    merge_params,
-    pipeline_data,
-    validate_lock,
-    validate_pipeline,
-)
+from stagecore.core.pipeline import build_stage, lock_data, merge_params, pipeline_data
+from stagecore.core.pipeschema import validate_lock, validate_pipeline
 from stagecore.core.stage import Stage, dvcfile_md5
 from stagecore.ops.runcache import entry_key, entry_value
 

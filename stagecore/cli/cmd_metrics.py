@@ -18,7 +18,7 @@ def register(sub) -> None:
 def _flatten(value, prefix: str = "") -> dict:
     if not isinstance(value, dict):
         return {prefix: value}
-    out = {}
+    out: dict[str, object] = {}
     for key, item in value.items():
         name = f"{prefix}.{key}" if prefix else str(key)
         out.update(_flatten(item, name) if isinstance(item, dict) else {name: item})

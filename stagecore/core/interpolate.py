@@ -251,7 +251,7 @@ def _matrix_items(ctx: Context, name: str, data: Mapping) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for combo in product(*axes.values()):
         item, fragments = {}, []
-        for key, (i, value) in zip(axes, combo):
+        for key, (i, value) in zip(axes, combo, strict=True):
             item[key] = value
             fragments.append(f"{key}{i}" if _is_composite(value) else to_str(value))
         out["-".join(fragments)] = item

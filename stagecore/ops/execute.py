@@ -14,7 +14,6 @@ import subprocess
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from stagecore.core.hashinfo import Meta
 from stagecore.core.stage import Stage
 from stagecore.errors import StageError
 from stagecore.ops import outs as outs_ops
@@ -50,6 +49,7 @@ def reproduce_stage(repo, stage: Stage, *, force: bool = False, dry: bool = Fals
 
     With `pull`, a stage whose only change is missing output data gets that data from the
     remote instead of running (DVC's `repro --pull`)."""
+    from stagecore.ops.restore import only_missing_outs
     from stagecore.ops.status import stage_changes
 
     if stage.frozen and stage.cmd is not None:
@@ -58,40 +58,14 @@ def reproduce_stage(repo, stage: Stage, *, force: bool = False, dry: bool = Fals
     if not force and not items:
         notify(ReproEvent("skip", stage))
         return None
-    if pull and not force and not dry and _only_missing_outs(items):
+    if pull and not force and not dry and only_missing_outs(items):
+        from stagecore.ops.restore import pull_outs
+
         notify(ReproEvent("pull", stage))
-        if _pull_outs(repo, stage, [(stage.out_path(o), o.hash) for o in stage.outs]):
+        if pull_outs(repo, stage, [(stage.out_path(o), o.hash) for o in stage.outs]):
             return None
         notify(ReproEvent("pull-failed", stage))
     return run_stage(repo, stage, force=force, dry=dry, run_cache=run_cache, pull=pull, notify=notify)
-
-
-def _only_missing_outs(items: list) -> bool:
-    return all(
-        isinstance(item, dict) and list(item) == ["changed outs"]
-        and all(v in ("deleted", "not in cache") for v in item["changed outs"].values())
-        for item in items
-    )
-
-
-def _pull_outs(repo, stage: Stage, targets: list) -> bool:
-    """Fetch the objects of `targets` [(path, hash)] from the default remote, check them out."""
-    from stagecore.errors import StagecoreError
-    from stagecore.ops.transfer import fetch
-    from stagecore.ops.used import Ref
-
-    refs = [Ref(hi, path) for path, hi in targets if hi is not None]
-    if len(refs) != len(targets):
-        return False
-    try:
-        fetch(repo, refs)
-    except StagecoreError:
-        return False
-    if not all(outs_ops.in_cache(repo, hi) for _path, hi in targets):
-        return False
-    for path, hi in targets:
-        outs_ops.checkout(repo, path, hi, Meta(), force=True)
-    return True
 
 
 def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run_cache: bool = True,
@@ -103,9 +77,11 @@ def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run
         remove_outs(repo, stage, notify)
     params = lock_values(repo, stage) if stage.params and not dry else {}
     if runs:
-        if force or not _restore(repo, stage, params, dry, run_cache, notify, pull):
+        from stagecore.ops.restore import restore
+
+        if force or not restore(repo, stage, params, dry, run_cache, notify, pull):
             if not dry:
-                _current_deps(repo, stage)  # a missing dependency fails before running
+                current_deps(repo, stage)  # a missing dependency fails before running
             run_command(repo, stage, dry=dry, notify=notify)
     elif not dry:
         notify(ReproEvent("verify", stage, "frozen" if stage.frozen else "source"))
@@ -124,7 +100,7 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *, r
     from stagecore.core.pipeline import lock_data
     from stagecore.gitignore import add_entry
 
-    stage.deps = _current_deps(repo, stage)
+    stage.deps = current_deps(repo, stage)
     saved = []
     for out in stage.outs:
         path = stage.out_path(out)
@@ -159,7 +135,7 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *, r
     return touched
 
 
-def _current_deps(repo, stage: Stage) -> list:
+def current_deps(repo, stage: Stage) -> list:
     deps = []
     for dep in stage.deps:
         path = stage.dep_path(dep)
@@ -181,7 +157,7 @@ def remove_outs(repo, stage: Stage, notify: Notify = _quiet) -> None:
         if out.cache:
             measured = outs_ops.measure_for(repo, path, out)
             if measured is not None and not outs_ops.in_cache(repo, measured.hash):
-                runcache._store_copy(repo, path, measured)
+                runcache.store_copy(repo, path, measured)
                 notify(ReproEvent("stashed", stage, (path, measured.hash.value)))
         if out.persist:
             _unprotect(full)
@@ -204,87 +180,6 @@ def _unprotect(full: str) -> None:
         shutil.copyfile(full, tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, full)
-
-
-def _restore(repo, stage: Stage, params: dict, dry: bool, run_cache: bool, notify: Notify,
-             pull: bool = False) -> bool:
-    """Check the outputs out of the cache instead of running; False when that is not possible."""
-    from stagecore.core.pipeline import lock_data
-    from stagecore.params import params_status
-
-    if not runcache.can_cache(stage):
-        return False
-    lock = stage.lock if stage.name is not None else _dvcfile_lock(stage)
-    deps_same = all(
-        (m := outs_ops.measure_for(repo, stage.dep_path(d), d)) is not None and m.hash == d.hash
-        for d in stage.deps
-    ) and not params_status(repo, stage)
-    entry = None
-    if lock and lock.get("cmd") == stage.cmd and deps_same and all(o.hash for o in stage.outs):
-        entry = lock
-    elif run_cache:
-        try:
-            current = Stage(stage.dvcfile, stage.name, stage.cmd, stage.wdir, _current_deps(repo, stage), stage.outs)
-        except StageError:
-            return False
-        entry = runcache.lookup(repo, runcache.entry_key(lock_data(current, params)))
-    if not entry:
-        return False
-    by_path = {item.get("path"): item for item in entry.get("outs") or [] if isinstance(item, dict)}
-    targets = []
-    for out in stage.outs:
-        hi = runcache.hash_of(by_path.get(out.path) or {})
-        if hi is None:
-            return False
-        targets.append((out, hi))
-    absent = [(stage.out_path(o), hi) for o, hi in targets if not outs_ops.in_cache(repo, hi)]
-    if absent and not (pull and not dry and _fetch_only(repo, absent)):
-        return False
-    notify(ReproEvent("cached", stage))
-    if dry:
-        return True
-    for out, hi in targets:
-        path = stage.out_path(out)
-        if out.cache:
-            outs_ops.checkout(repo, path, hi, Meta(), force=True)
-        else:
-            _copy_out(repo, path, hi)
-    return True
-
-
-def _fetch_only(repo, targets: list) -> bool:
-    from stagecore.errors import StagecoreError
-    from stagecore.ops.transfer import fetch
-    from stagecore.ops.used import Ref
-
-    try:
-        fetch(repo, [Ref(hi, path) for path, hi in targets])
-    except StagecoreError:
-        return False
-    return all(outs_ops.in_cache(repo, hi) for _path, hi in targets)
-
-
-def _dvcfile_lock(stage: Stage) -> dict | None:
-    if stage.md5 is None and not stage.raw.get("cmd"):
-        return None
-    from stagecore.core.entry import lock_entry
-
-    return {"cmd": stage.cmd, "outs": [lock_entry(o) for o in stage.outs]}
-
-
-def _copy_out(repo, path: str, hi) -> None:
-    """An uncached output restored as a plain copy (it is tracked by git, not linked)."""
-    from stagecore.fsutil import atomic_write_bytes
-
-    full = os.path.join(repo.root, path)
-    if hi.isdir:
-        outs_ops.checkout(repo, path, hi, Meta(), force=True)
-        return
-    with open(repo.odb.path_of(hi), "rb") as fobj:
-        data = fobj.read()
-    os.makedirs(os.path.dirname(full) or repo.root, exist_ok=True)
-    atomic_write_bytes(full, data)
-    os.chmod(full, 0o644)
 
 
 def _commands(cmd: Any) -> list[str]:

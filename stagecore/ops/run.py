@@ -147,6 +147,7 @@ def write_definition(repo, stage: Stage, force: bool) -> tuple[bool, bool]:
     from stagecore.core.pipeline import pipeline_data
     from stagecore.pipefile import write_stage
 
+    assert stage.name is not None
     base = posixpath.dirname(stage.dvcfile)
     wdir = posixpath.relpath(stage.wdir or ".", base or ".")
     return write_stage(repo, stage.dvcfile, stage.name, pipeline_data(stage, wdir), force=force)
@@ -157,8 +158,10 @@ def ignore_outs(repo, stage: Stage) -> list[str]:
 
     touched = []
     for out in stage.outs:
-        if out.cache:
-            gi = add_entry(repo.root, stage.out_path(out), repo.scm)
+        path = stage.out_path(out)
+        if out.cache and os.path.isdir(os.path.join(repo.root, posixpath.dirname(path))):
+            # a parent that does not exist yet gets its entry when the stage runs
+            gi = add_entry(repo.root, path, repo.scm)
             if gi and gi not in touched:
                 touched.append(gi)
     return touched
@@ -232,6 +235,6 @@ def run(repo, spec: StageSpec, *, force: bool = False, no_exec: bool = False, ru
 
 
 def _restored(repo, stage: Stage, params: dict, run_cache: bool, notify) -> bool:
-    from stagecore.ops.execute import _restore
+    from stagecore.ops.restore import restore
 
-    return _restore(repo, stage, params, False, run_cache, notify)
+    return restore(repo, stage, params, False, run_cache, notify)

@@ -92,7 +92,7 @@ def save(repo, stage: Stage, entry: dict[str, Any]) -> str | None:
 
     for out in stage.outs:
         if not out.cache:
-            _store_copy(repo, stage.out_path(out), outs_ops.measure_for(repo, stage.out_path(out), out))
+            store_copy(repo, stage.out_path(out), outs_ops.measure_for(repo, stage.out_path(out), out))
     key, value = entry_key(entry), entry_value(entry)
     kdir = os.path.join(runs_dir(repo), key[:2], key)
     path = os.path.join(kdir, value)
@@ -103,7 +103,7 @@ def save(repo, stage: Stage, entry: dict[str, Any]) -> str | None:
     return path
 
 
-def _store_copy(repo, path: str, measured) -> None:
+def store_copy(repo, path: str, measured) -> None:
     """Put an uncached output's content into the cache without touching the workspace file."""
     if measured is None:
         return
