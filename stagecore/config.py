@@ -117,12 +117,13 @@ def _read(path: str) -> dict:
 def _validate(path: str, obj) -> dict:
     data: dict = {}
     for section, values in obj.items():
+        section = section.lower().strip()  # DVC lowercases section and key names
         if not isinstance(values, dict):
             raise ConfigError(f"config file error in '{path}': '{section}' is a key outside any [section]")
         match = _REMOTE_SECTION.match(section)
         if match:
             allowed: set[str] | None = _REMOTE_KEYS
-            target = data.setdefault("remote", {}).setdefault(match.group("name"), {})
+            target = data.setdefault("remote", {}).setdefault(match.group("name").lower(), {})
         elif section in _SCHEMA:
             allowed = _SCHEMA[section]
             target = data.setdefault(section, {})
@@ -132,6 +133,7 @@ def _validate(path: str, obj) -> dict:
                 hint="remove that section, or correct its name",
             )
         for key, value in values.items():
+            key = key.lower()
             if allowed is not None and key not in allowed:
                 raise ConfigError(
                     f"config file error in '{path}': extra keys not allowed @ data['{section}']['{key}']",

@@ -89,7 +89,7 @@ def test_follow_checks_out_changed_outputs_and_fetches(repo):
         git("checkout", "-q", second, cwd=repo)
         drop_object(repo, "v2\n")
         findings = follow(r, changed_dvc_files(g, first, second), fetch=False, data_remote=None)
-    assert "previous version was left in place" in findings[0].message
+    assert "previous version was left in place" in findings[0].message and "on the data remote" in findings[0].message
     assert (repo / "data.txt").read_text() == "v1\n"
 
 

@@ -18,4 +18,7 @@ def test_walkthrough_runs_end_to_end(tmp_path):
     assert "walkthrough: all steps passed" in proc.stdout
     assert "A       images/" in proc.stdout  # the checkout after deleting restored the directory
     assert "modified:           labels.csv" in proc.stdout
+    assert "stage 'train' is not up to date (changed deps: src/train.py)" in proc.stdout  # the refused commit
+    assert "Cache and remote 'mystorage' are in sync." in proc.stdout  # git push carried the data
+    assert "13 files fetched and 5 files added" in proc.stdout  # the clone got its data back
     assert list(tmp_path.iterdir()) == []  # the scratch directory is cleaned up

@@ -70,4 +70,91 @@ check '! grep -q bird labels.csv'
 run git checkout -q HEAD -- labels.csv.dvc
 run stagecore checkout
 
+section "A pipeline: prepare and train stages (the seeds' tutorial)"
+mkdir -p src data
+printf 'row1\nrow2\nrow3\nrow4\nrow5\n' > data/data.xml
+cat > src/prepare.py <<'PY'
+import os, sys
+rows = open(sys.argv[1]).read().split()
+os.makedirs("data/prepared", exist_ok=True)
+cut = len(rows) * 2 // 3
+open("data/prepared/train.tsv", "w").write("\n".join(rows[:cut]) + "\n")
+open("data/prepared/test.tsv", "w").write("\n".join(rows[cut:]) + "\n")
+PY
+cat > src/train.py <<'PY'
+import json
+import yaml  # noqa: F401 - any library the project needs
+params = dict(line.split(": ") for line in open("params.yaml").read().splitlines())
+rows = open("data/prepared/train.tsv").read().split()
+open("model.pkl", "w").write(f"model: {len(rows)} rows, lr {params['lr']}\n")
+json.dump({"rows": len(rows), "lr": float(params["lr"])}, open("metrics.json", "w"))
+PY
+printf 'lr: 0.1\n' > params.yaml
+sed -i '/^import yaml/d' src/train.py
+run stagecore add data/data.xml
+run stagecore run -n prepare -d src/prepare.py -d data/data.xml -o data/prepared python3 src/prepare.py data/data.xml
+run stagecore run -n train -d data/prepared -d src/train.py -p lr -o model.pkl -M metrics.json python3 src/train.py
+run cat dvc.yaml
+run cat data/.gitignore
+run stagecore repro
+run stagecore dag
+run stagecore metrics show
+run git add -A
+run git commit -q -m "Pipeline: prepare and train"
+
+section "Change the data: repro reruns what depends on it, nothing else"
+printf 'row6\nrow7\n' >> data/data.xml
+run stagecore status
+run stagecore add data/data.xml
+run stagecore repro
+run stagecore metrics show
+run git add -A
+run git commit -q -m "More data"
+
+section "Git hooks: a stale pipeline cannot be committed"
+run stagecore install
+printf '# tuned\n' >> src/train.py
+run git add src/train.py
+refused git commit -m "Tune training without rerunning it"
+run stagecore repro
+run git add dvc.lock metrics.json
+run git commit -q -m "Tune training"
+
+section "Switching branches swaps the data"
+run git checkout -q -b bigger-lr
+printf 'lr: 0.5\n' > params.yaml
+run stagecore repro
+run git add -A
+run git commit -q -m "Bigger learning rate"
+run cat model.pkl
+run git checkout main
+run cat model.pkl
+check 'grep -q "lr 0.1" model.pkl'
+run git checkout bigger-lr
+check 'grep -q "lr 0.5" model.pkl'
+run git checkout -q main
+
+section "A data remote: git push carries the data of exactly the pushed commits"
+run stagecore remote add -d mystorage "$SCRATCH/data-storage"
+run git add .dvc/config
+run git commit -q -m "Data remote"
+run git init -q --bare -b main "$SCRATCH/origin.git"
+run git remote add origin "$SCRATCH/origin.git"
+run stagecore status -c
+run git push -q origin main bigger-lr
+run stagecore status -c
+
+section "A fresh clone gets its data back"
+cd "$SCRATCH"
+run git clone -q "$SCRATCH/origin.git" teammate
+cd teammate
+run stagecore pull
+check '[ -f data/prepared/train.tsv ] && grep -q "lr 0.1" model.pkl'
+run stagecore status
+cd "$SCRATCH"
+rm -rf teammate/.dvc/cache  # (a cache of its own: the next clone gets nothing from it)
+run git -c core.hooksPath="$SCRATCH/project/.git/hooks" clone "$SCRATCH/origin.git" second
+check 'grep -q "lr 0.1" second/model.pkl && [ -f second/images/dogs/3.jpg ]'
+run cat second/model.pkl
+
 printf '\nwalkthrough: all steps passed\n'

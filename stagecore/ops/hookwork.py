@@ -152,12 +152,16 @@ def follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
                 findings.append(Finding(f"could not fetch {hi.value}: {reason}", "stagecore pull", False))
         except StagecoreError as exc:
             findings.append(Finding(f"could not fetch missing data: {exc.message}", exc.hint, False))
+    remote = _has_remote(repo, data_remote)
     for ref in todo:
         outcome = outs_ops.checkout(repo, ref.path, ref.hash, Meta(isexec=ref.isexec))
         if outcome.missing:
+            where = "on the data remote" if remote else "anywhere: no data remote is configured"
             findings.append(Finding(
-                f"'{ref.path}': the new version is neither in the cache nor on the data remote; "
-                "the previous version was left in place", "stagecore pull  (once the data was pushed)", False))
+                f"'{ref.path}': the new version is not in the cache nor {where}; "
+                "the previous version was left in place",
+                "stagecore pull  (once the data was pushed)" if remote else "stagecore remote add -d NAME URL, then stagecore pull",
+                False))
         for path in outcome.kept:
             findings.append(Finding(f"'{path}' has changes not committed to the cache: kept, not overwritten",
                                     "stagecore commit, then stagecore checkout", False))
