@@ -68,6 +68,21 @@ class ObjectStore:
             except FileNotFoundError:
                 self._listings[key] = set()
 
+    def missing_values(self, name: str, values) -> set[str]:
+        """Which of `values` (hex digests of algorithm `name`) are not in the cache."""
+        values = set(values)
+        if len(values) <= 64:
+            return {v for v in values if not self.has(HashInfo(name, v))}
+        self.preload(name, values)
+        by_prefix: dict[str, set[str]] = {}
+        for v in values:
+            by_prefix.setdefault(v[:2], set()).add(v[2:])
+        missing: set[str] = set()
+        for prefix, rests in by_prefix.items():
+            for rest in rests - self._listings[(name, prefix)]:
+                missing.add(prefix + rest)
+        return missing
+
     def preload_many(self, objs) -> None:
         """`preload` for a mix of algorithms, when there are enough objects to be worth it."""
         by_name: dict[str, list[str]] = {}

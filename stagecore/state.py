@@ -7,6 +7,7 @@ any problem with it degrades to an in-memory table instead of failing the comman
 
 from __future__ import annotations
 
+import marshal
 import os
 import sqlite3
 import threading
@@ -17,6 +18,10 @@ _SCHEMA = (
     "path TEXT NOT NULL, name TEXT NOT NULL, ino INTEGER, mtime_ns INTEGER, size INTEGER,"
     " md5 TEXT, PRIMARY KEY (path, name))"
 )
+# one row per measured directory: {relpath inside it: (stamp, md5)} packed with marshal,
+# so a 20,000-file directory loads in one read instead of 20,000 rows
+_DIR_SCHEMA = "CREATE TABLE IF NOT EXISTS dirs (path TEXT NOT NULL, name TEXT NOT NULL, snap BLOB, PRIMARY KEY (path, name))"
+DirSnapshot = dict  # relpath -> (Stamp, md5)
 
 Stamp = tuple[int, int, int]  # (inode, mtime_ns, size)
 
@@ -30,7 +35,25 @@ class State:
         self._path = os.path.join(tmp_dir, STATE_FILE)
         self._rows: dict[tuple[str, str], tuple[Stamp, str]] | None = None
         self._pending: dict[tuple[str, str], tuple[Stamp, str]] = {}
+        self._pending_dirs: dict[tuple[str, str], DirSnapshot] = {}
         self._lock = threading.Lock()
+
+    def get_dir(self, path: str, name: str) -> DirSnapshot:
+        """The last snapshot of directory `path`, or {}."""
+        if (path, name) in self._pending_dirs:
+            return self._pending_dirs[(path, name)]
+        if not os.path.exists(self._path):
+            return {}
+        try:
+            with sqlite3.connect(self._path, timeout=5) as conn:
+                row = conn.execute("SELECT snap FROM dirs WHERE path = ? AND name = ?", (path, name)).fetchone()
+            return marshal.loads(row[0]) if row else {}
+        except (sqlite3.Error, ValueError, EOFError, TypeError):
+            return {}
+
+    def put_dir(self, path: str, name: str, snap: DirSnapshot) -> None:
+        with self._lock:
+            self._pending_dirs[(path, name)] = snap
 
     def _load(self) -> dict[tuple[str, str], tuple[Stamp, str]]:
         if self._rows is None:
@@ -61,15 +84,21 @@ class State:
     def flush(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, {}
-        if not pending:
+            dirs, self._pending_dirs = self._pending_dirs, {}
+        if not pending and not dirs:
             return
         try:
             os.makedirs(os.path.dirname(self._path), exist_ok=True)
             with sqlite3.connect(self._path, timeout=10) as conn:
                 conn.execute(_SCHEMA)
+                conn.execute(_DIR_SCHEMA)
                 conn.executemany(
                     "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?, ?)",
                     [(p, n, s[0], s[1], s[2], md5) for (p, n), (s, md5) in pending.items()],
+                )
+                conn.executemany(
+                    "INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)",
+                    [(p, n, marshal.dumps(snap)) for (p, n), snap in dirs.items()],
                 )
         except (sqlite3.Error, OSError):
             pass  # a lost state entry only means hashing that file again

@@ -25,11 +25,18 @@ class Measured:
     hash: HashInfo
     meta: Meta
     files: dict[str, str] | None = None  # directories: relpath -> md5
-    manifest: bytes | None = None
+    _manifest: bytes | None = None
 
     @property
     def isdir(self) -> bool:
         return self.files is not None
+
+    @property
+    def manifest(self) -> bytes | None:
+        """The `.dir` bytes of a directory (built on first use: status rarely needs them)."""
+        if self._manifest is None and self.files is not None:
+            self._manifest = manifest_bytes(self.files)
+        return self._manifest
 
 
 class Workspace:
@@ -102,9 +109,10 @@ class Workspace:
         result: dict[str, str] = {}
         small: list[tuple[str, tuple[int, int, int]]] = []
         big: list[tuple[str, tuple[int, int, int]]] = []
+        get = self.state.get
         for rel, st in files:
-            stamp = stamp_of(st)
-            hit = self.state.get(rel, name, stamp)
+            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+            hit = get(rel, name, stamp)
             if hit is not None:
                 result[rel] = hit
             else:
@@ -132,9 +140,26 @@ class Workspace:
 
     def _measure_dir(self, reldir: str, name: str) -> Measured:
         files = self.walk(reldir)
-        hashes = self.hash_files(files, name)
+        snap = self.state.get_dir(reldir, name)
         cut = len(reldir) + 1
-        tree = {rel[cut:]: md5 for rel, md5 in hashes.items()}
+        tree: dict[str, str] = {}
+        misses: list[tuple[str, os.stat_result]] = []
+        size = 0
+        for rel, st in files:
+            size += st.st_size
+            hit = snap.get(rel[cut:])
+            if hit is not None and hit[0] == (st.st_ino, st.st_mtime_ns, st.st_size):
+                tree[rel[cut:]] = hit[1]
+            else:
+                misses.append((rel, st))
+        known = snap.get("")  # "" is no relpath: it holds the directory's own hash
+        if not misses and known is not None and len(snap) == len(tree) + 1:
+            return Measured(HashInfo(name, known[1]), Meta(size, len(tree), False), tree)
+        for rel, md5 in self.hash_files(misses, name).items():
+            tree[rel[cut:]] = md5
         data = manifest_bytes(tree)
-        size = sum(st.st_size for _, st in files)
-        return Measured(manifest_hash(data, name), Meta(size, len(tree), False), tree, data)
+        hi = manifest_hash(data, name)
+        fresh = {rel[cut:]: (stamp_of(st), tree[rel[cut:]]) for rel, st in files}
+        fresh[""] = (None, hi.value)
+        self.state.put_dir(reldir, name, fresh)
+        return Measured(hi, Meta(size, len(tree), False), tree, data)

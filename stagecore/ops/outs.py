@@ -43,11 +43,7 @@ def in_cache(repo, hi: HashInfo) -> bool:
             files = repo.odb.manifest(hi)
         except CacheError:
             return False
-        values = set(files.values())
-        if len(values) > 64:
-            repo.odb.preload(hi.name, values)
-        has = repo.odb.has
-        return all(has(HashInfo(hi.name, md5)) for md5 in values)
+        return not repo.odb.missing_values(hi.name, files.values())
     return True
 
 
