@@ -177,6 +177,15 @@ def update_lock(repo, stage: Stage, params: dict | None = None) -> LockWrite:
     entry = lock_data(stage, lock_values(repo, stage) if params is None else params)
     relpath = lock_path_of(stage.dvcfile)
     text = _read(repo.root, relpath)
+    if text and text.strip():
+        from stagecore.lockedit import splice
+
+        fast = splice(text, stage.name or "", entry)  # canonical file: only this entry is dumped
+        if fast is not None:
+            if fast[0] != text:
+                atomic_write_text(os.path.join(repo.root, relpath), fast[0])
+            stage.lock = entry
+            return LockWrite(relpath, False, fast[1])
     data: Any
     if text is None or not text.strip():
         created, data = True, {"schema": "2.0", "stages": {}}

@@ -171,3 +171,32 @@ def test_dvc1_single_stage_file_update_keeps_layout(repo):
     from stagecore.core.stage import dvcfile_md5
 
     assert text.startswith("md5: ") and reloaded.md5 == dvcfile_md5(reloaded.raw) != "efe36badd831d14bf069ac1cd21c1a06"
+
+
+def test_lock_splice_gives_the_round_trip_bytes_and_falls_back_on_comments(repo):
+    from stagecore.lockedit import splice
+    from stagecore.yamlio import dump_yaml, load_yaml_rt
+
+    for name in ("z", "a", "weird: name"):
+        update_lock(repo, _locked_stage(repo, name))
+    text = _read(repo, "dvc.lock")
+    entry = {"cmd": "echo " + "x" * 90, "outs": [{"path": "o", "hash": "md5", "md5": "ab" * 16, "size": 1}]}
+    for name in ("a", "new", "weird: name"):
+        data = load_yaml_rt(text, "dvc.lock")
+        data["stages"][name] = entry
+        spliced = splice(text, name, entry)
+        assert spliced is not None and spliced[0] == dump_yaml(data) and spliced[1] is True
+    same = splice(text, "z", _locked_stage_entry(repo))
+    assert same == (text, False)
+    assert splice("# note\n" + text, "a", entry) is None
+    assert splice(text.replace("stages:\n", "stages:\n  # c\n"), "a", entry) is None
+    commented = text.replace("  a:\n", "  a:  # mine\n")
+    _write(repo, "dvc.lock", commented)
+    update_lock(repo, _locked_stage(repo, "a", cmd="echo 3"))  # round-trip path keeps the comment
+    assert "  a:  # mine\n    cmd: echo 3\n" in _read(repo, "dvc.lock")
+
+
+def _locked_stage_entry(repo):
+    from stagecore.core.pipeline import lock_data
+
+    return lock_data(_locked_stage(repo, "z"), {})
