@@ -111,30 +111,25 @@ class ObjectStore:
 
     def add_file(self, src: str, hi: HashInfo) -> bool:
         """Copy `src` into the cache under `hi` unless present; True when written."""
+        return self._write(hi, lambda tmp: _clone_or_copy(src, tmp, self, 0o444))
+
+    def add_bytes(self, data: bytes, hi: HashInfo) -> bool:
+        def write(tmp: str) -> None:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            with os.fdopen(fd, "wb") as fobj:
+                fobj.write(data)
+
+        return self._write(hi, write)
+
+    def _write(self, hi: HashInfo, fill) -> bool:
+        """Create object `hi` through a temp file (`fill(tmp)` writes it) unless present."""
         if self.has(hi):
             return False
         dest = self.path_of(hi)
         self._ensure_dir(dest)
         tmp = tmp_name(dest)
         try:
-            _clone_or_copy(src, tmp, self, 0o444)
-            os.replace(tmp, dest)
-        except BaseException:
-            _unlink_quiet(tmp)
-            raise
-        self._added(hi)
-        return True
-
-    def add_bytes(self, data: bytes, hi: HashInfo) -> bool:
-        dest = self.path_of(hi)
-        if os.path.exists(dest):
-            return False
-        self._ensure_dir(dest)
-        tmp = tmp_name(dest)
-        try:
-            with open(tmp, "wb") as fobj:
-                fobj.write(data)
-            os.chmod(tmp, 0o444)
+            fill(tmp)
             os.replace(tmp, dest)
         except BaseException:
             _unlink_quiet(tmp)

@@ -32,13 +32,22 @@ def run(args) -> int:
                 print(f"{letter:<8}{display(repo, path, cwd)}")
         for path, md5 in result.stashed:
             err(f"saved the previous content of '{display(repo, path, cwd)}' to the cache (md5 {md5})")
-        if result.kept:
-            err("WARNING: kept modified workspace data that is not in the cache:")
-            for path in result.kept:
-                err(f"\t{display(repo, path, cwd)}")
-            err("hint: save it with `stagecore commit` (or `stagecore add`), or replace it with `stagecore checkout --force`")
-            if not result.missing:
-                return 1
+        if report_kept(repo, result.kept, cwd, "checkout") and not result.missing:
+            return 1
         if result.missing:
             raise CheckoutError([display(repo, p, cwd) for p in result.missing])
     return 0
+
+
+def report_kept(repo, kept: list[str], cwd: str, command: str) -> bool:
+    """Tell the user which modified files were left alone; True if there were any."""
+    from stagecore.cli.common import err
+    from stagecore.ops.checkout import display
+
+    if not kept:
+        return False
+    err("WARNING: kept modified workspace data that is not in the cache:")
+    for path in kept:
+        err(f"\t{display(repo, path, cwd)}")
+    err(f"hint: save it with `stagecore commit` (or `stagecore add`), or replace it with `stagecore {command} --force`")
+    return True

@@ -14,6 +14,7 @@ def run(args) -> int:
     import os
 
     from stagecore import targets
+    from stagecore.cli.cmd_checkout import report_kept
     from stagecore.cli.common import err, open_repo
     from stagecore.cli.transfer_common import collect_refs, plural, progress_printer, report_problems
     from stagecore.ops.checkout import checkout, display
@@ -29,11 +30,7 @@ def run(args) -> int:
         done = checkout(repo, targets.resolve(repo, args.targets), force=args.force)
         for letter, path in done.changes:
             print(f"{letter:<8}{display(repo, path, os.getcwd())}")
-        if done.kept:
-            err("WARNING: kept modified workspace data that is not in the cache:")
-            for path in done.kept:
-                err(f"\t{path}")
-            err("hint: save it with `stagecore commit`, or replace it with `stagecore pull --force`")
+        report_kept(repo, done.kept, os.getcwd(), "pull")
         if done.missing:
             err("ERROR: not checked out (missing from the cache and the remote): " + ", ".join(done.missing))
         added = sum(1 for c, _ in done.changes if c == "A")

@@ -57,8 +57,8 @@ def add_remote_args(p) -> None:
 def collect_refs(repo, args, *, for_push: bool = False):
     """Refs of the workspace (or targets) plus the revisions chosen by -a/-T/-A."""
     from stagecore import targets
-    from stagecore.ops.used import refs_of_stages
     from stagecore.ops.revisions import refs_of_revisions
+    from stagecore.ops.used import refs_of_stages
 
     refs = refs_of_stages(targets.resolve(repo, args.targets), for_push=for_push)
     if args.all_branches or args.all_tags or args.all_commits:

@@ -104,18 +104,11 @@ def dvcfile_out(entry: Entry) -> dict[str, Any]:
 
 def lock_entry(entry: Entry) -> dict[str, Any]:
     """An entry of `dvc.lock`: `path, hash, md5, size, nfiles, isexec`."""
+    fields = hash_fields(entry)
     out: dict[str, Any] = {"path": entry.path}
-    if entry.hash is None:
-        return out
-    if entry.hash.name == MD5:
-        out["hash"] = MD5
-    out["md5"] = entry.hash.value
-    if entry.meta.size is not None:
-        out["size"] = entry.meta.size
-    if entry.meta.nfiles is not None:
-        out["nfiles"] = entry.meta.nfiles
-    if entry.meta.isexec:
-        out["isexec"] = True
+    if "hash" in fields:
+        out["hash"] = fields.pop("hash")
+    out.update(fields)
     return out
 
 
