@@ -139,7 +139,7 @@ def load_data(repo, relpath: str) -> tuple[dict, str]:
 
 
 def load_pipeline(repo, relpath: str) -> list[Stage]:
-    data, _text = load_data(repo, relpath)
+    data, text = load_data(repo, relpath)
     stages_data = data.get("stages") or {}
     if not stages_data:
         return []
@@ -149,7 +149,8 @@ def load_pipeline(repo, relpath: str) -> list[Stage]:
         ctx = pipeline_context(repo, relpath, data)
         generated = expand_stages(stages_data, ctx, _vars_loader(repo, posixpath.dirname(relpath)))
     except InterpolationError as exc:
-        raise FileFormatError(relpath, str(exc), hint="define the variable in params.yaml or under `vars`") from None
+        where = _locate(text, relpath, exc.keys) if exc.keys else ""
+        raise FileFormatError(relpath, f"{exc}{where}", hint="define the variable in params.yaml or under `vars`") from None
     stages = []
     for gen in generated:
         raw = stages_data[gen.group or gen.name]

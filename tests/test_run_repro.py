@@ -304,7 +304,7 @@ def test_callback_always_changed_foreach_wdir_and_cmd_list(repo):
         ("stages:\n  a:\n    deps: [x\n", "ERROR: 'dvc.yaml' is invalid YAML: did not find expected ',' or ']', "
                                          "line 4, column 1"),
         ("stages:\n  a:\n    cmd: echo ${nope} > o.txt\n    outs: [o.txt]\n",
-         "ERROR: 'dvc.yaml' failed to parse 'stages.a.cmd': Could not find 'nope'"),
+         "ERROR: 'dvc.yaml' failed to parse 'stages.a.cmd': Could not find 'nope', line 3, column 5"),
     ],
 )
 def test_bad_dvc_yaml_is_one_line_and_writes_nothing(repo, yaml_text, first_line):

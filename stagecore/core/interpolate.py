@@ -21,7 +21,11 @@ JOIN = "@"
 
 
 class InterpolationError(ValueError):
-    """A problem resolving one value; `where` is filled in by the caller (`stages.x.cmd`)."""
+    """A problem resolving one value; `keys` locates it in the document when known."""
+
+    def __init__(self, message: str, keys: tuple = ()) -> None:
+        super().__init__(message)
+        self.keys = keys
 
 
 def has_interpolation(value: Any) -> bool:
@@ -85,6 +89,13 @@ class Context:
         new = Context()
         new.data = deepcopy(self.data)
         new.sources = dict(self.sources)
+        return new
+
+    def with_values(self, values: dict[str, Any], source: str) -> Context:
+        """A context with top-level `values` set over this one (shallow: resolving never mutates)."""
+        new = Context()
+        new.data = {**self.data, **values}
+        new.sources = {**self.sources, **dict.fromkeys(values, source)}
         return new
 
     def merge(self, data: Mapping[str, Any], source: str, overwrite: bool = False) -> None:
@@ -203,7 +214,7 @@ def _is_composite(value: Any) -> bool:
     return isinstance(value, (Mapping, list, tuple))
 
 
-def _resolve_entry(ctx: Context, name: str, definition: dict, loader: VarsLoader) -> dict:
+def _resolve_entry(ctx: Context, name: str, definition: dict, loader: VarsLoader, where: tuple = ()) -> dict:
     definition = deepcopy(definition)
     stage_vars = definition.pop("vars", None) or []
     if has_interpolation(stage_vars):
@@ -216,7 +227,7 @@ def _resolve_entry(ctx: Context, name: str, definition: dict, loader: VarsLoader
         try:
             resolved[key] = ctx.resolve(value, key)
         except InterpolationError as exc:
-            raise InterpolationError(f"failed to parse 'stages.{name}.{key}': {exc}") from None
+            raise InterpolationError(f"failed to parse 'stages.{name}.{key}': {exc}", (*where, key)) from None
     return resolved
 
 
@@ -224,7 +235,7 @@ def _foreach_items(ctx: Context, name: str, data: Any) -> tuple[dict[str, Any], 
     try:
         iterable = ctx.resolve(data, key="foreach")
     except InterpolationError as exc:
-        raise InterpolationError(f"failed to parse 'stages.{name}.foreach': {exc}") from None
+        raise InterpolationError(f"failed to parse 'stages.{name}.foreach': {exc}", ("stages", name, "foreach")) from None
     if isinstance(iterable, Mapping):
         return {to_str(k): v for k, v in iterable.items()}, True
     if isinstance(iterable, (list, tuple)):
@@ -240,7 +251,7 @@ def _matrix_items(ctx: Context, name: str, data: Mapping) -> dict[str, dict]:
     try:
         resolved = ctx.resolve(dict(data), key="foreach")
     except InterpolationError as exc:
-        raise InterpolationError(f"failed to parse 'stages.{name}.matrix': {exc}") from None
+        raise InterpolationError(f"failed to parse 'stages.{name}.matrix': {exc}", ("stages", name, "matrix")) from None
     axes = {}
     for key, values in resolved.items():
         if not isinstance(values, (list, tuple)):
@@ -266,18 +277,18 @@ def expand_stages(stages: Mapping[str, Any], ctx: Context, loader: VarsLoader) -
             members, is_map = _foreach_items(ctx, name, definition["foreach"])
             template = definition["do"]
             for key, value in members.items():
-                local = ctx.copy()
-                local.merge({"item": value, **({"key": key} if is_map else {})}, "foreach", overwrite=True)
+                local = ctx.with_values({"item": value, **({"key": key} if is_map else {})}, "foreach")
                 gen = f"{name}{JOIN}{key}"
-                result.append(Generated(gen, _resolve_entry(local, gen, template, loader), name, True))
+                resolved = _resolve_entry(local, gen, template, loader, ("stages", name, "do"))
+                result.append(Generated(gen, resolved, name, True))
         elif "matrix" in definition:
             template = {k: v for k, v in definition.items() if k != "matrix"}
             for key, item in _matrix_items(ctx, name, definition["matrix"]).items():
-                local = ctx.copy()
-                local.merge({"item": item, "key": key}, "matrix", overwrite=True)
+                local = ctx.with_values({"item": item, "key": key}, "matrix")
                 gen = f"{name}{JOIN}{key}"
-                result.append(Generated(gen, _resolve_entry(local, gen, template, loader), name, True))
+                resolved = _resolve_entry(local, gen, template, loader, ("stages", name))
+                result.append(Generated(gen, resolved, name, True))
         else:
-            resolved = _resolve_entry(ctx, name, definition, loader)
+            resolved = _resolve_entry(ctx, name, definition, loader, ("stages", name))
             result.append(Generated(name, resolved, None, resolved != definition))
     return result
