@@ -398,3 +398,31 @@ def test_run_no_exec_and_stage_add_run(repo):
     assert proc.stdout.startswith("Added stage 'up' in 'dvc.yaml'\nRunning stage 'up':\n> tr x X < in.txt > u.txt\n")
     assert (repo / "u.txt").read_text() == "X\n" and "  up:\n" in (repo / "dvc.lock").read_text()
     assert "cp:" not in (repo / "dvc.lock").read_text()
+
+
+def test_dvc2_lock_entries_stay_legacy_until_they_change(repo):
+    (repo / "a.txt").write_text("a\n")
+    (repo / "b.txt").write_text("b\r\n")
+    (repo / "dvc.yaml").write_text(
+        "stages:\n  s:\n    cmd: cat a.txt b.txt > o.txt\n    deps: [a.txt, b.txt]\n    outs: [o.txt]\n"
+    )
+    md5 = lambda data: hashlib.md5(data).hexdigest()  # noqa: E731
+    (repo / "o.txt").write_bytes(b"a\nb\r\n")
+    # as DVC 2.x wrote it: no `hash` keys, md5 of the dos2unix'd text
+    lock = (
+        "schema: '2.0'\nstages:\n  s:\n    cmd: cat a.txt b.txt > o.txt\n    deps:\n"
+        f"    - path: a.txt\n      md5: {md5(b'a' + bytes([10]))}\n      size: 2\n"
+        f"    - path: b.txt\n      md5: {md5(b'b' + bytes([10]))}\n      size: 3\n"
+        f"    outs:\n    - path: o.txt\n      md5: {md5(bytes([97, 10, 98, 10]))}\n      size: 5\n"
+    )
+    (repo / "dvc.lock").write_text(lock)
+    legacy_obj = repo / ".dvc" / "cache" / md5(b"a\nb\n")[:2] / md5(b"a\nb\n")[2:]
+    legacy_obj.parent.mkdir(parents=True)
+    legacy_obj.write_bytes(b"a\nb\r\n")
+    assert ok("status", cwd=repo).stdout == "Data and pipelines are up to date.\n"
+    (repo / "a.txt").write_text("A\n")
+    ok("repro", cwd=repo)
+    new = (repo / "dvc.lock").read_text()
+    assert f"    - path: a.txt\n      hash: md5\n      md5: {md5(b'A' + bytes([10]))}\n" in new
+    assert f"    - path: b.txt\n      md5: {md5(b'b' + bytes([10]))}\n      size: 3\n" in new  # unchanged: legacy
+    assert f"    - path: o.txt\n      hash: md5\n      md5: {md5(bytes([65, 10, 98, 13, 10]))}\n" in new

@@ -136,6 +136,7 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *, r
 
 
 def current_deps(repo, stage: Stage) -> list:
+    """The deps with their workspace hashes (unchanged legacy entries keep md5-dos2unix)."""
     deps = []
     for dep in stage.deps:
         path = stage.dep_path(dep)
@@ -143,6 +144,8 @@ def current_deps(repo, stage: Stage) -> list:
         if measured is None:
             raise StageError(f"dependency '{path}' does not exist",
                              hint="create it (or the stage producing it), or remove it from the stage")
+        if dep.hash is not None and dep.hash.legacy and measured.hash != dep.hash:
+            measured = repo.workspace.measure(path) or measured  # a changed DVC 2.x entry becomes md5
         deps.append(dep.with_hash(measured.hash, measured.meta))
     return deps
 
