@@ -426,3 +426,27 @@ def test_dvc2_lock_entries_stay_legacy_until_they_change(repo):
     assert f"    - path: a.txt\n      hash: md5\n      md5: {md5(b'A' + bytes([10]))}\n" in new
     assert f"    - path: b.txt\n      md5: {md5(b'b' + bytes([10]))}\n      size: 3\n" in new  # unchanged: legacy
     assert f"    - path: o.txt\n      hash: md5\n      md5: {md5(bytes([65, 10, 98, 13, 10]))}\n" in new
+
+
+def test_repository_lock_is_shared_with_dvc_and_released_for_commands(repo, dvc_bin):
+    import fcntl
+
+    (repo / "dvc.yaml").write_text(
+        "stages:\n  s:\n    cmd: python -m stagecore status > inner.txt\n    outs:\n    - inner.txt:\n"
+        "        cache: false\n"
+    )
+    (repo / ".dvc" / "tmp").mkdir(exist_ok=True)
+    with open(repo / ".dvc" / "tmp" / "lock", "a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running DVC holds it
+        proc = fails("repro", cwd=repo, code=255)
+        assert proc.stderr.splitlines()[0].startswith("ERROR: Unable to acquire lock.")
+        fcntl.flock(held.fileno(), fcntl.LOCK_UN)
+    ok("repro", cwd=repo)  # the command's own `stagecore status` ran while repro held the lock
+    assert (repo / "inner.txt").read_text().startswith("s:\n")
+    from stagecore.ops.repolock import locked
+    from stagecore.repo import Repo
+    from tests.helpers import run_dvc
+
+    with locked(Repo(str(repo))):
+        theirs = run_dvc("repro", "-f", cwd=repo)
+    assert theirs.returncode == 255 and "Unable to acquire lock" in theirs.stderr

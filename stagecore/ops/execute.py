@@ -204,11 +204,14 @@ def run_command(repo, stage: Stage, *, dry: bool = False, notify: Notify = _quie
         notify(ReproEvent("cmd", stage, line))
         if dry:
             continue
-        try:
-            proc = subprocess.Popen([executable, *opts, "-c", line], cwd=cwd, env=env, close_fds=True)
-        except OSError as exc:
-            raise StageError(f"failed to run: {line}: {exc}") from None
-        code = _wait(proc)
+        from stagecore.ops.repolock import released
+
+        with released(repo):
+            try:
+                proc = subprocess.Popen([executable, *opts, "-c", line], cwd=cwd, env=env, close_fds=True)
+            except OSError as exc:
+                raise StageError(f"failed to run: {line}: {exc}") from None
+            code = _wait(proc)
         if code != 0:
             raise StageError(f"failed to run: {line}, exited with {code}",
                              hint="fix the command or its inputs, then run `stagecore repro` again")

@@ -63,6 +63,17 @@ def reproduce(repo, targets: list[str] | None = None, *, force: bool = False, si
               pipeline: bool = False, keep_going: bool = False, force_downstream: bool = False,
               pull: bool = False, run_cache: bool = True, cwd: str | None = None,
               notify: Notify = _quiet) -> ReproResult:
+    from stagecore.ops.repolock import locked
+
+    with locked(repo):
+        return _reproduce(repo, targets, force=force, single_item=single_item, dry=dry,
+                          all_pipelines=all_pipelines, downstream=downstream, pipeline=pipeline,
+                          keep_going=keep_going, force_downstream=force_downstream, pull=pull,
+                          run_cache=run_cache, cwd=cwd, notify=notify)
+
+
+def _reproduce(repo, targets, *, force, single_item, dry, all_pipelines, downstream, pipeline, keep_going,
+               force_downstream, pull, run_cache, cwd, notify) -> ReproResult:
     if pull and run_cache:
         _pull_run_cache(repo, notify)
     try:

@@ -171,11 +171,14 @@ def stage_add(repo, spec: StageSpec, *, force: bool = False, cwd: str | None = N
     """`stage add`: write the stage (dvc.yaml only) and git-ignore its cached outputs."""
     from stagecore.ops.stage_files import stage_in_git
 
+    from stagecore.ops.repolock import locked
+
     if spec.name is None:
         raise UsageError("`-n|--name` is required", hint="name the stage: `stagecore stage add -n NAME ...`")
     stage = build(repo, spec, cwd)
-    check_graph(repo, stage, force)
-    created, existed = write_definition(repo, stage, force)
+    with locked(repo):
+        check_graph(repo, stage, force)
+        created, existed = write_definition(repo, stage, force)
     touched = [stage.dvcfile, *ignore_outs(repo, stage)]
     staged = stage_in_git(repo, [stage.dvcfile], touched, _Staged)
     return AddResult(stage, stage.dvcfile, created, existed, staged.to_git_add, staged.autostaged)
@@ -199,6 +202,14 @@ class RunResult(NamedTuple):
 def run(repo, spec: StageSpec, *, force: bool = False, no_exec: bool = False, run_cache: bool = True,
         cwd: str | None = None, notify=None) -> RunResult:
     """`run`: execute the new stage's command, then record the stage and its lock."""
+    from stagecore.ops.repolock import locked
+
+    with locked(repo):
+        return _run(repo, spec, force=force, no_exec=no_exec, run_cache=run_cache, cwd=cwd, notify=notify)
+
+
+def _run(repo, spec: StageSpec, *, force: bool, no_exec: bool, run_cache: bool, cwd: str | None,
+         notify) -> RunResult:
     from stagecore.ops.execute import ReproEvent, commit_stage, remove_outs, run_command
     from stagecore.ops.stage_files import stage_in_git
     from stagecore.params import lock_values
