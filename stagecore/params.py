@@ -42,9 +42,22 @@ def parse_params(text: str, relpath: str) -> Any:
     return load_params_yaml(text, relpath) or {}
 
 
+_parsed: dict[str, tuple[tuple[int, int, int], Any]] = {}  # path -> (stat stamp, data)
+
+
 def read_params(root: str, relpath: str) -> Any:
-    """The data of a params file in the workspace, or MISSING when it does not exist."""
+    """The data of a params file in the workspace, or MISSING when it does not exist.
+
+    Parsed once per content (keyed on inode, mtime and size): callers must not mutate it."""
     path = os.path.join(root, relpath)
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return MISSING
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    hit = _parsed.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
     try:
         with open(path, encoding="utf-8") as fobj:
             text = fobj.read()
@@ -54,7 +67,9 @@ def read_params(root: str, relpath: str) -> Any:
         raise FileFormatError(relpath, "is a directory, expected a parameters file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileFormatError(relpath, f"cannot be read: {exc}") from None
-    return parse_params(text, relpath)
+    data = parse_params(text, relpath)
+    _parsed[path] = (stamp, data)
+    return data
 
 
 def select(data: Any, key: str) -> Any:
