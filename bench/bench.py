@@ -9,7 +9,7 @@ server, s3.py, when moto is importable); pipelines (30-stage chain and 30 stages
 directory, pipelines.py); hooks (git commit/checkout through the installed hooks, hooks.py).
 
 Data: 20,000 files of 1-8 KiB and 20 files of 50 MiB (`--small`: 2,000 and 2 x 8 MiB), built
-once under bench/.work/src. Each round times every tool in interleaved order (the first tool
+once under bench/.work/src-{small,full}. Each round times every tool in interleaved order (the first tool
 alternates); DVC's slowest runs (tens of seconds) are taken in the first round only. Prints
 medians, then every ratio with its target and PASS/MISS, and writes them to
 bench/.work/results.json. Seconds move 2-3x with machine load here: compare ratios measured

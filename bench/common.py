@@ -48,7 +48,11 @@ class Ctx:
     sizes: Sizes
     tools: dict[str, list[str]]  # tool name -> argv prefix (absolute executable)
     env: dict[str, str]
-    src: str = os.path.join(WORK, "src")
+    src: str = ""  # the data, bench/.work/src-small or src-full
+
+    def __post_init__(self) -> None:
+        self.src = self.src or os.path.join(WORK, "src-small" if self.small else "src-full")
+
     times: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     fixtures: dict[str, Any] = field(default_factory=dict)  # repositories, the S3 server

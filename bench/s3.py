@@ -3,7 +3,9 @@
 Only when `moto` is importable here. One repository per tool with `data` holding the first
 N small files of the bench data (2,000; 300 with --small), added. Each round every push
 goes to a fresh prefix of one bucket: stagecore `push -j 1`, stagecore `push` with its
-default jobs, and DVC `push` with its default jobs (for reference).
+default jobs, and DVC `push` with its default jobs (for reference). The floor is plain boto3
+`put_object` of the same files from its own process (s3_floor.py) with 1 and with 4 x CPUs
+threads (stagecore's and DVC's default): how much parallelism this server allows at all.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import shutil
 import subprocess
 import sys
 
-from common import Ctx, new_repo, run
+from common import HERE, WORK, Ctx, new_repo, run, write
 from summary import Check, ratio
 
 AREA = "s3"
 BUCKET = "stagecore-bench"
 J1 = "s3 push -j 1"
 JDEFAULT = "s3 push (default jobs)"
+THREADS = 4 * (os.cpu_count() or 1)
+FLOOR1 = "s3 boto3 put_object, 1 thread"
+FLOORN = f"s3 boto3 put_object, {THREADS} threads"
 
 
 def unavailable() -> str | None:
@@ -76,6 +81,8 @@ def setup(ctx: Ctx) -> None:
     _client(endpoint).create_bucket(Bucket=BUCKET)
     ctx.fixtures["s3-endpoint"] = endpoint
     files = _small_files(ctx, ctx.sizes.s3_objects)
+    ctx.fixtures["s3-list"] = os.path.join(WORK, "s3-files.txt")
+    write(ctx.fixtures["s3-list"], "\n".join(files))
     tools = dict(ctx.tools)
     if ctx.has_dvc and not _dvc_has_s3(ctx):
         ctx.note("s3: DVC has no dvc-s3 here, timing stagecore alone")
@@ -113,31 +120,44 @@ def _push(ctx: Ctx, tool: str, what: str, jobs: list[str], rnd: int) -> None:
         ctx.note(f"{tool} {what}: {got} objects on the server, expected {want}")
 
 
+def _floor(ctx: Ctx, what: str, jobs: int, rnd: int) -> None:
+    prefix = f"floor-{rnd}-{jobs}"
+    script = os.path.join(HERE, "s3_floor.py")
+    cmd = [
+        sys.executable,
+        script,
+        ctx.fixtures["s3-endpoint"],
+        BUCKET,
+        prefix,
+        str(jobs),
+        ctx.fixtures["s3-list"],
+    ]
+    ctx.rec("floor", what, run(cmd, WORK, ctx.env))
+
+
 def round_(ctx: Ctx, rnd: int) -> None:
-    runs = [("stagecore", J1, ["-j", "1"]), ("stagecore", JDEFAULT, [])]
+    runs = [
+        lambda: _floor(ctx, FLOOR1, 1, rnd),
+        lambda: _push(ctx, "stagecore", J1, ["-j", "1"], rnd),
+        lambda: _floor(ctx, FLOORN, THREADS, rnd),
+        lambda: _push(ctx, "stagecore", JDEFAULT, [], rnd),
+    ]
     if "s3-dvc" in ctx.fixtures:
-        runs.append(("dvc", JDEFAULT, []))
-    for tool, what, jobs in runs if rnd % 2 == 0 else runs[::-1]:
-        _push(ctx, tool, what, jobs, rnd)
+        runs.append(lambda: _push(ctx, "dvc", JDEFAULT, [], rnd))
+    for one in runs if rnd % 2 == 0 else runs[::-1]:
+        one()
 
 
 def checks(ctx: Ctx) -> list[Check | None]:
     n = ctx.sizes.s3_objects
+    sc_j1, sc_jd, dvc_jd = ("stagecore", J1), ("stagecore", JDEFAULT), ("dvc", JDEFAULT)
+    floor1, floorn = ("floor", FLOOR1), ("floor", FLOORN)
     return [
+        ratio(ctx, AREA, f"push -j 1 / push (default jobs), {n} objects", sc_j1, sc_jd, ">=", 5),
         ratio(
-            ctx,
-            AREA,
-            f"push -j 1 / push (default jobs), {n} objects",
-            ("stagecore", J1),
-            ("stagecore", JDEFAULT),
-            ">=",
-            5,
+            ctx, AREA, f"floor: boto3 1 thread / {THREADS} threads (what the server allows)", floor1, floorn
         ),
-        ratio(
-            ctx,
-            AREA,
-            f"dvc push / stagecore push (default jobs), {n} objects",
-            ("dvc", JDEFAULT),
-            ("stagecore", JDEFAULT),
-        ),
+        ratio(ctx, AREA, "push -j 1 / boto3 1 thread", sc_j1, floor1),
+        ratio(ctx, AREA, f"push (default jobs) / boto3 {THREADS} threads", sc_jd, floorn),
+        ratio(ctx, AREA, f"dvc push / stagecore push (default jobs), {n} objects", dvc_jd, sc_jd),
     ]
