@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from stagecore.core.hashinfo import MD5
 from stagecore.core.stage import Stage
 from stagecore.dvcfile import write_dvcfile
 from stagecore.errors import StagecoreError
@@ -48,4 +49,6 @@ def _hash_of(repo, path, dep):
     measured = outs_ops.measure_for(repo, path, dep)
     if measured is None:
         raise StagecoreError(f"dependency '{path}' does not exist", hint="restore it, or remove it from the stage")
+    if dep.hash is not None and dep.hash.legacy and measured.hash != dep.hash:
+        measured = repo.workspace.measure(path, MD5)  # a changed legacy entry is upgraded, as DVC does
     return measured.hash, measured.meta
