@@ -135,3 +135,25 @@ def test_dvc2_legacy_entry_is_read(tmp_path, dvc_bin):
     text = (repo / "crlf.txt.dvc").read_text()
     assert text.endswith("path: crlf.txt\n  hash: md5\n")
     assert dvc("status", cwd=repo).stdout == "Data and pipelines are up to date.\n"
+
+
+def test_commit_upgrades_changed_legacy_dependency(tmp_path):
+    repo = tmp_path / "legacydep"
+    repo.mkdir()
+    git("init", "-q", cwd=repo)
+    cli("init", cwd=repo)
+    (repo / "in.txt").write_text("x\n")
+    (repo / "out.txt").write_text("x\n")
+    (repo / "dvc.yaml").write_text("stages:\n  s:\n    cmd: cp in.txt out.txt\n    deps:\n    - in.txt\n    outs:\n    - out.txt\n")
+    md5 = "401b30e3b8b5d629635a5c613cdb7919"  # md5("x\n"), the same in both algorithms
+    (repo / "dvc.lock").write_text(
+        "schema: '2.0'\nstages:\n  s:\n    cmd: cp in.txt out.txt\n    deps:\n    - path: in.txt\n"
+        f"      md5: {md5}\n      size: 2\n    outs:\n    - path: out.txt\n      md5: {md5}\n      size: 2\n")
+    obj = repo / ".dvc/cache" / md5[:2] / md5[2:]
+    obj.parent.mkdir(parents=True)
+    obj.write_text("x\n")
+    assert cli("status", cwd=repo).stdout == "Data and pipelines are up to date.\n"
+    (repo / "in.txt").write_text("y\n")
+    cli("commit", "-f", cwd=repo)
+    lock = (repo / "dvc.lock").read_text()
+    assert "- path: in.txt\n      hash: md5\n      md5: 009520053b00386d1173f3988c55d192\n" in lock  # md5("y\n")
