@@ -69,6 +69,15 @@ class Ctx:
         print(f"  note: {text}", flush=True)
         self.notes.append(text)
 
+    def attempt(self, label: str, fn: Callable[..., object], *args: Any) -> bool:
+        """Run one tool's part of a round; a failed command is noted, the other tools still run."""
+        try:
+            fn(*args)
+        except SystemExit as exc:
+            self.note(f"{label} failed: {exc}")
+            return False
+        return True
+
     # ---- tools
     @property
     def has_dvc(self) -> bool:

@@ -83,7 +83,7 @@ def round_(ctx: Ctx, rnd: int, only: set[str]) -> None:
         return
     _floors(ctx)
     for tool, exe in ctx.order(rnd):
-        _one_tool(ctx, tool, exe, only)
+        ctx.attempt(f"core {tool}", _one_tool, ctx, tool, exe, only)
 
 
 def checks(ctx: Ctx) -> list[Check | None]:

@@ -108,10 +108,14 @@ def _floor_cp(ctx: Ctx, repo: str) -> None:
 
 def _small_round(ctx: Ctx, rnd: int) -> None:
     for tool, _ in ctx.order(rnd):
-        repo, env = ctx.fixtures[f"hooks-small-{tool}"], ctx.env_for(tool)
-        ctx.rec(tool, COMMIT_SMALL, median_of(3, _commit, repo, env))
-        if tool == "stagecore":
-            ctx.rec("floor", FLOOR_SMALL, median_of(3, _commit, repo, env, "--no-verify"))
+        ctx.attempt(f"hooks (a) {tool}", _small_one, ctx, tool)
+
+
+def _small_one(ctx: Ctx, tool: str) -> None:
+    repo, env = ctx.fixtures[f"hooks-small-{tool}"], ctx.env_for(tool)
+    ctx.rec(tool, COMMIT_SMALL, median_of(3, _commit, repo, env))
+    if tool == "stagecore":
+        ctx.rec("floor", FLOOR_SMALL, median_of(3, _commit, repo, env, "--no-verify"))
 
 
 def _big_floors(ctx: Ctx) -> None:
@@ -123,18 +127,21 @@ def _big_floors(ctx: Ctx) -> None:
 
 
 def _big_round(ctx: Ctx, rnd: int) -> None:
-    n = names(ctx)
     _big_floors(ctx)
     for tool, _ in ctx.order(rnd):
         if tool == "dvc" and rnd > 0:
             continue  # DVC's hooks here take seconds to tens of seconds: one run each
-        repo, env = ctx.fixtures[f"big-{tool}"], ctx.env_for(tool)
-        times = 3 if tool == "stagecore" else 1
-        ctx.rec(tool, n["commit_big"], median_of(times, _commit, repo, env))
-        for branch in ("same", "main"):
-            ctx.rec(tool, CHECKOUT_SAME, _checkout(repo, env, branch))
-        ctx.rec(tool, n["switch"], _switch_by_hand(ctx, tool, repo, "knob2", b"2"))
-        ctx.rec(tool, n["switch"], _switch_by_hand(ctx, tool, repo, "main", b"1"))
+        ctx.attempt(f"hooks (b-d) {tool}", _big_one, ctx, tool)
+
+
+def _big_one(ctx: Ctx, tool: str) -> None:
+    n, repo, env = names(ctx), ctx.fixtures[f"big-{tool}"], ctx.env_for(tool)
+    times = 3 if tool == "stagecore" else 1
+    ctx.rec(tool, n["commit_big"], median_of(times, _commit, repo, env))
+    for branch in ("same", "main"):
+        ctx.rec(tool, CHECKOUT_SAME, _checkout(repo, env, branch))
+    ctx.rec(tool, n["switch"], _switch_by_hand(ctx, tool, repo, "knob2", b"2"))
+    ctx.rec(tool, n["switch"], _switch_by_hand(ctx, tool, repo, "main", b"1"))
 
 
 def round_(ctx: Ctx, rnd: int) -> None:

@@ -66,12 +66,16 @@ def _chain_round(ctx: Ctx, rnd: int) -> None:
     ctx.rec(
         "floor", FLOOR, run(["sh", "-c", " && ".join(chain_cmd(i) for i in range(CHAIN))], floor, ctx.env)
     )
-    for tool, exe in ctx.order(rnd):
-        repo, env = ctx.fixtures[f"chain-{tool}"], ctx.env_for(tool)
-        ctx.rec(tool, NOOP, median_of(3, run, [*exe, "repro"], repo, env))
-        write(os.path.join(repo, "seed.txt"), seed)
-        ctx.rec(tool, CHANGED, run([*exe, "repro"], repo, env))
-        _check_chain(ctx, tool, repo, seed)
+    for tool, _ in ctx.order(rnd):
+        ctx.attempt(f"chain {tool}", _chain_one, ctx, tool, seed)
+
+
+def _chain_one(ctx: Ctx, tool: str, seed: str) -> None:
+    exe, repo, env = ctx.tools[tool], ctx.fixtures[f"chain-{tool}"], ctx.env_for(tool)
+    ctx.rec(tool, NOOP, median_of(3, run, [*exe, "repro"], repo, env))
+    write(os.path.join(repo, "seed.txt"), seed)
+    ctx.rec(tool, CHANGED, run([*exe, "repro"], repo, env))
+    _check_chain(ctx, tool, repo, seed)
 
 
 def status_what(n: int) -> tuple[str, str]:
@@ -79,14 +83,18 @@ def status_what(n: int) -> tuple[str, str]:
 
 
 def _status_round(ctx: Ctx, rnd: int) -> None:
-    all_stages, one_stage = status_what(ctx.sizes.nsmall)
-    for tool, exe in ctx.order(rnd):
+    for tool, _ in ctx.order(rnd):
         if tool == "dvc" and rnd > 0:
             continue  # tens of seconds each: one run is enough
-        repo, env = bigrepo.ensure(ctx, tool), ctx.env_for(tool)
-        times = 1 if tool == "dvc" else 3
-        ctx.rec(tool, all_stages, median_of(times, run, [*exe, "status"], repo, env))
-        ctx.rec(tool, one_stage, median_of(times, run, [*exe, "status", "t00"], repo, env))
+        ctx.attempt(f"status {tool}", _status_one, ctx, tool)
+
+
+def _status_one(ctx: Ctx, tool: str) -> None:
+    all_stages, one_stage = status_what(ctx.sizes.nsmall)
+    exe, repo, env = ctx.tools[tool], bigrepo.ensure(ctx, tool), ctx.env_for(tool)
+    times = 1 if tool == "dvc" else 3
+    ctx.rec(tool, all_stages, median_of(times, run, [*exe, "status"], repo, env))
+    ctx.rec(tool, one_stage, median_of(times, run, [*exe, "status", "t00"], repo, env))
 
 
 def round_(ctx: Ctx, rnd: int) -> None:

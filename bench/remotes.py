@@ -73,10 +73,10 @@ def _pull(ctx: Ctx, tool: str, exe: list[str]) -> None:
 def round_(ctx: Ctx, rnd: int) -> None:
     _floor_cp(ctx)
     for tool, exe in ctx.order(rnd):
-        _push(ctx, tool, exe)
+        ctx.attempt(f"push {tool}", _push, ctx, tool, exe)
     _floor_cp(ctx)
     for tool, exe in ctx.order(rnd + 1):
-        _pull(ctx, tool, exe)
+        ctx.attempt(f"pull {tool}", _pull, ctx, tool, exe)
 
 
 def checks(ctx: Ctx) -> list[Check | None]:

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 
 from common import HERE, WORK, Ctx, new_repo, run, write
 from summary import Check, ratio
@@ -136,16 +137,16 @@ def _floor(ctx: Ctx, what: str, jobs: int, rnd: int) -> None:
 
 
 def round_(ctx: Ctx, rnd: int) -> None:
-    runs = [
-        lambda: _floor(ctx, FLOOR1, 1, rnd),
-        lambda: _push(ctx, "stagecore", J1, ["-j", "1"], rnd),
-        lambda: _floor(ctx, FLOORN, THREADS, rnd),
-        lambda: _push(ctx, "stagecore", JDEFAULT, [], rnd),
+    runs: list[tuple[str, Callable[..., None], tuple]] = [
+        ("s3 floor 1 thread", _floor, (ctx, FLOOR1, 1, rnd)),
+        ("s3 push -j 1", _push, (ctx, "stagecore", J1, ["-j", "1"], rnd)),
+        (f"s3 floor {THREADS} threads", _floor, (ctx, FLOORN, THREADS, rnd)),
+        ("s3 push", _push, (ctx, "stagecore", JDEFAULT, [], rnd)),
     ]
     if "s3-dvc" in ctx.fixtures:
-        runs.append(lambda: _push(ctx, "dvc", JDEFAULT, [], rnd))
-    for one in runs if rnd % 2 == 0 else runs[::-1]:
-        one()
+        runs.append(("dvc s3 push", _push, (ctx, "dvc", JDEFAULT, [], rnd)))
+    for label, fn, args in runs if rnd % 2 == 0 else runs[::-1]:
+        ctx.attempt(label, fn, *args)
 
 
 def checks(ctx: Ctx) -> list[Check | None]:
