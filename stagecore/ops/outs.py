@@ -175,10 +175,9 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
             _stash(repo, path, hi.name, result)
         os.unlink(full)
         existed = False
-    files = repo.workspace.walk(path) if existed else []
-    current = repo.workspace.hash_files(files, hi.name) if files else {}
-    cut = len(path) + 1
-    current = {rel[cut:]: md5 for rel, md5 in current.items()}
+    measured = repo.workspace.measure(path, hi.name) if existed else None
+    current = dict(measured.files or {}) if measured is not None else {}
+    snap = dict(repo.state.get_dir(path, hi.name))
     changed = removed = False
     for rel, md5 in current.items():  # files the new version does not have
         if rel in target:
@@ -189,6 +188,7 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
                 continue
             _stash(repo, f"{path}/{rel}", hi.name, result)
         os.unlink(os.path.join(full, rel))
+        snap.pop(rel, None)
         changed = removed = True
     todo = []
     for rel, md5 in target.items():
@@ -210,8 +210,14 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
         odb.link(obj, dest)
-        _remember(repo, f"{path}/{rel}", obj)
+        st = os.stat(dest)
+        snap[rel] = ((st.st_ino, st.st_mtime_ns, st.st_size), obj.value)
     changed = changed or bool(todo)
+    if not result.kept:  # the directory now is exactly `hi`: the next status reads it from here
+        snap[""] = (None, hi.value)
+    else:
+        snap.pop("", None)
+    repo.state.put_dir(path, hi.name, snap)
     os.makedirs(full, exist_ok=True)
     if removed:
         _prune_empty_dirs(full)
