@@ -104,8 +104,11 @@ class Workspace:
                         continue
         return found
 
-    def hash_files(self, files: list[tuple[str, os.stat_result]], name: str = MD5) -> dict[str, str]:
-        """md5 of each (repo relpath, stat); unchanged files come from the state database."""
+    def hash_files(self, files: list[tuple[str, os.stat_result]], name: str = MD5,
+                   remember: bool = True) -> dict[str, str]:
+        """md5 of each (repo relpath, stat); unchanged files come from the state database.
+
+        `remember=False` leaves the per-file rows alone (a directory snapshot covers them)."""
         result: dict[str, str] = {}
         small: list[tuple[str, tuple[int, int, int]]] = []
         big: list[tuple[str, tuple[int, int, int]]] = []
@@ -135,7 +138,8 @@ class Workspace:
         done.extend(map(one, small))
         for rel, stamp, md5 in done:
             result[rel] = md5
-            self.state.put(rel, name, stamp, md5)
+            if remember:
+                self.state.put(rel, name, stamp, md5)
         return result
 
     def _measure_dir(self, reldir: str, name: str) -> Measured:
@@ -155,7 +159,7 @@ class Workspace:
         known = snap.get("")  # "" is no relpath: it holds the directory's own hash
         if not misses and known is not None and len(snap) == len(tree) + 1:
             return Measured(HashInfo(name, known[1]), Meta(size, len(tree), False), tree)
-        for rel, md5 in self.hash_files(misses, name).items():
+        for rel, md5 in self.hash_files(misses, name, remember=False).items():
             tree[rel[cut:]] = md5
         data = manifest_bytes(tree)
         hi = manifest_hash(data, name)
