@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark: stagecore vs real DVC (when installed) vs the floors of disk and git.
 
-    python bench/bench.py [--small] [--rounds N] [--dvc PATH] [--only AREA,...]
+    python bench/bench.py [--small] [--rounds N] [--dvc PATH] [--only AREA,...] [--keep]
 
 Areas (`--only`, default all): version, add, status, checkout (core_ops.py); remotes
 (push/pull through a local directory, remotes.py); s3 (push parallelism against moto's
@@ -9,10 +9,11 @@ server, s3.py, when moto is importable); pipelines (30-stage chain and 30 stages
 directory, pipelines.py); hooks (git commit/checkout through the installed hooks, hooks.py).
 
 Data: 20,000 files of 1-8 KiB and 20 files of 50 MiB (`--small`: 2,000 and 2 x 8 MiB), built
-once under bench/.work/src-{small,full}. Each round times every tool in interleaved order (the first tool
-alternates); DVC's slowest runs (tens of seconds) are taken in the first round only. Prints
-medians, then every ratio with its target and PASS/MISS, and writes them to
-bench/.work/results.json. Seconds move 2-3x with machine load here: compare ratios measured
+once under bench/.work/src-full (src-small). Each round times every tool in interleaved order
+(the first tool alternates); DVC's slowest runs (tens of seconds) are taken in the first round
+only. Prints medians, then every ratio with its target and PASS/MISS (n/a: not measured, see
+the notes), and writes them to bench/.work/results.json. Repositories are deleted afterwards
+unless --keep. Seconds move 2-3x with machine load here: compare ratios measured
 in one run. Run it with a virtualenv's python (the base interpreter here adds ~100 ms per start).
 """
 
@@ -30,7 +31,17 @@ import pipelines
 import remotes
 import s3
 import summary
-from common import HERE, WORK, Ctx, Sizes, base_env, build_data, purge_trash, purge_trash_if_disk_low
+from common import (
+    HERE,
+    WORK,
+    Ctx,
+    Sizes,
+    base_env,
+    build_data,
+    purge_trash,
+    purge_trash_if_disk_low,
+    trash_fixtures,
+)
 
 AREAS = ["core", "remotes", "s3", "pipelines", "hooks"]
 MODULES = {"remotes": remotes, "s3": s3, "pipelines": pipelines, "hooks": hooks}
@@ -50,6 +61,7 @@ def parse_args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--small", action="store_true", help="2,000 small files, 2 x 8 MiB, 300 S3 objects")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--keep", action="store_true", help="keep the repositories under bench/.work afterwards")
     ap.add_argument(
         "--dvc", default=find_dvc(), help="real DVC's executable (default: found on PATH or /tmp)"
     )
@@ -126,14 +138,16 @@ def main() -> int:
         f"set-up and rounds took {time.perf_counter() - started:.0f} s; deleting scratch trees ...",
         flush=True,
     )
+    if not args.keep:
+        trash_fixtures()
     purge_trash()
 
-    checks = core_ops.checks(ctx) if core_parts else []
+    checks = core_ops.checks(ctx, core_parts)
     for area in areas:
         checks += MODULES[area].checks(ctx)
     done = [c for c in checks if c is not None]
     summary.print_medians(ctx)
-    summary.print_summary(done)
+    summary.print_summary(ctx, done)
     out = os.path.join(WORK, "results.json")
     summary.write_json(ctx, done, out)
     print(f"\nwritten to {os.path.relpath(out)}")

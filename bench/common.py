@@ -164,6 +164,13 @@ def purge_trash() -> None:
     os.makedirs(TRASH, exist_ok=True)
 
 
+def trash_fixtures() -> None:
+    """Move the repositories, remotes and scratch trees of a run to the trash (data and results stay)."""
+    for name in os.listdir(WORK):
+        if not name.startswith("src-") and name not in ("pycache", "results.json", "trash"):
+            trash(os.path.join(WORK, name))
+
+
 def purge_trash_if_disk_low(min_free_gib: float = 30) -> None:
     """Between rounds: delete the trash only when the disk runs short (deleting early slows later creates)."""
     free = shutil.disk_usage(WORK).free / (1 << 30)

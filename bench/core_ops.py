@@ -86,34 +86,29 @@ def round_(ctx: Ctx, rnd: int, only: set[str]) -> None:
         ctx.attempt(f"core {tool}", _one_tool, ctx, tool, exe, only)
 
 
-def checks(ctx: Ctx) -> list[Check | None]:
+def checks(ctx: Ctx, parts: set[str]) -> list[Check | None]:
+    sc, dvc = "stagecore", "dvc"
+    md5copy = ("floor", "read+md5+copy (2 threads)")
+    by_part = {
+        "status": [
+            ratio(ctx, AREA, "status / os.stat floor", (sc, "status"), ("floor", "os.stat walk"), "<=", 2),
+            ratio(ctx, AREA, "dvc status / stagecore status", (dvc, "status"), (sc, "status"), ">=", 7),
+        ],
+        "add": [
+            ratio(ctx, AREA, "add / read+md5+copy floor", (sc, "add"), md5copy, "<=", 1.5),
+            ratio(ctx, AREA, "dvc add / stagecore add", (dvc, "add"), (sc, "add"), ">", 1),
+        ],
+        "checkout": [
+            ratio(ctx, AREA, "checkout / cp -r", (sc, "checkout"), ("floor", "cp -r"), "<=", 1.5),
+            ratio(
+                ctx, AREA, "dvc checkout / stagecore checkout", (dvc, "checkout"), (sc, "checkout"), ">=", 3
+            ),
+        ],
+        "version": [
+            millis(ctx, AREA, "stagecore --version (best of 5)", (sc, "--version"), "<", 150),
+            millis(ctx, AREA, "dvc --version (best of 5)", (dvc, "--version")),
+        ],
+    }
     return [
-        ratio(
-            ctx, AREA, "status / os.stat floor", ("stagecore", "status"), ("floor", "os.stat walk"), "<=", 2
-        ),
-        ratio(
-            ctx, AREA, "dvc status / stagecore status", ("dvc", "status"), ("stagecore", "status"), ">=", 7
-        ),
-        ratio(
-            ctx,
-            AREA,
-            "add / read+md5+copy floor",
-            ("stagecore", "add"),
-            ("floor", "read+md5+copy (2 threads)"),
-            "<=",
-            1.5,
-        ),
-        ratio(ctx, AREA, "dvc add / stagecore add", ("dvc", "add"), ("stagecore", "add"), ">", 1),
-        ratio(ctx, AREA, "checkout / cp -r", ("stagecore", "checkout"), ("floor", "cp -r"), "<=", 1.5),
-        ratio(
-            ctx,
-            AREA,
-            "dvc checkout / stagecore checkout",
-            ("dvc", "checkout"),
-            ("stagecore", "checkout"),
-            ">=",
-            3,
-        ),
-        millis(ctx, AREA, "stagecore --version (best of 5)", ("stagecore", "--version"), "<", 150),
-        millis(ctx, AREA, "dvc --version (best of 5)", ("dvc", "--version")),
+        check for part in ("status", "add", "checkout", "version") if part in parts for check in by_part[part]
     ]

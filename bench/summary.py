@@ -19,14 +19,17 @@ OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 class Check:
     area: str
     label: str
-    value: float  # a ratio (unit "x") or milliseconds (unit "ms")
+    value: float | None  # a ratio (unit "x") or milliseconds (unit "ms"); None: not measured
     unit: str
     target: str  # "<= 1.5", "< 500", or "" for a value reported without a target
-    status: str  # PASS, MISS or info
+    status: str  # PASS, MISS, info, or n/a (a target whose timings are missing)
     detail: str = ""  # the medians behind a ratio
 
     def line(self) -> str:
-        value = f"{self.value:8.2f}x" if self.unit == "x" else f"{self.value:6.0f} ms"
+        if self.value is None:
+            value = "-"
+        else:
+            value = f"{self.value:8.2f}x" if self.unit == "x" else f"{self.value:6.0f} ms"
         target = f"[{self.target}{' ms' if self.unit == 'ms' else ''}]" if self.target else ""
         return f"  {self.area:9} {self.label:58} {value:>10} {target:>12}  {self.status}"
 
@@ -46,10 +49,10 @@ def ratio(
     op: str = "<=",
     limit: float | None = None,
 ) -> Check | None:
-    """med(num) / med(den) against `op limit`; None when either side was not measured."""
+    """med(num) / med(den) against `op limit`; n/a (with a target) or None when not measured."""
     a, b = ctx.med(*num), ctx.med(*den)
     if a is None or b is None or b <= 0:
-        return None
+        return _not_measured(ctx, area, label, "x", op, limit, [num, den])
     target, status = _status(a / b, op, limit)
     detail = f"{num[0]} {num[1]} {a * 1000:.0f} ms / {den[0]} {den[1]} {b * 1000:.0f} ms"
     return Check(area, label, a / b, "x", target, status, detail)
@@ -58,13 +61,23 @@ def ratio(
 def millis(
     ctx: Ctx, area: str, label: str, key: tuple[str, str], op: str = "<", limit_ms: float | None = None
 ) -> Check | None:
-    """med(key) in milliseconds against `op limit_ms`."""
+    """med(key) in milliseconds against `op limit_ms`; n/a (with a target) or None when not measured."""
     value = ctx.med(*key)
     if value is None:
-        return None
+        return _not_measured(ctx, area, label, "ms", op, limit_ms, [key])
     target, status = _status(value * 1000, op, limit_ms)
     runs = len(ctx.times[key])
     return Check(area, label, value * 1000, "ms", target, status, f"{key[0]} {key[1]}, {runs} run(s)")
+
+
+def _not_measured(
+    ctx: Ctx, area: str, label: str, unit: str, op: str, limit: float | None, keys: list[tuple[str, str]]
+) -> Check | None:
+    """A target stays visible when its timings are missing (a failed command; DVC not installed)."""
+    if limit is None:
+        return None
+    missing = ", ".join(f"{tool} {what}" for tool, what in keys if ctx.med(tool, what) is None)
+    return Check(area, label, None, unit, f"{op} {limit:g}", "n/a", f"not measured: {missing}")
 
 
 def print_medians(ctx: Ctx) -> None:
@@ -74,13 +87,16 @@ def print_medians(ctx: Ctx) -> None:
         print(f"  {tool:10} {what:52} {statistics.median(values) * 1000:9.0f} ms  {runs}")
 
 
-def print_summary(checks: list[Check]) -> None:
+def print_summary(ctx: Ctx, checks: list[Check]) -> None:
     print("\nsummary (ratios measured side by side in this run; targets in brackets):")
     for check in checks:
         print(check.line())
-    passed = sum(c.status == "PASS" for c in checks)
-    missed = sum(c.status == "MISS" for c in checks)
-    print(f"  {passed} PASS, {missed} MISS, {len(checks) - passed - missed} info")
+    counts = {s: sum(c.status == s for c in checks) for s in ("PASS", "MISS", "n/a", "info")}
+    print("  " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+    if ctx.notes:
+        print("notes:")
+        for text in ctx.notes:
+            print("  - " + text.replace("\n", "\n    "))
 
 
 def write_json(ctx: Ctx, checks: list[Check], path: str) -> None:
