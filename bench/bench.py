@@ -11,10 +11,11 @@ directory, pipelines.py); hooks (git commit/checkout through the installed hooks
 Data: 20,000 files of 1-8 KiB and 20 files of 50 MiB (`--small`: 2,000 and 2 x 8 MiB), built
 once under bench/.work/src-full (src-small). Each round times every tool in interleaved order
 (the first tool alternates); DVC's slowest runs (tens of seconds) are taken in the first round
-only. Prints medians, then every ratio with its target and PASS/MISS (n/a: not measured, see
-the notes), and writes them to bench/.work/results.json. Repositories are deleted afterwards
-unless --keep. Seconds move 2-3x with machine load here: compare ratios measured
-in one run. Run it with a virtualenv's python (the base interpreter here adds ~100 ms per start).
+only. Steps that write a lot start after an os.sync(), so that none pays for the writes of the
+step before it. Prints medians, then every ratio with its target and PASS/MISS (n/a: not
+measured, see the notes), and writes them to bench/.work/results.json. Repositories are deleted
+afterwards unless --keep. Seconds move 2-3x with machine load here: compare ratios measured in
+one run. Run it with a virtualenv's python (the base interpreter here adds ~100 ms per start).
 """
 
 from __future__ import annotations

@@ -121,10 +121,26 @@ def base_env() -> dict[str, str]:
 # ---- running commands
 
 
+def settle() -> None:
+    """Write dirty pages back now, so a timing does not pay for the writes of the step before it."""
+    os.sync()
+
+
 def run(
-    cmd: Sequence[str], cwd: str, env: dict[str, str], *, ok: Sequence[int] = (0,), stdin: str | None = None
+    cmd: Sequence[str],
+    cwd: str,
+    env: dict[str, str],
+    *,
+    ok: Sequence[int] = (0,),
+    stdin: str | None = None,
+    settled: bool = False,
 ) -> float:
-    """Run `cmd`, return its wall time; abort the benchmark when it exits with a code not in `ok`."""
+    """Run `cmd`, return its wall time; abort the benchmark when it exits with a code not in `ok`.
+
+    `settled`: first write back what earlier steps left dirty (for steps that write a lot).
+    """
+    if settled:
+        settle()
     start = time.perf_counter()
     proc = subprocess.run(
         list(cmd), cwd=cwd, env=env, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

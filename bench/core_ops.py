@@ -12,7 +12,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from common import WORK, Ctx, best_of, copy_data, median_of, new_repo, run, trash
+from common import WORK, Ctx, best_of, copy_data, median_of, new_repo, run, settle, trash
 from summary import Check, millis, ratio
 
 AREA = "core"
@@ -46,6 +46,7 @@ def floor_md5_copy(src: str, dest: str) -> float:
                     fout.write(chunk)
 
     os.makedirs(dest)
+    settle()
     start = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(one, files))
@@ -58,7 +59,7 @@ def _floors(ctx: Ctx) -> None:
     trash(dest)
     ctx.rec("floor", "read+md5+copy (2 threads)", floor_md5_copy(ctx.src, dest))
     trash(dest)
-    ctx.rec("floor", "cp -r", run(["cp", "-r", ctx.src, dest], WORK, ctx.env))
+    ctx.rec("floor", "cp -r", run(["cp", "-r", ctx.src, dest], WORK, ctx.env, settled=True))
     trash(dest)
 
 
@@ -66,13 +67,14 @@ def _one_tool(ctx: Ctx, tool: str, exe: list[str], only: set[str]) -> None:
     env = ctx.env_for(tool)
     repo = new_repo(ctx, f"repo-{tool}", tool)
     copy_data(ctx, repo)
-    ctx.rec(tool, "add", run([*exe, "add", "data", "big"], repo, env))
+    ctx.rec(tool, "add", run([*exe, "add", "data", "big"], repo, env, settled=True))
     if "status" in only:
+        settle()
         ctx.rec(tool, "status", median_of(3, run, [*exe, "status"], repo, env))
     if "checkout" in only:
         for name in ("data", "big"):
             trash(os.path.join(repo, name))
-        ctx.rec(tool, "checkout", run([*exe, "checkout"], repo, env))
+        ctx.rec(tool, "checkout", run([*exe, "checkout"], repo, env, settled=True))
 
 
 def round_(ctx: Ctx, rnd: int, only: set[str]) -> None:

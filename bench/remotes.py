@@ -40,7 +40,12 @@ def _floor_cp(ctx: Ctx) -> None:
     ctx.rec(
         "floor",
         CP,
-        run(["cp", "-r", os.path.join(ctx.src, "data"), os.path.join(ctx.src, "big"), dest], WORK, ctx.env),
+        run(
+            ["cp", "-r", os.path.join(ctx.src, "data"), os.path.join(ctx.src, "big"), dest],
+            WORK,
+            ctx.env,
+            settled=True,
+        ),
     )
     trash(dest)
 
@@ -52,7 +57,7 @@ def _count_files(path: str) -> int:
 def _push(ctx: Ctx, tool: str, exe: list[str]) -> None:
     repo, env = ctx.fixtures[f"remote-{tool}"], ctx.env_for(tool)
     trash(_store(tool))
-    ctx.rec(tool, PUSH, run([*exe, "push"], repo, env))
+    ctx.rec(tool, PUSH, run([*exe, "push"], repo, env, settled=True))
     objects = _count_files(_store(tool))
     expected = ctx.sizes.nsmall + ctx.sizes.nbig + 2  # + the two .dir manifests
     if objects != expected:
@@ -64,7 +69,7 @@ def _pull(ctx: Ctx, tool: str, exe: list[str]) -> None:
     repo, env = ctx.fixtures[f"remote-{tool}"], ctx.env_for(tool)
     for name in (".dvc/cache", "data", "big"):
         trash(os.path.join(repo, name))
-    ctx.rec(tool, PULL, run([*exe, "pull"], repo, env))
+    ctx.rec(tool, PULL, run([*exe, "pull"], repo, env, settled=True))
     got = _count_files(os.path.join(repo, "data"))
     if got != ctx.sizes.nsmall:
         ctx.note(f"{tool} pull restored {got} files under data/, expected {ctx.sizes.nsmall}")
