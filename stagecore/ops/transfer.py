@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import NamedTuple
 
 from stagecore.core.hashinfo import MD5_D2U, HashInfo
-from stagecore.errors import RemoteError
+from stagecore.errors import RemoteError, StagecoreError
 from stagecore.hashing import bytes_md5, file_md5
 from stagecore.odb import object_relpath, tmp_name
 from stagecore.ops.used import Ref, expand
@@ -62,6 +62,16 @@ def _run(jobs: int, work: Callable[[HashInfo], None], objs: list[HashInfo],
         return done, failed
     files = [o for o in objs if not o.isdir]
     dirs = [o for o in objs if o.isdir]
+    if jobs <= 1:  # no pool: one job is the fastest for a local disk
+        for hi in files + dirs:  # manifests only after every file they list
+            try:
+                work(hi)
+                done.append(hi)
+            except (OSError, StagecoreError) as exc:
+                failed[hi] = str(exc) or type(exc).__name__
+            if progress:
+                progress(len(done) + len(failed), len(objs))
+        return done, failed
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for batch in (files, dirs):  # manifests only after every file they list
             futures = {pool.submit(work, hi): hi for hi in batch}
