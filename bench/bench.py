@@ -2,6 +2,7 @@
 """Side-by-side benchmark: stagecore vs real DVC (when installed) vs the floors of disk and git.
 
     python bench/bench.py [--small] [--rounds N] [--dvc PATH] [--only AREA,...] [--keep]
+    python bench/bench.py --from-json bench/.work/results.json     # the summary again, no timing
 
 Areas (`--only`, default all): version, add, status, checkout (core_ops.py); remotes
 (push/pull through a local directory, remotes.py); s3 (push parallelism against moto's
@@ -13,7 +14,8 @@ once under bench/.work/src-full (src-small). Each round times every tool in inte
 (the first tool alternates); DVC's slowest runs (tens of seconds) are taken in the first round
 only. Steps that write a lot start after an os.sync(), so that none pays for the writes of the
 step before it. Prints medians, then every ratio with its target and PASS/MISS (n/a: not
-measured, see the notes), and writes them to bench/.work/results.json. Repositories are deleted
+measured, see the notes); a ratio is the median of per-round ratios (both sides timed in the
+same round). Writes them to bench/.work/results.json. Repositories are deleted
 afterwards unless --keep. Seconds move 2-3x with machine load here: compare ratios measured in
 one run. Run it with a virtualenv's python (the base interpreter here adds ~100 ms per start).
 """
@@ -64,6 +66,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the repositories under bench/.work afterwards")
     ap.add_argument(
+        "--from-json", metavar="FILE", help="print the summary of an earlier run's results.json again"
+    )
+    ap.add_argument(
         "--dvc", default=find_dvc(), help="real DVC's executable (default: found on PATH or /tmp)"
     )
     ap.add_argument(
@@ -112,8 +117,30 @@ def timed(ctx: Ctx, label: str, fn, *fn_args) -> bool:
     return True
 
 
+def report(ctx: Ctx, core_parts: set[str], areas: list[str], out: str | None) -> None:
+    checks = core_ops.checks(ctx, core_parts)
+    for area in areas:
+        checks += MODULES[area].checks(ctx)
+    done = [c for c in checks if c is not None]
+    summary.print_medians(ctx)
+    summary.print_summary(ctx, done)
+    if out:
+        summary.write_json(ctx, done, out, sorted(core_parts) + areas)
+        print(f"\nwritten to {os.path.relpath(out)}")
+
+
+def rerun_report(path: str) -> int:
+    """--from-json: the summary of an earlier run, recomputed by this version of the checks."""
+    ctx, parts = summary.load_json(path)
+    core_parts, areas = selected(",".join(parts))
+    report(ctx, core_parts, areas, None)
+    return 0
+
+
 def main() -> int:
     args = parse_args()
+    if args.from_json:
+        return rerun_report(args.from_json)
     core_parts, areas = selected(args.only)
     if sys.prefix == sys.base_prefix:
         print("warning: not a virtualenv's python; interpreter start-ups will be slower than users see")
@@ -130,6 +157,7 @@ def main() -> int:
         core_ok = bool(core_parts)
         for rnd in range(ctx.rounds):
             print(f"round {rnd + 1}/{ctx.rounds}", flush=True)
+            ctx.round = rnd
             core_ok = core_ok and timed(ctx, "core", core_ops.round_, rnd, core_parts)
             running = [a for a in running if timed(ctx, a, MODULES[a].round_, rnd)]
             purge_trash_if_disk_low()
@@ -142,16 +170,7 @@ def main() -> int:
     if not args.keep:
         trash_fixtures()
     purge_trash()
-
-    checks = core_ops.checks(ctx, core_parts)
-    for area in areas:
-        checks += MODULES[area].checks(ctx)
-    done = [c for c in checks if c is not None]
-    summary.print_medians(ctx)
-    summary.print_summary(ctx, done)
-    out = os.path.join(WORK, "results.json")
-    summary.write_json(ctx, done, out)
-    print(f"\nwritten to {os.path.relpath(out)}")
+    report(ctx, core_parts, areas, os.path.join(WORK, "results.json"))
     return 0
 
 

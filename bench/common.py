@@ -1,7 +1,8 @@
 """Shared plumbing of the benchmark: the run context, timing, scratch trees, the test data.
 
 Every area module (core_ops, remotes, s3, pipelines, hooks) gets one `Ctx`. Timings go
-into `ctx.times[(tool, what)]` as lists (one value per round); the summary takes medians.
+into `ctx.times[(tool, what)]`, each with the round it was taken in; the summary pairs them
+by round (a ratio is the median of the per-round ratios) and prints medians.
 Tools are "stagecore", "dvc" (when installed) and "floor" (what the disk or git alone costs).
 """
 
@@ -49,21 +50,31 @@ class Ctx:
     tools: dict[str, list[str]]  # tool name -> argv prefix (absolute executable)
     env: dict[str, str]
     src: str = ""  # the data, bench/.work/src-small or src-full
+    round: int = 0  # the round being timed
+    times: dict[tuple[str, str], list[tuple[int, float]]] = field(default_factory=dict)  # (round, seconds)
+    notes: list[str] = field(default_factory=list)
+    fixtures: dict[str, Any] = field(default_factory=dict)  # repositories, the S3 server
 
     def __post_init__(self) -> None:
         self.src = self.src or os.path.join(WORK, "src-small" if self.small else "src-full")
 
-    times: dict[tuple[str, str], list[float]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    fixtures: dict[str, Any] = field(default_factory=dict)  # repositories, the S3 server
-
     # ---- timings
     def rec(self, tool: str, what: str, took: float) -> None:
-        self.times.setdefault((tool, what), []).append(took)
+        self.times.setdefault((tool, what), []).append((self.round, took))
+
+    def values(self, tool: str, what: str) -> list[float]:
+        return [took for _, took in self.times.get((tool, what), [])]
 
     def med(self, tool: str, what: str) -> float | None:
-        values = self.times.get((tool, what))
+        values = self.values(tool, what)
         return statistics.median(values) if values else None
+
+    def by_round(self, tool: str, what: str) -> dict[int, float]:
+        """The median of each round's values."""
+        rounds: dict[int, list[float]] = {}
+        for rnd, took in self.times.get((tool, what), []):
+            rounds.setdefault(rnd, []).append(took)
+        return {rnd: statistics.median(values) for rnd, values in rounds.items()}
 
     def note(self, text: str) -> None:
         print(f"  note: {text}", flush=True)

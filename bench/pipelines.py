@@ -10,6 +10,7 @@ the same 30 commands back to back in `sh`. DVC's status on the big repository is
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import time
 
@@ -103,19 +104,16 @@ def round_(ctx: Ctx, rnd: int) -> None:
 
 
 def _overhead_per_stage(ctx: Ctx) -> Check | None:
-    repro, floor = ctx.med("stagecore", CHANGED), ctx.med("floor", FLOOR)
-    if repro is None or floor is None:
+    """(repro - the commands in sh) / 30, paired by round."""
+    repro, floor = ctx.by_round("stagecore", CHANGED), ctx.by_round("floor", FLOOR)
+    rounds = sorted(repro.keys() & floor.keys())
+    if not rounds:
         return None
-    detail = f"(repro {repro * 1000:.0f} ms - sh {floor * 1000:.0f} ms) / {CHAIN}"
-    return Check(
-        AREA,
-        "repro overhead per stage beyond its command",
-        (repro - floor) / CHAIN * 1000,
-        "ms",
-        "",
-        "info",
-        detail,
+    value = statistics.median((repro[r] - floor[r]) / CHAIN for r in rounds) * 1000
+    detail = ", ".join(
+        f"r{r + 1} ({repro[r] * 1000:.0f} - {floor[r] * 1000:.0f} ms) / {CHAIN}" for r in rounds
     )
+    return Check(AREA, "repro overhead per stage beyond its command", value, "ms", "", "info", detail)
 
 
 def checks(ctx: Ctx) -> list[Check | None]:

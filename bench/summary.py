@@ -8,9 +8,10 @@ import os
 import platform
 import statistics
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 
-from common import Ctx
+from common import Ctx, Sizes
 
 OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 
@@ -49,13 +50,21 @@ def ratio(
     op: str = "<=",
     limit: float | None = None,
 ) -> Check | None:
-    """med(num) / med(den) against `op limit`; n/a (with a target) or None when not measured."""
-    a, b = ctx.med(*num), ctx.med(*den)
-    if a is None or b is None or b <= 0:
+    """num / den paired by round (the median of the per-round ratios) against `op limit`.
+
+    Seconds drift between rounds with the machine's load; a ratio of two timings taken in the
+    same round does not. Rounds where only one side was timed (DVC's single runs) are left out.
+    n/a (with a target) or None when no round has both.
+    """
+    a, b = ctx.by_round(*num), ctx.by_round(*den)
+    paired = {rnd: a[rnd] / b[rnd] for rnd in sorted(a.keys() & b.keys()) if b[rnd] > 0}
+    if not paired:
         return _not_measured(ctx, area, label, "x", op, limit, [num, den])
-    target, status = _status(a / b, op, limit)
-    detail = f"{num[0]} {num[1]} {a * 1000:.0f} ms / {den[0]} {den[1]} {b * 1000:.0f} ms"
-    return Check(area, label, a / b, "x", target, status, detail)
+    value = statistics.median(paired.values())
+    target, status = _status(value, op, limit)
+    rounds = ", ".join(f"r{rnd + 1} {a[rnd] * 1000:.0f}/{b[rnd] * 1000:.0f} ms" for rnd in paired)
+    detail = f"{num[0]} {num[1]} / {den[0]} {den[1]}: {rounds}"
+    return Check(area, label, value, "x", target, status, detail)
 
 
 def millis(
@@ -66,7 +75,7 @@ def millis(
     if value is None:
         return _not_measured(ctx, area, label, "ms", op, limit_ms, [key])
     target, status = _status(value * 1000, op, limit_ms)
-    runs = len(ctx.times[key])
+    runs = len(ctx.values(*key))
     return Check(area, label, value * 1000, "ms", target, status, f"{key[0]} {key[1]}, {runs} run(s)")
 
 
@@ -82,7 +91,8 @@ def _not_measured(
 
 def print_medians(ctx: Ctx) -> None:
     print(f"\nmedians ({ctx.rounds} rounds; {ctx.sizes.describe()}):")
-    for (tool, what), values in sorted(ctx.times.items()):
+    for tool, what in sorted(ctx.times):
+        values = ctx.values(tool, what)
         runs = f"({len(values)} run{'s' if len(values) > 1 else ''})"
         print(f"  {tool:10} {what:52} {statistics.median(values) * 1000:9.0f} ms  {runs}")
 
@@ -95,26 +105,29 @@ def print_summary(ctx: Ctx, checks: list[Check]) -> None:
     print("  " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
     if ctx.notes:
         print("notes:")
-        for text in ctx.notes:
-            print("  - " + text.replace("\n", "\n    "))
+        for text, times in Counter(ctx.notes).items():
+            again = f" ({times} times)" if times > 1 else ""
+            print("  - " + text.replace("\n", "\n    ") + again)
 
 
-def write_json(ctx: Ctx, checks: list[Check], path: str) -> None:
+def write_json(ctx: Ctx, checks: list[Check], path: str, parts: list[str]) -> None:
+    """The checks, medians and every timing as [round, ms]; `load_json` reads it back."""
     doc = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "host": {"cpus": os.cpu_count(), "load": os.getloadavg(), "python": platform.python_version()},
         "rounds": ctx.rounds,
         "small": ctx.small,
+        "parts": parts,
         "data": ctx.sizes.describe(),
         "tools": {k: v[0] for k, v in ctx.tools.items()},
         "checks": [asdict(c) for c in checks],
         "medians_ms": {
-            f"{tool} | {what}": round(statistics.median(values) * 1000, 1)
-            for (tool, what), values in sorted(ctx.times.items())
+            f"{tool} | {what}": round(statistics.median(ctx.values(tool, what)) * 1000, 1)
+            for tool, what in sorted(ctx.times)
         },
         "runs": {
-            f"{tool} | {what}": [round(v * 1000, 1) for v in values]
-            for (tool, what), values in sorted(ctx.times.items())
+            f"{tool} | {what}": [[rnd, round(took * 1000, 1)] for rnd, took in samples]
+            for (tool, what), samples in sorted(ctx.times.items())
         },
         "notes": ctx.notes,
     }
@@ -122,3 +135,18 @@ def write_json(ctx: Ctx, checks: list[Check], path: str) -> None:
     with open(path, "w") as fobj:
         json.dump(doc, fobj, indent=1)
         fobj.write("\n")
+
+
+def load_json(path: str) -> tuple[Ctx, list[str]]:
+    """A context holding the timings of a results.json, and the parts that run timed."""
+    with open(path) as fobj:
+        doc = json.load(fobj)
+    small = bool(doc["small"])
+    tools = {name: [exe] for name, exe in doc["tools"].items()}
+    ctx = Ctx(
+        small=small, rounds=doc["rounds"], sizes=Sizes.pick(small), tools=tools, env={}, notes=doc["notes"]
+    )
+    for key, samples in doc["runs"].items():
+        tool, what = key.split(" | ", 1)
+        ctx.times[(tool, what)] = [(int(rnd), ms / 1000) for rnd, ms in samples]
+    return ctx, doc["parts"]
