@@ -249,3 +249,31 @@ def test_relative_remote_url_is_rebased_and_used(tmp_path):
     assert "url = ../../relstore" in (root / ".dvc/config").read_text()
     assert ok("push", cwd=root).stdout == "8 files pushed\n"
     assert (tmp_path / "relstore/files/md5").is_dir()
+
+
+@pytest.mark.parametrize("kind", ["local", "s3", "ssh"])
+def test_many_objects_use_listing_and_round_trip(kind, tmp_path, request):
+    """Enough objects that existence is checked by listing the remote's shard directories."""
+    root = tmp_path / f"many-{kind}"
+    root.mkdir()
+    git("init", "-q", cwd=root)
+    ok("init", "-q", cwd=root)
+    (root / "many").mkdir()
+    for i in range(600):
+        (root / "many" / f"{i}.txt").write_text(f"object {i}\n")
+    ok("add", "many", cwd=root)
+    if kind == "local":
+        set_remote(root, str(tmp_path / "many-store"))
+    elif kind == "s3":
+        s3 = request.getfixturevalue("s3_server")
+        set_remote(root, f"s3://{s3.make_bucket('many')}/p", {"endpointurl": s3.endpoint_url})
+    else:
+        conf = request.getfixturevalue("sshd_server").remote_conf("many-ssh")
+        set_remote(root, conf.pop("url"), conf)
+    assert ok("push", cwd=root).stdout == "601 files pushed\n"
+    assert ok("status", "-c", cwd=root).stdout == "Cache and remote 'store' are in sync.\n"
+    assert ok("push", cwd=root).stdout == "Everything is up to date.\n"
+    shutil.rmtree(root / ".dvc/cache")
+    shutil.rmtree(root / "many")
+    assert ok("pull", cwd=root).stdout.endswith("601 files fetched and 1 file added\n")
+    assert (root / "many/599.txt").read_text() == "object 599\n"

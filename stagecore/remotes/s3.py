@@ -211,7 +211,7 @@ class S3Remote(Remote):
         if prefer_listing(wanted, groups):
 
             def listed(parent: str) -> set[str]:
-                full = self._full(parent + "/") if parent else self._root()
+                full = self._full(parent) + "/" if parent else self._root()
                 root = self._root()
                 return {k[len(root) :] for k in self._list_prefix(full)}
 
