@@ -247,3 +247,25 @@ def test_nothing_to_do_hook_is_fast_path(env):
     assert proc.returncode == 0, proc.stderr
     assert "pre-commit" in proc.stderr
     assert os.path.exists(repo / "README")
+
+
+def test_gate_judges_staged_content_of_git_tracked_deps(env):
+    repo, _, _ = env
+    (repo / "train.py").write_text("print('v1')\n")
+    git("add", "train.py", cwd=repo)
+    ok("run", "-n", "train", "-d", "train.py", "-o", "model.txt", "python3 train.py > model.txt", cwd=repo)
+    git("add", "-A", cwd=repo)
+    assert gitp("commit", "-qm", "stage", cwd=repo).returncode == 0
+    (repo / "train.py").write_text("print('v2, not staged')\n")
+    (repo / "notes.md").write_text("n\n")
+    git("add", "notes.md", cwd=repo)
+    proc = gitp("commit", "-qm", "notes only", cwd=repo)  # the commit holds train.py v1: up to date
+    assert proc.returncode == 0, proc.stderr
+    git("add", "train.py", cwd=repo)
+    proc = gitp("commit", "-m", "staged change", cwd=repo)
+    assert proc.returncode == 1
+    assert "stage 'train' is not up to date (changed deps: train.py)" in proc.stderr
+    assert "hint: stagecore repro train" in proc.stderr
+    git("reset", "-q", "train.py", cwd=repo)
+    proc = gitp("commit", "-a", "-m", "commit -a takes the change", cwd=repo)  # a temporary index
+    assert proc.returncode == 1 and "changed deps: train.py" in proc.stderr

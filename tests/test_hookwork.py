@@ -45,13 +45,13 @@ def messages(findings):
 
 def test_gate_passes_clean_repo(repo):
     with Repo(str(repo)) as r:
-        assert gate(r, pygit2.Repository(str(repo))) == []
+        assert gate(r, None, lambda: pygit2.Repository(str(repo))) == []
 
 
 def test_gate_refuses_data_modified_but_not_committed(repo):
     (repo / "data.txt").write_text("v2\n")
     with Repo(str(repo)) as r:
-        findings = gate(r, pygit2.Repository(str(repo)))
+        findings = gate(r, None, lambda: pygit2.Repository(str(repo)))
     assert [(f.message, f.hint, f.blocking) for f in findings] == [
         ("'data.txt' was modified but not committed to the cache", "stagecore commit data.txt.dvc", True)]
 
@@ -59,7 +59,7 @@ def test_gate_refuses_data_modified_but_not_committed(repo):
 def test_gate_refuses_object_missing_from_cache(repo):
     shutil.rmtree(repo / ".dvc/cache")
     with Repo(str(repo)) as r:
-        findings = gate(r, pygit2.Repository(str(repo)))
+        findings = gate(r, None, lambda: pygit2.Repository(str(repo)))
     assert len(findings) == 1 and findings[0].blocking
     assert "not in the cache" in findings[0].message
 
@@ -67,7 +67,7 @@ def test_gate_refuses_object_missing_from_cache(repo):
 def test_gate_deleted_workspace_data_does_not_block(repo):
     (repo / "data.txt").unlink()
     with Repo(str(repo)) as r:
-        findings = gate(r, pygit2.Repository(str(repo)))
+        findings = gate(r, None, lambda: pygit2.Repository(str(repo)))
     assert len(findings) == 1 and not findings[0].blocking
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from stagecore.hooks.context import HookContext
 from stagecore.hooks.follow import follow
+from stagecore.hooks.post_checkout import dvc_files_may_differ
 from stagecore.hooks.protocol import HookNote, HookOutcome, PostMergeRequest
 
 
@@ -15,6 +16,9 @@ def run(request: PostMergeRequest, ctx: HookContext) -> HookOutcome:
     operation = ctx.in_progress()
     if operation:
         return ctx.done(f"{operation} in progress")
+    if not request.squash and not dvc_files_may_differ(ctx.root, "ORIG_HEAD", "HEAD"):
+        ctx.trace.mark("git diff")
+        return ctx.done("no dvc file changed")
     from stagecore.scm.history import HistoryError, changed_dvc_files, staged_dvc_changes
 
     git = ctx.open_git()

@@ -16,7 +16,6 @@ from stagecore.hooks.context import HookContext, note_lines
 from stagecore.hooks.protocol import HookNote, HookOutcome, PreCommitRequest
 
 if TYPE_CHECKING:
-    import pygit2
 
     from stagecore.scm.history import WorkTreeChange
 
@@ -25,12 +24,21 @@ def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
     policy = ctx.policy
     if policy.precommit == "off":
         return ctx.done("stagecore.precommit is off")
-    from stagecore.scm.history import unstaged_dvc_files
+    from stagecore.scm.gitcli import worktree_changes
+    from stagecore.scm.history import WorkTreeChange, is_dvc_path
 
-    git = ctx.open_git()
-    notes = list(policy.notes) + unstaged_notes(unstaged_dvc_files(git))
+    listed = worktree_changes(ctx.root)  # a git subprocess: pygit2 only if a dep needs it
+    if listed is None:
+        from stagecore.scm.history import unstaged_dvc_files
+
+        dvc_changes = unstaged_dvc_files(ctx.open_git())
+        dirty = None
+    else:
+        dvc_changes = [WorkTreeChange(p, state) for p, state in sorted(listed) if is_dvc_path(p)]
+        dirty = {p for p, _ in listed}
+    notes = list(policy.notes) + unstaged_notes(dvc_changes)
     ctx.trace.mark("status")
-    notes += _engine(ctx.root, git)
+    notes += _engine(ctx.root, dirty, ctx.open_git)
     ctx.trace.mark("engine")
     return render(ctx, notes, policy.precommit)
 
@@ -72,10 +80,11 @@ def render(ctx: HookContext, notes: list[HookNote], mode: str) -> HookOutcome:
     return ctx.done("passed with warnings", 0, tuple([header, *note_lines(notes)]))
 
 
-def _engine(root: str, git: pygit2.Repository) -> list[HookNote]:
-    """The gate on the index: stagecore.ops.hookwork.gate."""
+def _engine(root: str, dirty, open_git) -> list[HookNote]:
+    """The gate on the index: stagecore.ops.hookwork.gate. `dirty`: paths whose work-tree
+    copy differs from the index (None: unknown); `open_git` opens pygit2 when needed."""
     from stagecore.ops.hookwork import gate
     from stagecore.repo import Repo
 
     with Repo(root) as repo:
-        return [HookNote(*finding) for finding in gate(repo, git)]
+        return [HookNote(*finding) for finding in gate(repo, dirty, open_git)]

@@ -27,16 +27,18 @@ class Finding(NamedTuple):
 
 
 # -- pre-commit -------------------------------------------------------------------------------
-def gate(repo, git) -> list[Finding]:
+def gate(repo, dirty: set[str] | None, open_git) -> list[Finding]:
     """Judge the commit-to-be: stale stages, data not committed to the cache, missing objects.
 
     Git-tracked dependencies count with their staged content (a change left unstaged is not
     part of the commit); data tracked by stagecore counts as it is in the workspace.
+    `dirty` lists the paths whose work-tree copy differs from the index (None: ask pygit2);
+    `open_git()` returns the pygit2 repository, opened only when a dependency needs it.
     """
     stages = repo.stages()
     repo.workspace.memo = {}
     try:
-        for path, measured in _staged_deps(git, stages).items():
+        for path, measured in _staged_deps(open_git, dirty, stages).items():
             repo.workspace.memo[(path, MD5)] = measured
         findings: list[Finding] = []
         for stage in stages:
@@ -79,35 +81,33 @@ def _out_finding(stage, name: str, path: str, status: str, data_only: bool) -> F
                    "stagecore checkout", False)
 
 
-def _staged_deps(git, stages) -> dict[str, Measured]:
+def _staged_deps(open_git, dirty: set[str] | None, stages) -> dict[str, Measured]:
     """Measurements from the index for git-tracked deps whose work tree copy differs."""
-    import pygit2
+    dep_paths = {stage.dep_path(dep) for stage in stages for dep in stage.deps}
+    if not dep_paths or dirty == set():
+        return {}
+    git = open_git()
+    if dirty is None:
+        import pygit2
 
-    try:
-        status = git.status()
-    except pygit2.GitError:
-        return {}
-    dirty = {p for p, flags in status.items()
-             if flags & (pygit2.enums.FileStatus.WT_MODIFIED | pygit2.enums.FileStatus.WT_DELETED
-                         | pygit2.enums.FileStatus.WT_NEW)}
-    if not dirty:
-        return {}
+        try:
+            status = git.status()
+        except pygit2.GitError:
+            return {}
+        wt = pygit2.enums.FileStatus.WT_MODIFIED | pygit2.enums.FileStatus.WT_DELETED | pygit2.enums.FileStatus.WT_NEW
+        dirty = {p for p, flags in status.items() if flags & wt}
     index = git.index
     found: dict[str, Measured] = {}
-    for stage in stages:
-        for dep in stage.deps:
-            path = stage.dep_path(dep)
-            if path in found:
-                continue
-            if path in dirty and path in index:
-                data = git[index[path].id].data
-                found[path] = Measured(_hi(hashlib.md5(data).hexdigest()), Meta(len(data)))
-            elif any(d.startswith(path + "/") for d in dirty):
-                files = {e.path[len(path) + 1:]: e.id for e in index if e.path.startswith(path + "/")}
-                if files:
-                    tree = {rel: hashlib.md5(git[oid].data).hexdigest() for rel, oid in files.items()}
-                    data = manifest_bytes(tree)
-                    found[path] = Measured(manifest_hash(data, MD5), Meta(None, len(tree)), tree, data)
+    for path in sorted(dep_paths):
+        if path in dirty and path in index:
+            data = git[index[path].id].data
+            found[path] = Measured(_hi(hashlib.md5(data).hexdigest()), Meta(len(data)))
+        elif any(d.startswith(path + "/") for d in dirty):
+            files = {e.path[len(path) + 1:]: e.id for e in index if e.path.startswith(path + "/")}
+            if files:
+                tree = {rel: hashlib.md5(git[oid].data).hexdigest() for rel, oid in files.items()}
+                data = manifest_bytes(tree)
+                found[path] = Measured(manifest_hash(data, MD5), Meta(None, len(tree)), tree, data)
     return found
 
 

@@ -169,9 +169,8 @@ def ignore_outs(repo, stage: Stage) -> list[str]:
 
 def stage_add(repo, spec: StageSpec, *, force: bool = False, cwd: str | None = None) -> AddResult:
     """`stage add`: write the stage (dvc.yaml only) and git-ignore its cached outputs."""
-    from stagecore.ops.stage_files import stage_in_git
-
     from stagecore.ops.repolock import locked
+    from stagecore.ops.stage_files import stage_in_git
 
     if spec.name is None:
         raise UsageError("`-n|--name` is required", hint="name the stage: `stagecore stage add -n NAME ...`")
