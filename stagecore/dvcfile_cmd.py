@@ -34,7 +34,7 @@ import os
 import posixpath
 from typing import Any
 
-from stagecore.core.entry import Entry
+from stagecore.core.entry import Entry, hash_fields
 from stagecore.core.hashinfo import MD5
 from stagecore.core.stage import Stage, dvcfile_md5
 from stagecore.fsutil import atomic_write_text
@@ -44,15 +44,8 @@ _HASH_KEYS = ("md5", "etag", "checksum", "size", "nfiles", "isexec", "hash")
 
 
 def legacy_entry(entry: Entry) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if entry.hash is not None:
-        out["md5"] = entry.hash.value
-        if entry.meta.size is not None:
-            out["size"] = entry.meta.size
-        if entry.meta.nfiles is not None:
-            out["nfiles"] = entry.meta.nfiles
-        if entry.meta.isexec:
-            out["isexec"] = True
+    out: dict[str, Any] = hash_fields(entry)
+    out.pop("hash", None)  # 1.x layout: `hash: md5` is appended after the flags below
     out["path"] = entry.path
     if entry.kind != "dep":
         if not entry.cache:

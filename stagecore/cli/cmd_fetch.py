@@ -11,15 +11,9 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from stagecore.cli.common import open_repo
-    from stagecore.cli.transfer_common import collect_refs, plural, progress_printer, report_problems
-    from stagecore.ops.transfer import fetch
+    from stagecore.cli.transfer_common import fetch_for, plural, report_problems
 
     with open_repo() as repo:
-        if args.run_cache:
-            from stagecore.ops.runcache_transfer import pull_run_cache
-
-            pull_run_cache(repo, args.remote)
-        result = fetch(repo, collect_refs(repo, args), remote=args.remote, jobs=args.jobs,
-                       progress=progress_printer("fetching"))
+        result = fetch_for(repo, args)
     print(f"{plural(len(result.transferred))} fetched" if result.transferred else "Everything is up to date.")
     return report_problems(result, "fetch")

@@ -16,17 +16,11 @@ def run(args) -> int:
     from stagecore import targets
     from stagecore.cli.cmd_checkout import report_kept
     from stagecore.cli.common import err, open_repo
-    from stagecore.cli.transfer_common import collect_refs, plural, progress_printer, report_problems
+    from stagecore.cli.transfer_common import fetch_for, plural, report_problems
     from stagecore.ops.checkout import checkout, display
-    from stagecore.ops.transfer import fetch
 
     with open_repo() as repo:
-        if args.run_cache:
-            from stagecore.ops.runcache_transfer import pull_run_cache
-
-            pull_run_cache(repo, args.remote)
-        result = fetch(repo, collect_refs(repo, args), remote=args.remote, jobs=args.jobs,
-                       progress=progress_printer("fetching"))
+        result = fetch_for(repo, args)
         done = checkout(repo, targets.resolve(repo, args.targets), force=args.force)
         for letter, path in done.changes:
             print(f"{letter:<8}{display(repo, path, os.getcwd())}")

@@ -65,3 +65,15 @@ def collect_refs(repo, args, *, for_push: bool = False):
         refs += refs_of_revisions(repo, branches=args.all_branches, tags=args.all_tags,
                                   commits=args.all_commits, for_push=for_push)
     return refs
+
+
+def fetch_for(repo, args):
+    """The fetch step of `fetch` and `pull`: the run cache when asked, then the data objects."""
+    from stagecore.ops.transfer import fetch
+
+    if args.run_cache:
+        from stagecore.ops.runcache_transfer import pull_run_cache
+
+        pull_run_cache(repo, args.remote)
+    return fetch(repo, collect_refs(repo, args), remote=args.remote, jobs=args.jobs,
+                 progress=progress_printer("fetching"))
