@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import stat as statmod
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
@@ -133,6 +132,8 @@ class Workspace:
 
         done = []
         if big:
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
                 done.extend(pool.map(one, big))
         done.extend(map(one, small))
