@@ -47,7 +47,7 @@ def find_dvc_files(repo) -> tuple[list[str], list[str]]:
             name = entry.name
             rel = f"{reldir}/{name}" if reldir else name
             try:
-                isdir = entry.is_dir()
+                isdir = entry.is_dir(follow_symlinks=False)  # never follow a symlinked dir (loops)
             except OSError:
                 continue
             if isdir:

@@ -89,13 +89,15 @@ class Workspace:
                         hint="move its patterns to a .dvcignore above the tracked directory",
                     )
                 try:
-                    isdir = entry.is_dir()
+                    isdir = entry.is_dir(follow_symlinks=False)  # never follow a symlinked dir (loops)
                 except OSError:
                     continue
                 if use_ignore and self.ignore.match(rel, isdir):
                     continue
                 if isdir:
                     stack.append(rel)
+                elif entry.is_symlink() and entry.is_dir():
+                    continue  # a symlink to a directory is not descended into (as os.walk does)
                 else:
                     try:
                         found.append((rel, entry.stat()))

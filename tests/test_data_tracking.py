@@ -280,3 +280,14 @@ def test_unchanged_files_are_not_rehashed(repo):
         finally:
             ws.file_md5 = orig
     assert len(calls) == 1 and calls[0][0].endswith("3.txt")
+
+
+def test_symlinked_directory_loop_is_not_followed(repo):
+    (repo / "d").mkdir()
+    (repo / "d/f.txt").write_text("f\n")
+    os.symlink("..", repo / "d/loop")  # would recurse forever if followed
+    (repo / "target.txt").write_text("t\n")
+    os.symlink("../target.txt", repo / "d/link.txt")  # a symlink to a file is content
+    proc = ok("add", "d", cwd=repo)
+    assert "nfiles: 2\n" in (repo / "d.dvc").read_text()
+    assert proc.returncode == 0
