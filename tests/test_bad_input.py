@@ -101,3 +101,11 @@ def test_corrupt_manifest_in_cache_is_reported(repo):
     shutil.rmtree(repo / "d")
     fails(run_cli("checkout", cwd=repo), 255, "Checkout failed", "d")
     assert not (repo.parent / "escape").exists()
+
+
+def test_revision_flags_without_git(tmp_path):
+    assert run_cli("init", "--no-scm", "-q", cwd=tmp_path).returncode == 0
+    (tmp_path / "a.txt").write_text("a\n")
+    assert run_cli("add", "a.txt", cwd=tmp_path).returncode == 0
+    fails(run_cli("gc", "-a", "-f", cwd=tmp_path), 1, "this repository has no git", "hint:")
+    fails(run_cli("push", "-a", cwd=tmp_path), 1, "this repository has no git")

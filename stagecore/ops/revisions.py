@@ -17,8 +17,14 @@ def revisions(repo, *, branches: bool = False, tags: bool = False, commits: bool
 
 def refs_of_revisions(repo, *, branches=False, tags=False, commits=False, for_push=False,
                       revs: list[str] | None = None) -> list[Ref]:
+    from stagecore.errors import StagecoreError
     from stagecore.scm.revs import dvc_files_by_commit
 
+    if repo.scm is None:
+        raise StagecoreError(
+            "revisions (-a, -T, -A) are read from git, and this repository has no git",
+            hint="use the workspace alone (`-w` for gc, no flag for push/fetch)",
+        )
     revs = revs if revs is not None else revisions(repo, branches=branches, tags=tags, commits=commits)
     refs: list[Ref] = []
     seen: set[tuple] = set()
