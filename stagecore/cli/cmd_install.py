@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-HOOKS = ("pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
+from stagecore.ops.install import HOOK_NAMES as HOOKS
 
 
 def register(sub) -> None:

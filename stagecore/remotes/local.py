@@ -19,8 +19,6 @@ from stagecore.remotes.base import (
     unlink_quiet,
 )
 
-_BUFSIZE = 1024 * 1024
-
 
 class LocalRemote(Remote):
     kind = "local"
