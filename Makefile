@@ -20,7 +20,7 @@ PYTEST_ARGS ?=
 # but keep pip's exit status (pipefail; grep's own "no lines" status is swallowed).
 PIP_QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 
-.PHONY: demo test venv venv-test venv-dvc sshd clean
+.PHONY: demo test lint venv venv-test venv-dvc sshd clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ demo: $(VENV)/.stamp-base
 
 test: $(VENV)/.stamp-test $(DVC_VENV)/.stamp sshd
 	STAGECORE_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" $(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+
+# ruff and mypy, as the design asks (not part of CI's `make test`)
+lint: $(VENV)/.stamp-test
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(PIP_QUIET)
+	$(VENV)/bin/ruff check stagecore githooks tests bench
+	$(VENV)/bin/mypy stagecore githooks --ignore-missing-imports
 
 clean:
 	rm -rf $(VENV) $(DVC_VENV)

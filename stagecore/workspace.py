@@ -132,7 +132,7 @@ class Workspace:
                     f"cannot read '{rel}': permission denied", hint=f"check the permissions of '{rel}'"
                 ) from None
 
-        done = []
+        done: list[tuple[str, tuple[int, int, int], str]] = []
         if big:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -166,7 +166,9 @@ class Workspace:
             tree[rel[cut:]] = md5
         data = manifest_bytes(tree)
         hi = manifest_hash(data, name)
-        fresh = {rel[cut:]: (stamp_of(st), tree[rel[cut:]]) for rel, st in files}
+        fresh: dict[str, tuple[tuple[int, int, int] | None, str]] = {
+            rel[cut:]: (stamp_of(st), tree[rel[cut:]]) for rel, st in files
+        }
         fresh[""] = (None, hi.value)
         self.state.put_dir(reldir, name, fresh)
         return Measured(hi, Meta(size, len(tree), False), tree, data)

@@ -77,11 +77,11 @@ def _run(jobs: int, work: Callable[[HashInfo], None], objs: list[HashInfo],
             futures = {pool.submit(work, hi): hi for hi in batch}
             for fut in as_completed(futures):
                 hi = futures[fut]
-                exc = fut.exception()
-                if exc is None:
+                error = fut.exception()
+                if error is None:
                     done.append(hi)
                 else:
-                    failed[hi] = str(exc) or type(exc).__name__
+                    failed[hi] = str(error) or type(error).__name__
                 if progress:
                     progress(len(done) + len(failed), len(objs))
     return done, failed
