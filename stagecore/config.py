@@ -72,9 +72,6 @@ class Config:
                     out.setdefault(section, {}).update(values)
         return out
 
-    def get(self, section: str, key: str, default: str | None = None) -> str | None:
-        return self.merged().get(section, {}).get(key, default)
-
     def write(self, level: str, data: dict) -> None:
         """Rewrite one level's file whole (as DVC does), dropping emptied sections."""
         from configobj import ConfigObj

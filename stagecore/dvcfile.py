@@ -104,21 +104,32 @@ def write_dvcfile(root: str, stage: Stage, *, drop_md5: bool = False) -> bool:
 
 def _update_outs(data: Any, outs: list[Entry]) -> None:
     old_outs = data.get("outs") or []
-    by_path = {o.get("path"): o for o in old_outs if hasattr(o, "get")}
-    new_list = []
-    for out in outs:
-        fresh = dvcfile_out(out)
-        cur = by_path.get(out.path)
+    new_list = merge_entries(old_outs, outs, dvcfile_out, ("cache", "persist", "push", "remote"))
+    if old_outs != new_list or len(old_outs) != len(new_list):
+        data["outs"] = new_list
+
+
+_HASH_KEYS = ("md5", "etag", "checksum", "size", "nfiles", "isexec", "hash")
+
+
+def merge_entries(items: Any, entries: list[Entry], serialize, only_if_present: tuple[str, ...]) -> list[Any]:
+    """The new entry list, reusing each existing (round-trip) entry of the same path so that
+    its comments and key order survive: stale hash keys dropped, new keys appended last.
+    Flags in `only_if_present` are updated but never added to an existing entry."""
+    by_path = {o.get("path"): o for o in items or [] if hasattr(o, "get")}
+    result = []
+    for entry in entries:
+        fresh = serialize(entry)
+        cur = by_path.get(entry.path)
         if cur is None:
-            new_list.append(fresh)
+            result.append(fresh)
             continue
-        for key in ("md5", "etag", "checksum", "size", "nfiles", "isexec", "hash"):
+        for key in _HASH_KEYS:
             if key in cur and key not in fresh:
                 del cur[key]
         for key, value in fresh.items():
-            if key in ("cache", "persist", "push", "remote") and key not in cur:
+            if key in only_if_present and key not in cur:
                 continue
             cur[key] = value
-        new_list.append(cur)
-    if old_outs != new_list or len(old_outs) != len(new_list):
-        data["outs"] = new_list
+        result.append(cur)
+    return result

@@ -37,10 +37,9 @@ from typing import Any
 from stagecore.core.entry import Entry, hash_fields
 from stagecore.core.hashinfo import MD5
 from stagecore.core.stage import Stage, dvcfile_md5
+from stagecore.dvcfile import merge_entries
 from stagecore.fsutil import atomic_write_text
 from stagecore.yamlio import dump_yaml, load_yaml_rt
-
-_HASH_KEYS = ("md5", "etag", "checksum", "size", "nfiles", "isexec", "hash")
 
 
 def legacy_entry(entry: Entry) -> dict[str, Any]:
@@ -82,27 +81,6 @@ def _plain(obj: Any) -> Any:
     return json.loads(json.dumps(obj))
 
 
-def _update(items: Any, entries: list[Entry]) -> list[Any]:
-    by_path = {o.get("path"): o for o in items or [] if hasattr(o, "get")}
-    result = []
-    for entry in entries:
-        fresh = legacy_entry(entry)
-        cur = by_path.get(entry.path)
-        if cur is None:
-            result.append(fresh)
-            continue
-        for key in _HASH_KEYS:
-            if key in cur and key not in fresh:
-                del cur[key]
-        for key, value in fresh.items():
-            if key in ("cache", "metric", "persist") and key not in cur:
-                continue
-            if cur.get(key) != value or key not in cur:
-                cur[key] = value
-        result.append(cur)
-    return result
-
-
 def write_cmd_stage(root: str, stage: Stage) -> bool:
     path = os.path.join(root, stage.dvcfile)
     try:
@@ -116,7 +94,7 @@ def write_cmd_stage(root: str, stage: Stage) -> bool:
         data = load_yaml_rt(old, stage.dvcfile)
         for key, entries in (("deps", stage.deps), ("outs", stage.outs)):
             if entries or key in data:
-                new_list = _update(data.get(key), entries)
+                new_list = merge_entries(data.get(key), entries, legacy_entry, ("cache", "metric", "persist"))
                 if list(data.get(key) or []) != new_list or len(data.get(key) or []) != len(new_list):
                     data[key] = new_list
         md5 = dvcfile_md5(_plain({k: v for k, v in data.items() if k != "md5"}))

@@ -145,17 +145,3 @@ def params_status(repo, stage: Stage) -> dict[str, dict[str, str] | str]:
         if changes:
             result[rel] = changes
     return result
-
-
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested mappings flattened to dotted keys (lists are values), as `params diff` shows them."""
-    if not isinstance(data, dict):
-        return {prefix: data} if prefix else {}
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        name = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict) and value:
-            out.update(flatten(value, name))
-        else:
-            out[name] = value
-    return out

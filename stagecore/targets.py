@@ -49,10 +49,3 @@ def _match(repo, stages: list[Stage], target: str, cwd: str) -> list[Stage]:
             if rel == path or rel.startswith(path + "/"):
                 return [stage]
     raise TargetNotFoundError(target)
-
-
-def outs_of(stage: Stage, repo_rel_filter: str | None = None):
-    for out in stage.outs:
-        path = stage.out_path(out)
-        if repo_rel_filter is None or repo_rel_filter == path:
-            yield out, path

@@ -11,12 +11,13 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from stagecore.cli.common import open_repo
-    from stagecore.cli.transfer_common import collect_refs, plural, progress_printer, report_problems
+    from stagecore.cli.transfer_common import collect_refs, plural, report_problems
     from stagecore.ops.transfer import push
+    from stagecore.progress import stderr_progress
 
     with open_repo() as repo:
         refs = collect_refs(repo, args, for_push=True)
-        result = push(repo, refs, remote=args.remote, jobs=args.jobs, progress=progress_printer("pushing"))
+        result = push(repo, refs, remote=args.remote, jobs=args.jobs, progress=stderr_progress("pushing"))
         if args.run_cache:
             from stagecore.ops.runcache_transfer import push_run_cache
 

@@ -4,18 +4,7 @@ from __future__ import annotations
 
 import sys
 
-
-def progress_printer(verb: str):
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        sys.stderr.write(f"\r{verb} {done}/{total} objects")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
+from stagecore.progress import stderr_progress
 
 
 def plural(n: int, word: str = "file") -> str:
@@ -76,4 +65,4 @@ def fetch_for(repo, args):
 
         pull_run_cache(repo, args.remote)
     return fetch(repo, collect_refs(repo, args), remote=args.remote, jobs=args.jobs,
-                 progress=progress_printer("fetching"))
+                 progress=stderr_progress("fetching"))

@@ -46,12 +46,15 @@ def to_str(value: Any) -> str:
     return str(value)
 
 
-def _flatten(d: Mapping, prefix: str = "") -> dict[str, Any]:
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings flattened to dotted keys; lists and empty mappings are values."""
+    if not isinstance(data, Mapping):
+        return {prefix: data} if prefix else {}
     out: dict[str, Any] = {}
-    for key, value in d.items():
+    for key, value in data.items():
         name = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, Mapping) and value:
-            out.update(_flatten(value, name))
+            out.update(flatten(value, name))
         else:
             out[name] = value
     return out
@@ -59,7 +62,7 @@ def _flatten(d: Mapping, prefix: str = "") -> dict[str, Any]:
 
 def _dict_to_flags(d: dict) -> str:
     result = ""
-    for key, value in _flatten(d).items():
+    for key, value in flatten(d).items():
         if isinstance(value, bool):
             result += f"--{key} " if value else ""
         elif isinstance(value, str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from stagecore.core.hashinfo import DIR_SUFFIX, HashInfo
 
@@ -65,7 +65,3 @@ def check_relpath(rel: object) -> None:
     norm = posixpath.normpath(rel)
     if rel.startswith("/") or norm.startswith("../") or norm == ".." or "\\" in rel or "\0" in rel:
         raise ManifestError(f"has a relpath that leaves its directory: '{rel}'")
-
-
-def tree_size(files: Iterable[str], sizes: Mapping[str, int]) -> int:
-    return sum(sizes[rel] for rel in files)

@@ -27,23 +27,10 @@ def follow(ctx: HookContext, changes: Changes, git_remote: str | None = None) ->
     return ctx.done("followed with problems", 0, tuple(lines + note_lines(notes)))
 
 
-def stderr_progress(verb: str):
-    """A progress callback writing `verb done/total` on stderr when it is a terminal."""
-    import sys
-
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        sys.stderr.write(f"\r{verb} {done}/{total} objects" + ("\n" if done == total else ""))
-        sys.stderr.flush()
-
-    return show
-
-
 def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None) -> list[HookNote]:
     """Check out what changed: stagecore.ops.hookwork.follow (progress on stderr)."""
     from stagecore.ops.hookwork import follow as follow_changes
+    from stagecore.progress import stderr_progress
     from stagecore.repo import Repo
 
     with Repo(root) as repo:

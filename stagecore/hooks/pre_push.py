@@ -69,8 +69,8 @@ def _engine(
     root: str, commits: list[str], *, data_remote: str | None, allow_incomplete: bool
 ) -> list[HookNote]:
     """Upload what the data remote lacks: stagecore.ops.hookwork.push_commits."""
-    from stagecore.hooks.follow import stderr_progress
     from stagecore.ops.hookwork import push_commits
+    from stagecore.progress import stderr_progress
     from stagecore.repo import Repo
 
     with Repo(root) as repo:

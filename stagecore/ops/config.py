@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
 from stagecore.errors import ConfigError
@@ -13,8 +14,6 @@ def _split(name: str) -> tuple[str, str]:
     section, _, key = name.rpartition(".")
     if not section or not key:
         raise ConfigError(f"invalid config name '{name}'", hint="use SECTION.KEY, e.g. core.autostage")
-    if section.startswith("remote."):
-        return section, key
     return section, key
 
 
@@ -34,7 +33,7 @@ def config_set(repo, name: str, value: str | None, level: str) -> None:
     from stagecore.config import _SCHEMA, _validate
 
     section, key = _split(name)
-    data = {k: (dict(v) if not isinstance(v, dict) else {kk: (dict(vv) if isinstance(vv, dict) else vv) for kk, vv in v.items()}) for k, v in repo.config.levels[level].items()}
+    data = copy.deepcopy(repo.config.levels[level])
     if section.startswith("remote."):
         target = data.setdefault("remote", {}).setdefault(section[7:], {})
     else:
@@ -48,7 +47,7 @@ def config_set(repo, name: str, value: str | None, level: str) -> None:
             value = os.path.relpath(os.path.abspath(value), repo.dvc_dir)
         target[key] = value
     # validate with the same rules as loading, before writing
-    flat = {(f'remote "{s[7:]}"' if False else s): v for s, v in data.items() if s != "remote"}
+    flat = {name: opts for name, opts in data.items() if name != "remote"}
     for rname, opts in data.get("remote", {}).items():
         flat[f'remote "{rname}"'] = opts
     _validate(repo.config.path_of(level), flat)

@@ -54,7 +54,8 @@ def _load(repo, rev: str, path: str) -> Any:
 
 
 def _values(data: Any, keys: list[str] | None) -> dict[str, Any]:
-    from stagecore.params import flatten, values_of
+    from stagecore.core.interpolate import flatten
+    from stagecore.params import values_of
 
     if not isinstance(data, dict):
         return {}
