@@ -1,0 +1,1 @@
+"""Tests an attacker would write: hostile repositories and remotes, crashes, fuzzed parsers."""
