@@ -14,6 +14,8 @@ DVC_VENV := .venv-dvc
 DVC_VERSION := 3.67.1
 SSHD := /usr/sbin/sshd
 PYTEST_ARGS ?=
+# independent tests run in parallel, one worker per core (pytest-xdist)
+PYTEST_WORKERS ?= auto
 
 # This machine's pip config names a find-links dir that may be absent; pip then prints
 # "... is ignored: it is neither a file nor a directory" on every call. Drop those lines
@@ -60,7 +62,7 @@ demo: $(VENV)/.stamp-base
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash tests/walkthrough.sh
 
 test: $(VENV)/.stamp-test $(DVC_VENV)/.stamp sshd
-	STAGECORE_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" $(VENV)/bin/python -m pytest -q $(PYTEST_ARGS)
+	STAGECORE_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" $(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # ruff and mypy, as the design asks (not part of CI's `make test`)
 lint: $(VENV)/.stamp-test
