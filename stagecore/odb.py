@@ -96,6 +96,48 @@ class ObjectStore:
         listing = self._listings.get((hi.name, hi.value[:2]))
         if listing is not None:
             listing.add(hi.value[2:])
+        self.note_verified(hi)
+
+    def note_verified(self, hi: HashInfo) -> None:
+        """Object `hi` was just written from content hashed on the way in: trust its stamp."""
+        from stagecore.state import note_trusted_object, stamp_of
+
+        path = os.path.abspath(self.path_of(hi))
+        try:
+            note_trusted_object(path, stamp_of(os.stat(path)))
+        except OSError:
+            pass  # not trusted: checked when next used
+
+    def iter_object_paths(self):
+        """(HashInfo, path) of every object of both layouts, plus names that are not valid hashes.
+
+        Yields (None, path) for a file in a shard directory whose name is not a hash (fsck
+        reports those); temp files of interrupted writes are left out.
+        """
+        from stagecore.core.hashinfo import MD5_D2U
+
+        def _is_hex(text: str, length: int) -> bool:
+            return len(text) == length and all(c in "0123456789abcdef" for c in text)
+
+        for base, name in ((os.path.join(self.root, "files", "md5"), MD5), (self.root, MD5_D2U)):
+            try:
+                prefixes = sorted(os.listdir(base))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for prefix in prefixes:
+                if not _is_hex(prefix, 2):
+                    continue
+                shard = os.path.join(base, prefix)
+                try:
+                    rests = sorted(os.listdir(shard))
+                except (NotADirectoryError, FileNotFoundError):
+                    continue
+                for rest in rests:
+                    if rest.endswith(".tmp") or rest.startswith("."):  # temp files are not objects
+                        continue
+                    value = prefix + rest
+                    ok = _is_hex(value.removesuffix(".dir"), 32)
+                    yield (HashInfo(name, value) if ok else None), os.path.join(shard, rest)
 
     def path_of(self, hi: HashInfo) -> str:
         return os.path.join(self.root, object_relpath(hi))

@@ -22,8 +22,24 @@ _SCHEMA = (
 # so a 20,000-file directory loads in one read instead of 20,000 rows
 _DIR_SCHEMA = "CREATE TABLE IF NOT EXISTS dirs (path TEXT NOT NULL, name TEXT NOT NULL, snap BLOB, PRIMARY KEY (path, name))"
 DirSnapshot = dict  # relpath -> (Stamp, md5)
+# one row per cache object whose content was verified against its name, keyed by its absolute
+# path: an object whose stamp still matches is trusted without reading it again
+_OBJ_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS objects (path TEXT PRIMARY KEY, ino INTEGER, mtime_ns INTEGER, size INTEGER)"
+)
 
 Stamp = tuple[int, int, int]  # (inode, mtime_ns, size)
+
+# objects the object store wrote in this process (hashed on the way in), kept until a State
+# flushes them; a row says "the file at this path with this stamp was verified", true in any db
+_written: dict[str, Stamp] = {}
+_written_lock = threading.Lock()
+
+
+def note_trusted_object(path: str, stamp: Stamp) -> None:
+    """Record that the object at `path` (absolute) was written from verified content."""
+    with _written_lock:
+        _written[path] = stamp
 
 
 def stamp_of(st: os.stat_result) -> Stamp:
@@ -36,7 +52,46 @@ class State:
         self._rows: dict[tuple[str, str], tuple[Stamp, str]] | None = None
         self._pending: dict[tuple[str, str], tuple[Stamp, str]] = {}
         self._pending_dirs: dict[tuple[str, str], DirSnapshot] = {}
+        self._objects: dict[str, Stamp] | None = None
+        self._pending_objects: dict[str, Stamp | None] = {}  # None: forget the row
         self._lock = threading.Lock()
+
+    # -- trusted cache objects ---------------------------------------------------------------
+    def _load_objects(self) -> dict[str, Stamp]:
+        if self._objects is None:
+            rows: dict[str, Stamp] = {}
+            if os.path.exists(self._path):
+                try:
+                    with sqlite3.connect(self._path, timeout=5) as conn:
+                        for path, ino, mtime, size in conn.execute("SELECT * FROM objects"):
+                            rows[path] = (ino, mtime, size)
+                except sqlite3.Error:
+                    rows = {}
+            with self._lock:
+                if self._objects is None:
+                    self._objects = rows
+        assert self._objects is not None
+        return self._objects
+
+    def object_trusted(self, path: str, stamp: Stamp) -> bool:
+        """Whether the object at `path` was verified and has not changed since (same stamp)."""
+        if _written.get(path) == stamp:
+            return True
+        return self._load_objects().get(path) == stamp
+
+    def trust_object(self, path: str, stamp: Stamp) -> None:
+        rows = self._load_objects()
+        with self._lock:
+            rows[path] = stamp
+            self._pending_objects[path] = stamp
+
+    def distrust_object(self, path: str) -> None:
+        rows = self._load_objects()
+        with self._lock:
+            rows.pop(path, None)
+            self._pending_objects[path] = None
+        with _written_lock:
+            _written.pop(path, None)
 
     def get_dir(self, path: str, name: str) -> DirSnapshot:
         """The last snapshot of directory `path`, or {}."""
@@ -85,13 +140,24 @@ class State:
         with self._lock:
             pending, self._pending = self._pending, {}
             dirs, self._pending_dirs = self._pending_dirs, {}
-        if not pending and not dirs:
+            objects, self._pending_objects = self._pending_objects, {}
+        with _written_lock:
+            objects = {**_written, **objects}
+            _written.clear()
+        if not pending and not dirs and not objects:
             return
         try:
             os.makedirs(os.path.dirname(self._path), exist_ok=True)
             with sqlite3.connect(self._path, timeout=10) as conn:
                 conn.execute(_SCHEMA)
                 conn.execute(_DIR_SCHEMA)
+                conn.execute(_OBJ_SCHEMA)
+                conn.executemany(
+                    "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?)",
+                    [(p, *s) for p, s in objects.items() if s is not None],
+                )
+                gone = [(p,) for p, s in objects.items() if s is None]
+                conn.executemany("DELETE FROM objects WHERE path = ?", gone)
                 conn.executemany(
                     "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?, ?)",
                     [(p, n, s[0], s[1], s[2], md5) for (p, n), (s, md5) in pending.items()],
