@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+from collections.abc import Callable
 from typing import Any
 
+from stagecore.core import bounds
+from stagecore.core.bounds import MAX_TEXT_BYTES
 from stagecore.core.entry import resolve
 from stagecore.core.stage import Stage
 from stagecore.errors import FileFormatError, StageError
@@ -18,28 +22,41 @@ MISSING = object()
 
 
 def parse_params(text: str, relpath: str) -> Any:
-    """The data of a params file's text, by its suffix (YAML for anything unknown)."""
+    """The data of a params file's text, by its suffix (YAML for anything unknown).
+
+    Bounded as every file read from a repository (`stagecore.core.bounds`): size, nesting
+    depth, alias expansion; a parser's RecursionError or ValueError is one clear line."""
     suffix = os.path.splitext(relpath)[1].lower()
     if suffix == ".json":
-        try:
-            return json.loads(text) if text.strip() else {}
-        except ValueError as exc:
-            raise FileFormatError(relpath, f"is not valid JSON: {exc}") from None
+        return _bounded(relpath, "JSON", lambda: json.loads(text) if text.strip() else {}, text)
     if suffix == ".toml":
         try:
             import tomllib
         except ImportError:  # Python 3.10
             import tomli as tomllib  # type: ignore[no-redef]
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise FileFormatError(relpath, f"is not valid TOML: {exc}") from None
+        return _bounded(relpath, "TOML", lambda: tomllib.loads(text), text)
     if suffix == ".py":
         raise FileFormatError(relpath, "is a Python params file, which stagecore does not read",
                               hint="use a YAML, JSON or TOML params file")
     from stagecore.yamlio import load_params_yaml
 
     return load_params_yaml(text, relpath) or {}
+
+
+def _bounded(relpath: str, kind: str, parse: Callable[[], Any], text: str) -> Any:
+    if len(text) > MAX_TEXT_BYTES:
+        raise FileFormatError(relpath, f"is too large to be a params or metrics file ({len(text):,} characters, "
+                              f"at most {MAX_TEXT_BYTES:,})")
+    try:
+        data = parse()
+    except RecursionError:
+        raise FileFormatError(relpath, bounds.depth_message(), hint="fix the file by hand") from None
+    except ValueError as exc:  # json.JSONDecodeError and tomllib.TOMLDecodeError are ValueErrors
+        raise FileFormatError(relpath, f"is not valid {kind}: {bounds.value_error_text(exc)}") from None
+    problem = bounds.tree_problem(data)
+    if problem is not None:
+        raise FileFormatError(relpath, problem.message, hint="fix the file by hand")
+    return data
 
 
 _parsed: dict[str, tuple[tuple[int, int, int], Any]] = {}  # path -> (stat stamp, data)
@@ -49,15 +66,27 @@ def read_params(root: str, relpath: str) -> Any:
     """The data of a params file in the workspace, or MISSING when it does not exist.
 
     Parsed once per content (keyed on inode, mtime and size): callers must not mutate it."""
+    if "\0" in relpath:
+        raise FileFormatError(relpath.replace("\0", "\\0"), "is not a valid path: it contains a NUL byte")
     path = os.path.join(root, relpath)
     try:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
         return MISSING
+    if stat.S_ISDIR(st.st_mode):
+        raise FileFormatError(relpath, "is a directory, expected a parameters file")
+    if not stat.S_ISREG(st.st_mode):  # a device or FIFO would be read forever
+        raise FileFormatError(relpath, "is not a regular file, expected a parameters file")
+    if st.st_size > MAX_TEXT_BYTES:
+        raise FileFormatError(relpath, f"is too large to be a params or metrics file ({st.st_size:,} bytes, "
+                              f"at most {MAX_TEXT_BYTES:,})")
     stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
     hit = _parsed.get(path)
     if hit is not None and hit[0] == stamp:
         return hit[1]
+    from stagecore.fsguard import check_read
+
+    check_read(root, relpath, what="parameters file ", strict=True)  # a committed symlink leading out is never read
     try:
         with open(path, encoding="utf-8") as fobj:
             text = fobj.read()

@@ -6,6 +6,11 @@
 * Writing uses ruamel.yaml's round-trip dumper with DVC's settings, so the bytes match what
   DVC writes, and updates to an existing file keep its comments and key order.
 * Params files are read with ruamel's safe loader, exactly as DVC reads them.
+
+Every loader refuses, with one line naming the file (and the line of the problem), what
+the code walking its result could not handle: text over 64 MiB, nesting deeper than 64
+levels, aliases that expand past 250,000 extra values or contain themselves
+(`stagecore.core.bounds`), and integers too long for Python to convert.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from stagecore.core import bounds
 from stagecore.errors import FileFormatError
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -56,14 +62,92 @@ _Loader.yaml_implicit_resolvers = _yaml12_resolvers()
 
 def load_yaml(text: str, path: str) -> Any:
     """Parse dvc-file text; a syntax error names the file, line and column."""
+    _check_size(text, path)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise FileFormatError(path, f"is invalid YAML: {exc.problem}{where}") from None
     except yaml.YAMLError as exc:
         raise FileFormatError(path, f"is invalid YAML: {exc}") from None
+    except (RecursionError, ValueError) as exc:
+        raise _unloadable(text, path, exc) from None
+    return check_bounds(data, text, path)
+
+
+def _check_size(text: str, path: str) -> None:
+    if len(text) > bounds.MAX_TEXT_BYTES:
+        raise FileFormatError(
+            path, f"is too large to be a dvc, params or metrics file ({len(text):,} characters, "
+            f"at most {bounds.MAX_TEXT_BYTES:,})", hint="track large data with `stagecore add`",
+        )
+
+
+def _unloadable(text: str, path: str, exc: BaseException) -> FileFormatError:
+    """RecursionError or ValueError from a parser (deep nesting, a 5,000-digit integer)."""
+    if isinstance(exc, RecursionError):
+        return FileFormatError(path, f"{bounds.depth_message()}{_problem_line(text, 'depth') or ''}",
+                               hint="fix the file by hand")
+    return FileFormatError(path, f"is invalid YAML: {bounds.value_error_text(exc)}", hint="fix the file by hand")
+
+
+def check_bounds(data: Any, text: str, path: str) -> Any:
+    """`data` when it keeps the bounds of `stagecore.core.bounds`, else a FileFormatError."""
+    problem = bounds.tree_problem(data)
+    if problem is None:
+        return data
+    raise FileFormatError(path, f"{problem.message}{_problem_line(text, problem.kind) or ''}",
+                          hint="fix the file by hand")
+
+
+def _prescan_depth(text: str, path: str) -> None:
+    """Refuse deep nesting before ruamel's recursive composer meets it (C event scan, ~2% of a
+    ruamel load; a 900-deep list would take ruamel seconds to refuse)."""
+    line = _problem_line(text, "depth")
+    if line is not None:
+        raise FileFormatError(path, f"{bounds.depth_message()}{line}", hint="fix the file by hand")
+
+
+def _problem_line(text: str, kind: str) -> str | None:
+    """`, line L` of the first event breaking the bound `kind`, None if none does, '' if unknown."""
+    anchors: dict[str, int] = {}  # anchor -> expanded size of its node (when finished)
+    stack: list[list[Any]] = []  # [anchor, size so far] of each open collection
+    extra = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            line = f", line {event.start_mark.line + 1}"
+            if isinstance(event, yaml.CollectionStartEvent):
+                if kind == "depth" and len(stack) >= bounds.MAX_DEPTH:
+                    return line
+                stack.append([event.anchor, 1])
+            elif isinstance(event, yaml.CollectionEndEvent) and stack:
+                anchor, size = stack.pop()
+                if anchor:
+                    anchors[anchor] = size
+                if stack:
+                    stack[-1][1] += size
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor:
+                    anchors[event.anchor] = 1
+                if stack:
+                    stack[-1][1] += 1
+            elif isinstance(event, yaml.AliasEvent):
+                if kind == "cycle" and any(frame[0] == event.anchor for frame in stack):
+                    return line
+                size = anchors.get(event.anchor, 1)
+                extra += size
+                if stack:
+                    stack[-1][1] += size
+                if kind == "expansion" and extra > bounds.MAX_ALIAS_EXPANSION:
+                    return line
+    except yaml.MarkedYAMLError as exc:  # libyaml's own limit (1,000) met while scanning ahead
+        if "nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            return f", line {exc.problem_mark.line + 1}"
+        return None if kind == "depth" else ""
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None if kind == "depth" else ""
+    return None if kind == "depth" else ""
 
 
 def _rt():
@@ -78,10 +162,15 @@ def load_yaml_rt(text: str, path: str) -> Any:
     """Round-trip parse (keeps comments and order) for files we are about to update."""
     from ruamel.yaml.error import YAMLError
 
+    _check_size(text, path)
+    _prescan_depth(text, path)
     try:
-        return _rt().load(text)
+        data = _rt().load(text)
     except YAMLError as exc:
         raise FileFormatError(path, f"is invalid YAML: {exc}") from None
+    except (RecursionError, ValueError) as exc:
+        raise _unloadable(text, path, exc) from None
+    return check_bounds(data, text, path)
 
 
 def dump_yaml(data: Any) -> str:
@@ -94,7 +183,12 @@ def load_params_yaml(text: str, path: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    _check_size(text, path)
+    _prescan_depth(text, path)
     try:
-        return YAML(typ="safe", pure=True).load(text)
+        data = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
         raise FileFormatError(path, f"is invalid YAML: {exc}") from None
+    except (RecursionError, ValueError) as exc:
+        raise _unloadable(text, path, exc) from None
+    return check_bounds(data, text, path)
