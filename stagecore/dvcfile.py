@@ -7,6 +7,7 @@ import posixpath
 from typing import Any
 
 from stagecore.core.entry import Entry, EntryError, dvcfile_out, parse_entry
+from stagecore.core.safepath import OUT_HINT, check_stage, show
 from stagecore.core.stage import Stage
 from stagecore.errors import FileFormatError
 from stagecore.fsutil import atomic_write_text
@@ -31,6 +32,8 @@ def parse_dvcfile(text: str, relpath: str) -> Stage:
             raise FileFormatError(relpath, f"validation failed: extra keys not allowed, in {key}")
     base = posixpath.dirname(relpath)
     wdir = data.get("wdir") or "."
+    if not isinstance(wdir, str) or "\0" in wdir:
+        raise FileFormatError(relpath, f"validation failed: expected a path, in wdir: {show(wdir)}")
     stage = Stage(
         dvcfile=relpath,
         cmd=data.get("cmd"),
@@ -50,8 +53,9 @@ def parse_dvcfile(text: str, relpath: str) -> Stage:
         try:
             entries = [parse_entry(item, kind, f"{key} -> {i}") for i, item in enumerate(items)]
         except EntryError as exc:
-            raise FileFormatError(relpath, f"validation failed: {exc}") from None
+            raise FileFormatError(relpath, f"validation failed: {exc}", hint=OUT_HINT) from None
         getattr(stage, key).extend(entries)
+    check_stage(stage)  # the gate: output paths (joined with wdir), hash values, dependency paths
     return stage
 
 

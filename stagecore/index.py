@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 from stagecore.core.stage import Stage
-from stagecore.errors import FileFormatError
 from stagecore.ignore import ALWAYS
 
 PIPELINE_FILE = "dvc.yaml"
@@ -80,13 +79,8 @@ def collect_stages(repo) -> list[Stage]:
 
 
 def check_outs_inside(stage: Stage) -> None:
-    """Refuse a stage whose outputs would be written outside the repository or into .dvc/.git."""
-    for out in stage.outs:
-        path = stage.out_path(out)
-        top = path.split("/", 1)[0]
-        if path.startswith("../") or path == ".." or path.startswith("/") or top in (".git", ".dvc") or path == ".":
-            raise FileFormatError(
-                stage.dvcfile,
-                f"has an output that leaves the repository or enters .git/.dvc: '{out.path}'",
-                hint="outputs must be paths inside the repository; fix or remove that entry",
-            )
+    """Refuse a stage whose outputs would be written outside the repository or into .dvc/.git,
+    or whose hash values are not md5 values: the gate (`core.safepath.check_stage`)."""
+    from stagecore.core.safepath import check_stage
+
+    check_stage(stage)

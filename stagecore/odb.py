@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+import re
 import stat
 import threading
 import uuid
@@ -22,9 +23,17 @@ _FICLONE = 0x40049409
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
 
 
+_OBJECT_NAME = re.compile(r"[0-9a-f]{3,32}(\.dir)?")
+
+
 def object_relpath(hi: HashInfo) -> str:
-    """Path of an object relative to the cache (or remote) root, posix separators."""
+    """Path of an object relative to the cache (or remote) root, posix separators.
+
+    Defence in depth behind the gate (`core.safepath`): a value that is not lowercase hex
+    (+ `.dir`) never becomes a path (3 to 32 digits: `preload` passes 3-digit prefixes)."""
     value = hi.value
+    if not isinstance(value, str) or not _OBJECT_NAME.fullmatch(value):
+        raise CacheError(f"refused a cache object name that is not an md5 hash value: {value!r:.80}")
     if hi.name == MD5:
         return f"files/md5/{value[:2]}/{value[2:]}"
     return f"{value[:2]}/{value[2:]}"

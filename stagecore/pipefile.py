@@ -20,6 +20,7 @@ from stagecore.core.interpolate import (
 )
 from stagecore.core.pipeline import build_stage, lock_data
 from stagecore.core.pipeschema import Problem, validate_lock, validate_pipeline
+from stagecore.core.safepath import check_stage
 from stagecore.core.stage import Stage
 from stagecore.errors import FileFormatError, StagecoreError
 from stagecore.fsutil import atomic_write_text
@@ -155,7 +156,13 @@ def load_pipeline(repo, relpath: str) -> list[Stage]:
     for gen in generated:
         raw = stages_data[gen.group or gen.name]
         lock = locked.get(gen.name)
-        stages.append(build_stage(relpath, gen.name, gen.definition, lock if isinstance(lock, dict) else None, raw))
+        wdir = gen.definition.get("wdir")
+        if wdir is not None and (not isinstance(wdir, str) or "\0" in wdir):
+            where = f"stages -> {gen.name} -> wdir"
+            raise FileFormatError(relpath, f"validation failed: expected a path, in {where}")
+        stage = build_stage(relpath, gen.name, gen.definition, lock if isinstance(lock, dict) else None, raw)
+        check_stage(stage)  # the gate: output paths (joined with wdir), lock hash values, dependency paths
+        stages.append(stage)
     return stages
 
 

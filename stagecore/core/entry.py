@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo, Meta
+from stagecore.core.safepath import hash_problem
 
 HASH_KEYS = ("md5", "etag", "checksum")
 # keys DVC writes after the hash keys of an out, in this order
@@ -42,11 +43,16 @@ def parse_entry(raw: Any, kind: str, where: str) -> Entry:
     path = raw.get("path")
     if not isinstance(path, str) or not path:
         raise EntryError(f"required key not provided, in {where} -> path")
-    value = next((raw[k] for k in HASH_KEYS if raw.get(k) is not None), None)
+    key = next((k for k in HASH_KEYS if raw.get(k) is not None), None)
+    value = raw[key] if key is not None else None
     hi = None
     if value is not None:
-        if not isinstance(value, str):
-            raise EntryError(f"expected a string for md5, in {where}")
+        if kind != "dep":  # an output's hash names a cache object: only md5 values pass the gate
+            problem = hash_problem(value) if key == "md5" else f"an output's hash must be md5, not '{key}'"
+            if problem:
+                raise EntryError(f"{problem}, in {where} -> {key}")
+        elif not isinstance(value, str):
+            raise EntryError(f"expected a string for {key}, in {where} -> {key}")
         algo = raw.get("hash")
         hi = HashInfo(MD5 if algo == MD5 else MD5_D2U, value)
     known = {"path", "hash", "size", "nfiles", "isexec", "cache", "persist", "push", "remote", *HASH_KEYS}

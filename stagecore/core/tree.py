@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import posixpath
 from collections.abc import Mapping
 
 from stagecore.core.hashinfo import DIR_SUFFIX, HashInfo
+from stagecore.core.safepath import manifest_problem, relpath_problem
 
 EMPTY_DIR_MD5 = "d751713988987e9331980363e24189ce.dir"
 
@@ -39,29 +39,27 @@ def manifest_hash(data: bytes, name: str) -> HashInfo:
 
 
 def parse_manifest(data: bytes) -> dict[str, str]:
-    """Parse manifest bytes into {relpath: md5}; refuse entries that could escape the dir."""
+    """Parse manifest bytes into {relpath: md5}, through the gate (`core.safepath`): refuse
+    relpaths that could escape the directory or enter `.git`, duplicates, an entry that is
+    both a file and a directory, md5 values that are not 32 lowercase hex digits."""
     try:
         entries = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"is not a valid directory manifest: {exc}") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ManifestError(f"is not a valid directory manifest: {exc}") from None
     if not isinstance(entries, list):
         raise ManifestError("is not a valid directory manifest: expected a JSON list")
-    files: dict[str, str] = {}
+    pairs: list[tuple[object, object]] = []
     for entry in entries:
         if not isinstance(entry, dict) or "relpath" not in entry:
             raise ManifestError("is not a valid directory manifest: entry without relpath")
-        rel = entry["relpath"]
-        md5 = entry.get("md5") or entry.get("checksum")
-        check_relpath(rel)
-        if not isinstance(md5, str):
-            raise ManifestError(f"is not a valid directory manifest: no md5 for '{rel}'")
-        files[rel] = md5
-    return files
+        pairs.append((entry["relpath"], entry.get("md5") or entry.get("checksum")))
+    problem = manifest_problem(pairs)
+    if problem:
+        raise ManifestError(f"is not a safe directory manifest: {problem}")
+    return dict(pairs)  # type: ignore[arg-type]  # checked: str -> str
 
 
 def check_relpath(rel: object) -> None:
-    if not isinstance(rel, str) or not rel:
-        raise ManifestError("has an empty or non-string relpath")
-    norm = posixpath.normpath(rel)
-    if rel.startswith("/") or norm.startswith("../") or norm == ".." or "\\" in rel or "\0" in rel:
-        raise ManifestError(f"has a relpath that leaves its directory: '{rel}'")
+    problem = relpath_problem(rel)
+    if problem:
+        raise ManifestError(f"is not a safe directory manifest: {problem}")

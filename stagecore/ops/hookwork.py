@@ -139,9 +139,11 @@ def _side(repo, changes: Changes, index: int) -> dict[str, bytes]:
 def follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
            progress: Callable[[int, int], None] | None = None) -> list[Finding]:
     """Bring every output whose recorded hash changed to its new version."""
-    old = {ref.path: ref.hash for ref in refs_of_blobs(_side(repo, changes, 0))}
-    todo = [ref for ref in refs_of_blobs(_side(repo, changes, 1)) if old.get(ref.path) != ref.hash]
-    findings: list[Finding] = []
+    refused: list[StagecoreError] = []  # a dvc file that fails the gate is refused alone, the rest followed
+    old = {ref.path: ref.hash for ref in refs_of_blobs(_side(repo, changes, 0), problems=[])}
+    new = refs_of_blobs(_side(repo, changes, 1), problems=refused)
+    todo = [ref for ref in new if old.get(ref.path) != ref.hash]
+    findings = [Finding(f"{exc.message}: not followed", exc.hint, False) for exc in refused]
     missing = [ref for ref in todo if not outs_ops.in_cache(repo, ref.hash)]
     if missing and fetch and _has_remote(repo, data_remote):
         from stagecore.ops.transfer import fetch as fetch_objects
@@ -154,7 +156,11 @@ def follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
             findings.append(Finding(f"could not fetch missing data: {exc.message}", exc.hint, False))
     remote = _has_remote(repo, data_remote)
     for ref in todo:
-        outcome = outs_ops.checkout(repo, ref.path, ref.hash, Meta(isexec=ref.isexec))
+        try:
+            outcome = outs_ops.checkout(repo, ref.path, ref.hash, Meta(isexec=ref.isexec))
+        except StagecoreError as exc:  # e.g. an unsafe manifest: refuse this output, follow the rest
+            findings.append(Finding(f"'{ref.path}': {exc.message}", exc.hint, False))
+            continue
         if outcome.missing:
             where = "on the data remote" if remote else "anywhere: no data remote is configured"
             findings.append(Finding(
