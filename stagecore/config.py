@@ -72,6 +72,14 @@ class Config:
                     out.setdefault(section, {}).update(values)
         return out
 
+    def source_of(self, section: str, key: str) -> tuple[str | None, str | None]:
+        """The effective value of `section.key` and the level it comes from (None, None if unset)."""
+        for level in reversed(LEVELS):
+            value = self.levels.get(level, {}).get(section, {}).get(key)
+            if value is not None:
+                return str(value), level
+        return None, None
+
     def write(self, level: str, data: dict) -> None:
         """Rewrite one level's file whole (as DVC does), dropping emptied sections."""
         from configobj import ConfigObj

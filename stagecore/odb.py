@@ -206,34 +206,38 @@ class ObjectStore:
         self._manifests[hi] = files
         return files
 
-    def link(self, hi: HashInfo, dest: str, isexec: bool = False) -> None:
-        """Materialise object `hi` at `dest` (atomically replacing what is there)."""
+    def link(self, hi: HashInfo, dest: str, isexec: bool = False, dir_fd: int | None = None) -> None:
+        """Materialise object `hi` at `dest` (atomically replacing what is there).
+
+        With `dir_fd` (an open directory, see fsguard.DirHandles) `dest` is a name in that
+        directory: the temp file and the replace are relative to it, nothing is followed."""
         src = self.path_of(hi)
         tmp = tmp_name(dest)
         try:
-            self._link_one(src, tmp)
-            if isexec and not os.path.islink(tmp):
-                mode = os.stat(tmp).st_mode
-                os.chmod(tmp, mode | stat.S_IXUSR)
-            os.replace(tmp, dest)
+            self._link_one(src, tmp, dir_fd)
+            if isexec:
+                st = os.stat(tmp, dir_fd=dir_fd, follow_symlinks=False)
+                if not stat.S_ISLNK(st.st_mode):
+                    os.chmod(tmp, st.st_mode | stat.S_IXUSR, dir_fd=dir_fd)
+            os.replace(tmp, dest, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         except BaseException:
-            _unlink_quiet(tmp)
+            _unlink_at(tmp, dir_fd)
             raise
 
-    def _link_one(self, src: str, tmp: str) -> None:
+    def _link_one(self, src: str, tmp: str, dir_fd: int | None = None) -> None:
         last: OSError | None = None
         for kind in self.link_types:
             try:
                 if kind == "copy":
-                    copy_file(src, tmp, 0o666)
+                    copy_file(src, tmp, 0o666, dir_fd=dir_fd)
                 elif kind == "reflink":
                     if self._no_reflink:
                         continue
-                    _reflink(src, tmp, self)
+                    _reflink(src, tmp, self, dir_fd=dir_fd)
                 elif kind == "hardlink":
-                    os.link(src, tmp)
+                    os.link(src, tmp, dst_dir_fd=dir_fd)
                 elif kind == "symlink":
-                    os.symlink(os.path.abspath(src), tmp)
+                    os.symlink(os.path.abspath(src), tmp, dir_fd=dir_fd)
                 return
             except FileNotFoundError:
                 if not os.path.exists(src):
@@ -241,7 +245,7 @@ class ObjectStore:
                 raise
             except OSError as exc:
                 last = exc
-                _unlink_quiet(tmp)
+                _unlink_at(tmp, dir_fd)
         raise CacheError(f"could not link '{src}' with any of {', '.join(self.link_types)}: {last}")
 
     def remove(self, hi: HashInfo) -> None:
@@ -268,10 +272,11 @@ class ObjectStore:
                         yield HashInfo(name, prefix + rest)
 
 
-def _reflink(src: str, dest: str, store: ObjectStore) -> None:
+def _reflink(src: str, dest: str, store: ObjectStore, dir_fd: int | None = None) -> None:
     import fcntl
 
-    with open(src, "rb") as fsrc, open(dest, "wb") as fdest:
+    fd_out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666, dir_fd=dir_fd)
+    with open(src, "rb") as fsrc, os.fdopen(fd_out, "wb") as fdest:
         try:
             fcntl.ioctl(fdest.fileno(), _FICLONE, fsrc.fileno())
         except OSError as exc:
@@ -291,12 +296,13 @@ def _clone_or_copy(src: str, dest: str, store: ObjectStore, mode: int) -> None:
     copy_file(src, dest, mode)
 
 
-def copy_file(src: str, dest: str, mode: int) -> None:
-    """Copy in the kernel (copy_file_range, which also clones on btrfs/xfs); `dest` is new."""
+def copy_file(src: str, dest: str, mode: int, dir_fd: int | None = None) -> None:
+    """Copy in the kernel (copy_file_range, which also clones on btrfs/xfs); `dest` is new
+    (relative to `dir_fd` when given)."""
     fd_in = os.open(src, os.O_RDONLY)
     try:
         size = os.fstat(fd_in).st_size
-        fd_out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        fd_out = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode, dir_fd=dir_fd)
         try:
             done = 0
             while done < size:
@@ -313,6 +319,13 @@ def copy_file(src: str, dest: str, mode: int) -> None:
             os.close(fd_out)
     finally:
         os.close(fd_in)
+
+
+def _unlink_at(path: str, dir_fd: int | None) -> None:
+    try:
+        os.unlink(path, dir_fd=dir_fd)
+    except FileNotFoundError:
+        pass
 
 
 def _unlink_quiet(path: str) -> None:

@@ -86,7 +86,7 @@ def read_params(root: str, relpath: str) -> Any:
         return hit[1]
     from stagecore.fsguard import check_read
 
-    check_read(root, relpath, what="parameters file ", strict=True)  # a committed symlink leading out is never read
+    check_read(root, relpath, what="parameters file ", strict=True)  # never read through a link out
     try:
         with open(path, encoding="utf-8") as fobj:
             text = fobj.read()

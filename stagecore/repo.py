@@ -8,6 +8,10 @@ from functools import cached_property
 from stagecore.errors import NotARepoError
 
 DVC_DIR = ".dvc"
+# where every command writes (config, lock, state db, cache objects): a symlink here committed
+# into git would send those writes wherever the repository's author chose
+_LAYOUT = (DVC_DIR, ".dvc/config", ".dvc/config.local", ".dvc/tmp", ".dvc/cache", ".dvc/cache/files",
+           ".dvc/cache/files/md5")
 
 
 class Repo:
@@ -15,6 +19,7 @@ class Repo:
         self.root = os.path.abspath(root)
         self.dvc_dir = os.path.join(self.root, DVC_DIR)
         self.tmp_dir = os.path.join(self.dvc_dir, "tmp")
+        _refuse_committed_links(self.root)
 
     @classmethod
     def find(cls, cwd: str | None = None) -> Repo:
@@ -50,10 +55,13 @@ class Repo:
 
     @cached_property
     def cache_dir(self) -> str:
-        cdir = self.conf.get("cache", {}).get("dir")
+        cdir, level = self.config.source_of("cache", "dir")
         if not cdir:
             return _main_worktree_cache(self.root) or os.path.join(self.dvc_dir, "cache")
-        return os.path.normpath(os.path.join(self.dvc_dir, os.path.expanduser(cdir)))
+        path = os.path.normpath(os.path.join(self.dvc_dir, os.path.expanduser(cdir)))
+        if level in ("repo", "local"):
+            _refuse_committed_cache_dir(self, cdir, path, level)
+        return path
 
     @cached_property
     def odb(self):
@@ -87,7 +95,9 @@ class Repo:
     def workspace(self):
         from stagecore.workspace import Workspace
 
-        return Workspace(self.root, self.state, self.ignore)
+        workspace = Workspace(self.root, self.state, self.ignore)
+        workspace.cache_dir_of = lambda: self.cache_dir
+        return workspace
 
     @cached_property
     def scm(self):
@@ -120,6 +130,53 @@ class Repo:
         from stagecore.fsutil import repo_relpath
 
         return repo_relpath(self.root, path, cwd)
+
+
+def _refuse_committed_links(root: str) -> None:
+    """`.dvc`, its config, tmp or cache committed into git as a symlink is refused (a link the
+    user made, untracked, is honoured). Costs a few lstat calls; git is asked only about links."""
+    links = [rel for rel in _LAYOUT if os.path.islink(os.path.join(root, rel))]
+    links = [rel for rel in links if not any(rel.startswith(other + "/") for other in links)]
+    if not links:
+        return
+    from stagecore.fsguard import SymlinkEscapeError, tracked_by_git
+
+    tracked = tracked_by_git(root, links)
+    if tracked:
+        rel = tracked[0]
+        raise SymlinkEscapeError(
+            f"'{rel}' is a symlink committed into git (to '{os.readlink(os.path.join(root, rel))}'): "
+            "refused, stagecore writes its config, lock, state and cache only into real directories",
+            rel, hint=f"remove the link from git and the work tree (git rm --cached '{rel}'; rm '{rel}'); "
+            "a symlink you create yourself, untracked, is honoured")
+
+
+def _refuse_committed_cache_dir(repo: Repo, value: str, path: str, level: str) -> None:
+    """A `cache.dir` from the committed `.dvc/config` must stay inside the work tree (outside
+    .git) unless confirmed in `.dvc/config.local`; a local one counts only when git does not
+    track `.dvc/config.local` (the author of the repository could commit it too)."""
+    from stagecore.errors import ConfigError
+    from stagecore.fsguard import real_root
+
+    rroot = real_root(repo.root)
+    real = os.path.realpath(path)
+    inside = real.startswith(rroot + os.sep) and not (
+        real == os.path.join(rroot, ".git") or real.startswith(os.path.join(rroot, ".git") + os.sep))
+    if inside:
+        return
+    if level == "local":
+        from stagecore.fsguard import tracked_by_git
+
+        if not tracked_by_git(repo.root, [".dvc/config.local"]):
+            return
+        where = "'.dvc/config.local', which is committed into git"
+        hint = "remove it from git (git rm --cached .dvc/config.local); your own local config is honoured"
+    else:
+        where = f"the committed config '{repo.config.path_of('repo')}'"
+        hint = (f"if you meant to use that cache, confirm it locally: stagecore config --local cache.dir {real}"
+                " (or remove cache.dir from .dvc/config)")
+    raise ConfigError(f"cache.dir '{value}' in {where} leads outside the work tree ('{real}'): refused",
+                      hint=hint)
 
 
 def _main_worktree_cache(root: str) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat as statmod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
@@ -46,6 +47,7 @@ class Workspace:
         # read-only commands (status, the pre-commit gate) measure a path shared by many
         # stages once; commands that change the workspace leave this off
         self.memo: dict[tuple[str, str], Measured | None] | None = None
+        self.cache_dir_of: Callable[[], str] | None = None  # set by Repo: symlinks into the cache stay readable
 
     def measure(self, relpath: str, name: str = MD5) -> Measured | None:
         """Hash `relpath` (repo-relative) or return None when it does not exist."""
@@ -64,11 +66,19 @@ class Workspace:
             return None
         except NotADirectoryError:
             return None
+        self.check_read(relpath)
         if statmod.S_ISDIR(st.st_mode):
             return self._measure_dir(relpath, name)
         md5 = self.hash_files([(relpath, st)], name)[relpath]
         isexec = bool(st.st_mode & statmod.S_IXUSR)
         return Measured(HashInfo(name, md5), Meta(st.st_size, None, isexec))
+
+    def check_read(self, relpath: str) -> None:
+        """Refuse to read `relpath` when a symlink leads it outside the work tree or into .git/.dvc."""
+        from stagecore.fsguard import check_read, read_problem
+
+        if read_problem(self.root, relpath) is not None:
+            check_read(self.root, relpath, self.cache_dir_of() if self.cache_dir_of else None)
 
     def walk(self, reldir: str) -> list[tuple[str, os.stat_result]]:
         """Every file below `reldir` (repo-relative) not ignored: (repo relpath, stat)."""
@@ -99,6 +109,8 @@ class Workspace:
                 elif entry.is_symlink() and entry.is_dir():
                     continue  # a symlink to a directory is not descended into (as os.walk does)
                 else:
+                    if entry.is_symlink():
+                        self.check_read(rel)  # a link leading out of the work tree is never read
                     try:
                         found.append((rel, entry.stat()))
                     except FileNotFoundError:

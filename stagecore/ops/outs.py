@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from stagecore.core.entry import Entry
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo, Meta
 from stagecore.errors import CacheError
+from stagecore.objtrust import ensure_trusted, ensure_trusted_many
 from stagecore.state import stamp_of
 from stagecore.workspace import Measured
 
@@ -52,6 +53,7 @@ def save(repo, path: str, entry: Entry) -> Entry:
     measured = measure_for(repo, path, entry)
     if measured is None:
         raise CacheError(f"output '{path}' does not exist", hint="run the stage, or remove the output from it")
+    _refuse_escape(repo, path, measured.isdir)  # never an output through a link leading out, nor in the cache
     if entry.hash is not None and entry.hash.name == MD5_D2U and measured.hash != entry.hash:
         measured = repo.workspace.measure(path, MD5)  # a changed legacy entry is upgraded
         assert measured is not None
@@ -86,26 +88,44 @@ class CheckoutOutcome:
 
 def checkout(repo, path: str, hi: HashInfo | None, meta: Meta, *, force: bool = False,
              relink: bool = False) -> CheckoutOutcome:
+    """Bring output `path` to version `hi`. Every write and delete goes through directory fds
+    reached without following symlinks (fsguard.DirHandles), after the output's real place was
+    checked: a symlink committed into the repository never leads them outside the work tree."""
+    from stagecore.fsguard import DirHandles
+
     result = CheckoutOutcome()
-    _refuse_escape(repo, path)
+    real = _refuse_escape(repo, path, hi is not None and hi.isdir)
     if hi is None:
         result.missing.append(path)
         return result
-    if hi.isdir:
-        _checkout_dir(repo, path, hi, force, relink, result)
-    else:
-        _checkout_file(repo, path, hi, meta, force, relink, result)
+    with DirHandles(repo.root) as dirs:
+        if hi.isdir:
+            _checkout_dir(repo, path, real, hi, force, relink, result, dirs)
+        else:
+            _checkout_file(repo, path, real, hi, meta, force, relink, result, dirs)
     return result
 
 
-def _refuse_escape(repo, path: str) -> None:
-    """An output whose parent directory is a symlink leading out of the repository is refused."""
-    from stagecore.errors import PathOutsideRepoError
+def _refuse_escape(repo, path: str, isdir: bool) -> str:
+    """The real (root-relative) place of output `path`; refused when a symlink on the way leads
+    outside the work tree, into .git/.dvc or the cache (fsguard.write_target)."""
+    from stagecore.fsguard import write_target
 
-    root = os.path.realpath(repo.root)
-    parent = os.path.realpath(os.path.dirname(os.path.join(repo.root, path)))
-    if parent != root and not parent.startswith(root + os.sep):
-        raise PathOutsideRepoError(path, repo.root)
+    return write_target(repo.root, path, repo.cache_dir, isdir=isdir)
+
+
+def _open_dir(dirs, reldir: str, path: str) -> int:
+    """The fd of the output's own directory `reldir` (created); a symlink swapped in is refused."""
+    from stagecore.fsguard import NotFollowed, SymlinkEscapeError
+
+    try:
+        fd = dirs.open(reldir, create=True)
+    except NotFollowed as exc:
+        raise SymlinkEscapeError(
+            f"output '{path}': '{exc.where}' is {'a symlink' if exc.is_link else 'not a directory'} "
+            "(changed while checking out): refused, nothing written there", exc.where) from None
+    assert fd is not None
+    return fd
 
 
 def _stash(repo, rel: str, name: str, result: CheckoutOutcome) -> bool:
@@ -119,7 +139,7 @@ def _stash(repo, rel: str, name: str, result: CheckoutOutcome) -> bool:
     return True
 
 
-def _checkout_file(repo, path, hi, meta, force, relink, result) -> None:
+def _checkout_file(repo, path, real, hi, meta, force, relink, result, dirs) -> None:
     full = os.path.join(repo.root, path)
     if not repo.odb.exists(hi):
         result.missing.append(path)
@@ -131,14 +151,15 @@ def _checkout_file(repo, path, hi, meta, force, relink, result) -> None:
         if not force:
             result.kept.append(path)
             return
-        _remove_tree(repo, path, hi.name, result)
+        _remove_tree(repo, path, real, hi.name, result, dirs)
     elif current is not None and current.hash != hi and not repo.odb.exists(current.hash):
         if not force:
             result.kept.append(path)
             return
         _stash(repo, path, hi.name, result)
-    os.makedirs(os.path.dirname(full) or repo.root, exist_ok=True)
-    repo.odb.link(hi, full, isexec=meta.isexec)
+    ensure_trusted(repo, hi, meta.size)
+    fd = _open_dir(dirs, os.path.dirname(real), path)
+    repo.odb.link(hi, os.path.basename(real), isexec=meta.isexec, dir_fd=fd)
     _remember(repo, path, hi)
     result.change = "A" if current is None else ("M" if current.hash != hi else None)
 
@@ -151,8 +172,11 @@ def _remember(repo, rel: str, hi: HashInfo) -> None:
     repo.state.put(rel, hi.name, stamp_of(st), hi.value)
 
 
-def _checkout_dir(repo, path, hi, force, relink, result) -> None:
+def _checkout_dir(repo, path, real, hi, force, relink, result, dirs) -> None:
+    from stagecore.fsguard import NotFollowed, SymlinkEscapeError
+
     odb = repo.odb
+    ensure_trusted(repo, hi)
     try:
         target = odb.manifest(hi)
     except CacheError:
@@ -173,11 +197,12 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
             return
         if cur_file is not None:
             _stash(repo, path, hi.name, result)
-        os.unlink(full)
+        dirs.remove_file(real)  # a file, or a link to one: the link itself, never its target
         existed = False
     measured = repo.workspace.measure(path, hi.name) if existed else None
     current = dict(measured.files or {}) if measured is not None else {}
     snap = dict(repo.state.get_dir(path, hi.name))
+    refused: dict[str, tuple[str, bool]] = {}  # file -> (real relpath, is a symlink) of what stopped it
     changed = removed = False
     for rel, md5 in current.items():  # files the new version does not have
         if rel in target:
@@ -187,7 +212,11 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
                 result.kept.append(f"{path}/{rel}")
                 continue
             _stash(repo, f"{path}/{rel}", hi.name, result)
-        os.unlink(os.path.join(full, rel))
+        try:
+            dirs.remove_file(f"{real}/{rel}")
+        except NotFollowed as exc:
+            _refused_below(exc, real, path, rel, refused)
+            continue
         snap.pop(rel, None)
         changed = removed = True
     todo = []
@@ -202,43 +231,55 @@ def _checkout_dir(repo, path, hi, force, relink, result) -> None:
                 continue
             _stash(repo, f"{path}/{rel}", hi.name, result)
         todo.append((rel, obj))
-    made: set[str] = set()
+    ensure_trusted_many(repo, [obj for _rel, obj in todo])
+    _open_dir(dirs, real, path)
+    written = False
     for rel, obj in todo:
-        dest = os.path.join(full, rel)
-        parent = os.path.dirname(dest)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        odb.link(obj, dest)
-        st = os.stat(dest)
+        parent, name = os.path.split(rel)
+        try:
+            fd = dirs.open(f"{real}/{parent}" if parent else real, create=True)
+        except NotFollowed as exc:
+            _refused_below(exc, real, path, rel, refused)
+            continue
+        assert fd is not None
+        odb.link(obj, name, dir_fd=fd)
+        st = os.stat(name, dir_fd=fd)
         snap[rel] = ((st.st_ino, st.st_mtime_ns, st.st_size), obj.value)
-    changed = changed or bool(todo)
-    if not result.kept:  # the directory now is exactly `hi`: the next status reads it from here
+        written = True
+    changed = changed or written
+    if not result.kept and not refused:  # the directory now is exactly `hi`: the next status reads it here
         snap[""] = (None, hi.value)
     else:
         snap.pop("", None)
     repo.state.put_dir(path, hi.name, snap)
-    os.makedirs(full, exist_ok=True)
     if removed:
-        _prune_empty_dirs(full)
+        dirs.prune_empty(real)
     if not existed:
         result.change = "A"
     elif changed:
         result.change = "M"
+    if refused:
+        first = sorted(refused)[0]
+        where, is_link = refused[first]
+        link = os.path.join(path, os.path.relpath(where, real)).replace(os.sep, "/")
+        what = "the symlink" if is_link else "the file (not a directory)"
+        raise SymlinkEscapeError(
+            f"output '{path}': {len(refused)} file(s) below {what} '{link}' inside the tracked directory "
+            f"(e.g. '{path}/{first}') refused, not written through it; the rest was checked out", link)
 
 
-def _remove_tree(repo, path: str, name: str, result: CheckoutOutcome) -> None:
+def _refused_below(exc, real: str, path: str, rel: str, refused: dict[str, tuple[str, bool]]) -> None:
+    """Record that `rel` of the directory was not touched because of `exc` (a NotFollowed);
+    a link at or above the output's own directory (swapped in meanwhile) refuses it all."""
+    from stagecore.fsguard import SymlinkEscapeError
+
+    if not exc.where.startswith(real + "/"):
+        raise SymlinkEscapeError(
+            f"output '{path}': '{exc.where}' became a symlink while checking out: refused", exc.where) from None
+    refused[rel] = (exc.where, exc.is_link)
+
+
+def _remove_tree(repo, path: str, real: str, name: str, result: CheckoutOutcome, dirs) -> None:
     for rel, _st in repo.workspace.walk(path):
         _stash(repo, rel, name, result)
-    import shutil
-
-    shutil.rmtree(os.path.join(repo.root, path))
-
-
-def _prune_empty_dirs(top: str) -> None:
-    for dirpath, dirnames, filenames in os.walk(top, topdown=False):
-        if dirpath != top and not dirnames and not filenames:
-            try:
-                os.rmdir(dirpath)
-            except OSError:
-                pass
+    dirs.remove_tree(real)
