@@ -8,12 +8,10 @@ the same directory followed by `os.replace`, so no reader ever sees half an obje
 from __future__ import annotations
 
 import errno
-import itertools
 import os
 import re
 import stat
 import threading
-import uuid
 
 from stagecore.core.hashinfo import MD5, HashInfo
 from stagecore.core.tree import ManifestError, parse_manifest
@@ -39,13 +37,11 @@ def object_relpath(hi: HashInfo) -> str:
     return f"{value[:2]}/{value[2:]}"
 
 
-_TMP_TAG = f"{os.getpid()}.{uuid.uuid4().hex[:6]}"
-_counter = itertools.count()
-
-
 def tmp_name(path: str) -> str:
-    """A unique sibling name for writing `path` atomically (cheap: no uuid per file)."""
-    return f"{path}.{_TMP_TAG}.{next(_counter)}.tmp"
+    """A unique sibling name for writing `path` atomically: `fsutil.tmp_path`'s short scheme."""
+    from stagecore.fsutil import tmp_path
+
+    return tmp_path(path)
 
 
 class ObjectStore:
@@ -182,11 +178,31 @@ class ObjectStore:
         try:
             fill(tmp)
             os.replace(tmp, dest)
+        except OSError as exc:
+            _unlink_quiet(tmp)
+            from stagecore.fsutil import raise_disk_error
+
+            raise_disk_error(exc, dest, "writing the cache object")
+            raise
         except BaseException:
             _unlink_quiet(tmp)
             raise
         self._added(hi)
         return True
+
+    def sweep_tmp(self) -> int:
+        """Remove stale temp files (of killed writers) from every object directory; how many."""
+        from stagecore.fsutil import sweep_tmp
+
+        removed = 0
+        for base in (os.path.join(self.root, "files", "md5"), self.root):
+            try:
+                prefixes = [p for p in os.listdir(base) if len(p) == 2]
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for prefix in prefixes:
+                removed += sweep_tmp(os.path.join(base, prefix))
+        return removed
 
     def manifest(self, hi: HashInfo) -> dict[str, str]:
         """The {relpath: md5} of a `.dir` object; CacheError when missing or corrupt."""
@@ -268,7 +284,7 @@ class ObjectStore:
                 except NotADirectoryError:
                     continue
                 for rest in rests:
-                    if not rest.endswith(".tmp"):
+                    if not rest.endswith(".tmp") and not rest.startswith("."):  # temps are not objects
                         yield HashInfo(name, prefix + rest)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.tree import manifest_bytes, manifest_hash
 from stagecore.errors import StagecoreError
+from stagecore.fsutil import TMP_PREFIX, is_tmp_name
 from stagecore.hashing import file_md5
 from stagecore.state import stamp_of
 
@@ -47,6 +48,7 @@ class Workspace:
         # read-only commands (status, the pre-commit gate) measure a path shared by many
         # stages once; commands that change the workspace leave this off
         self.memo: dict[tuple[str, str], Measured | None] | None = None
+        self.temps: list[str] = []  # temp files `walk` passed over (absolute paths)
         self.cache_dir_of: Callable[[], str] | None = None  # set by Repo: symlinks into the cache stay readable
 
     def measure(self, relpath: str, name: str = MD5) -> Measured | None:
@@ -93,6 +95,9 @@ class Workspace:
                 continue
             for entry in entries:
                 rel = f"{cur}/{entry.name}" if cur else entry.name
+                if entry.name.startswith(TMP_PREFIX) and is_tmp_name(entry.name):
+                    self.temps.append(entry.path)  # a writer's temp file, never data (swept when stale)
+                    continue
                 if entry.name == ".dvcignore":
                     raise StagecoreError(
                         f".dvcignore file should not be in collected dir path: '{cur}'",

@@ -21,6 +21,16 @@ class AddResult(NamedTuple):
 
 
 def add(repo, targets: list[str], cwd: str | None = None) -> AddResult:
+    from stagecore.ops.repolock import locked, sweep_seen
+
+    with locked(repo):
+        try:
+            return _add(repo, targets, cwd)
+        finally:
+            sweep_seen(repo)
+
+
+def _add(repo, targets: list[str], cwd: str | None) -> AddResult:
     rels = [_check_target(repo, t, cwd) for t in targets]
     dvcfiles: list[str] = []
     touched: list[str] = []
@@ -36,7 +46,7 @@ def add(repo, targets: list[str], cwd: str | None = None) -> AddResult:
             stage = Stage(dvcfile=dvcfile, wdir=os.path.dirname(rel).replace(os.sep, "/"))
             entry = Entry(os.path.basename(rel))
             stage.outs.append(entry)
-        saved = outs_ops.save(repo, rel, entry)
+        saved = save_output(repo, rel, entry)
         stage.outs = [saved if o is entry else o for o in stage.outs]
         if write_dvcfile(repo.root, stage):
             touched.append(dvcfile)
@@ -47,6 +57,17 @@ def add(repo, targets: list[str], cwd: str | None = None) -> AddResult:
             touched.append(gi)
         dvcfiles.append(dvcfile)
     return stage_in_git(repo, dvcfiles, touched, AddResult)
+
+
+def save_output(repo, rel: str, entry: Entry) -> Entry:
+    """`outs.save`, with a refused local write (disk full, read-only...) named by the output."""
+    try:
+        return outs_ops.save(repo, rel, entry)
+    except OSError as exc:
+        from stagecore.fsutil import raise_disk_error
+
+        raise_disk_error(exc, exc.filename or os.path.join(repo.root, rel))
+        raise
 
 
 def _tracked(repo, rel: str) -> bool:

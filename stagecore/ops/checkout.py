@@ -19,6 +19,16 @@ class CheckoutResult(NamedTuple):
 def checkout(repo, stages: list[Stage], *, force: bool = False, relink: bool = False,
              only: set[str] | None = None) -> CheckoutResult:
     """Check out every cached output of `stages` (or only the repo paths in `only`)."""
+    from stagecore.ops.repolock import locked, sweep_seen
+
+    with locked(repo):
+        try:
+            return _checkout(repo, stages, force, relink, only)
+        finally:
+            sweep_seen(repo)
+
+
+def _checkout(repo, stages: list[Stage], force: bool, relink: bool, only: set[str] | None) -> CheckoutResult:
     changes: list[tuple[str, str]] = []
     missing: list[str] = []
     kept: list[str] = []
@@ -30,7 +40,7 @@ def checkout(repo, stages: list[Stage], *, force: bool = False, relink: bool = F
             path = stage.out_path(out)
             if only is not None and path not in only:
                 continue
-            outcome = outs_ops.checkout(repo, path, out.hash, out.meta, force=force, relink=relink)
+            outcome = checkout_output(repo, path, out.hash, out.meta, force=force, relink=relink)
             if outcome.change:
                 isdir = out.hash is not None and out.hash.isdir
                 changes.append((outcome.change, path + ("/" if isdir else "")))
@@ -38,6 +48,17 @@ def checkout(repo, stages: list[Stage], *, force: bool = False, relink: bool = F
             kept.extend(outcome.kept)
             stashed.extend(outcome.stashed)
     return CheckoutResult(changes, missing, kept, stashed)
+
+
+def checkout_output(repo, path: str, hi, meta, *, force: bool = False, relink: bool = False):
+    """`outs.checkout`, with a refused local write (disk full, read-only...) named by the output."""
+    try:
+        return outs_ops.checkout(repo, path, hi, meta, force=force, relink=relink)
+    except OSError as exc:
+        from stagecore.fsutil import raise_disk_error
+
+        raise_disk_error(exc, exc.filename or os.path.join(repo.root, path))
+        raise
 
 
 def display(repo, path: str, cwd: str) -> str:

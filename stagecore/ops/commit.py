@@ -20,6 +20,39 @@ class CommitResult(NamedTuple):
 
 
 def commit(repo, stages: list[Stage], *, force: bool = False) -> CommitResult:
+    """Save changed outputs; under the repository lock, on the dvc files as they are once it is held."""
+    from stagecore.ops.repolock import locked, sweep_seen
+
+    with locked(repo):
+        try:
+            return _commit(repo, _reload(repo, stages), force)
+        finally:
+            sweep_seen(repo)
+
+
+def _reload(repo, stages: list[Stage]) -> list[Stage]:
+    """The stages read again: another command (or a hook after `git checkout`) may have changed
+    their dvc files while we waited for the lock; a stage that is gone is dropped."""
+    import os
+
+    from stagecore.dvcfile import load_dvcfile
+    from stagecore.index import check_outs_inside
+    from stagecore.pipefile import load_pipeline
+
+    fresh: dict[tuple[str, str | None], Stage] = {}
+    for dvcfile in dict.fromkeys(s.dvcfile for s in stages):
+        if not os.path.exists(os.path.join(repo.root, dvcfile)):
+            continue
+        named = any(s.dvcfile == dvcfile and s.name is not None for s in stages)
+        for stage in load_pipeline(repo, dvcfile) if named else [load_dvcfile(repo.root, dvcfile)]:
+            check_outs_inside(stage)
+            fresh[(stage.dvcfile, stage.name)] = stage
+    return [fresh[key] for key in ((s.dvcfile, s.name) for s in stages) if key in fresh]
+
+
+def _commit(repo, stages: list[Stage], force: bool) -> CommitResult:
+    from stagecore.ops.add import save_output
+
     touched: list[str] = []
     files: list[str] = []
     for stage in stages:
@@ -33,7 +66,7 @@ def commit(repo, stages: list[Stage], *, force: bool = False) -> CommitResult:
                 hint="use `-f|--force` to record the workspace as the stage's result anyway",
             )
         stage.deps = [dep.with_hash(*_hash_of(repo, stage.dep_path(dep), dep)) for dep in stage.deps]
-        stage.outs = [outs_ops.save(repo, stage.out_path(out), out) for out in stage.outs]
+        stage.outs = [save_output(repo, stage.out_path(out), out) for out in stage.outs]
         if stage.name is None:
             if write_dvcfile(repo.root, stage, drop_md5=force):
                 touched.append(stage.dvcfile)

@@ -25,6 +25,17 @@ def gc(repo, *, workspace: bool, branches: bool, tags: bool, commits: bool, clou
             "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` or `--all-commits` needs to be set.",
             hint="`stagecore gc -w` keeps only what the workspace uses",
         )
+    from stagecore.ops.repolock import locked
+
+    with locked(repo):  # an `add` writing objects it has not recorded yet must not lose them
+        return _gc(repo, branches, tags, commits, cloud, remote)
+
+
+def _gc(repo, branches: bool, tags: bool, commits: bool, cloud: bool, remote: str | None) -> GcResult:
+    from stagecore.ops.repolock import sweep_workspace
+
+    repo.odb.sweep_tmp()  # temps of killed writers (a live writer's are kept)
+    sweep_workspace(repo)
     refs = refs_of_stages(repo.stages())
     if branches or tags or commits:
         refs += refs_of_revisions(repo, branches=branches, tags=tags, commits=commits)
@@ -50,6 +61,9 @@ def gc(repo, *, workspace: bool, branches: bool, tags: bool, commits: bool, clou
             doomed = [key for prefix in ("files/md5/",) for key in rem.iter_keys(prefix) if key not in keep_keys]
             rem.delete_many(doomed)
             removed_remote = len(doomed)
+            sweep = getattr(rem, "sweep_tmp", None)
+            if sweep is not None:  # uploads that never finished (another client's live ones are kept)
+                sweep()
     return GcResult(removed, removed_legacy, removed_remote, sorted(used.unexpanded.values()))
 
 

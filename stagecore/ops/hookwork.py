@@ -138,7 +138,19 @@ def _side(repo, changes: Changes, index: int) -> dict[str, bytes]:
 
 def follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
            progress: Callable[[int, int], None] | None = None) -> list[Finding]:
-    """Bring every output whose recorded hash changed to its new version."""
+    """Bring every output whose recorded hash changed to its new version (under the repository
+    lock, waiting for a running command as long as `HOOK_WAIT`: git has moved already)."""
+    from stagecore.ops.repolock import HOOK_WAIT, locked, sweep_seen
+
+    with locked(repo, HOOK_WAIT):
+        try:
+            return _follow(repo, changes, fetch=fetch, data_remote=data_remote, progress=progress)
+        finally:
+            sweep_seen(repo)
+
+
+def _follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
+            progress: Callable[[int, int], None] | None) -> list[Finding]:
     refused: list[StagecoreError] = []  # a dvc file that fails the gate is refused alone, the rest followed
     old = {ref.path: ref.hash for ref in refs_of_blobs(_side(repo, changes, 0), problems=[])}
     new = refs_of_blobs(_side(repo, changes, 1), problems=refused)
@@ -192,7 +204,10 @@ def push_commits(repo, commits: list[str], *, data_remote: str | None, allow_inc
     if not _has_remote(repo, data_remote):
         return [Finding("no data remote is configured: the data of these commits was not pushed",
                         "stagecore remote add -d NAME URL", False)]
-    result = push(repo, refs, remote=data_remote, progress=progress)
+    from stagecore.ops.repolock import HOOK_WAIT, locked
+
+    with locked(repo, HOOK_WAIT):
+        result = push(repo, refs, remote=data_remote, progress=progress)
     findings = [Finding(f"failed to upload {hi.value}: {reason}", "push again (transient errors are retried)")
                 for hi, reason in result.failed.items()]
     for hi, path in sorted(result.missing.items(), key=lambda kv: kv[1]):

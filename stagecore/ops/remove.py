@@ -21,6 +21,13 @@ class RemoveResult(NamedTuple):
 
 
 def remove(repo, stages: list[Stage], *, outs: bool = False) -> RemoveResult:
+    from stagecore.ops.repolock import locked
+
+    with locked(repo):
+        return _remove(repo, stages, outs)
+
+
+def _remove(repo, stages: list[Stage], outs: bool) -> RemoveResult:
     removed, touched, deleted = [], [], []
     for stage in stages:
         for out in stage.outs:

@@ -89,8 +89,20 @@ def _run(jobs: int, work: Callable[[HashInfo], None], objs: list[HashInfo],
 
 def push(repo, refs: list[Ref], *, remote: str | None = None, jobs: int | None = None,
          progress: Progress | None = None) -> TransferResult:
+    from stagecore.ops.repolock import locked
+
+    with locked(repo):
+        return _push(repo, refs, remote, jobs, progress)
+
+
+def _push(repo, refs: list[Ref], remote: str | None, jobs: int | None,
+          progress: Progress | None) -> TransferResult:
+    from stagecore.ops.repolock import recovering
+
     used = expand(repo.odb, refs)
     with open_data_remote(repo, remote, "push") as rem:
+        if recovering(repo) and hasattr(rem, "sweep_tmp"):
+            rem.sweep_tmp()  # a push was killed: its unfinished uploads (this machine's) go
         objs = _order(used.objects)
         keys = {hi: object_relpath(hi) for hi in objs}
         on_remote = rem.exists_many(list(keys.values()))
@@ -135,6 +147,14 @@ def _download(repo, rem, hi: HashInfo) -> None:
 
 def fetch(repo, refs: list[Ref], *, remote: str | None = None, jobs: int | None = None,
           progress: Progress | None = None) -> TransferResult:
+    from stagecore.ops.repolock import locked
+
+    with locked(repo):
+        return _fetch(repo, refs, remote, jobs, progress)
+
+
+def _fetch(repo, refs: list[Ref], remote: str | None, jobs: int | None,
+           progress: Progress | None) -> TransferResult:
     used = expand(repo.odb, refs)
     with open_data_remote(repo, remote, "fetch") as rem:
         njobs = jobs or rem.jobs

@@ -15,9 +15,14 @@ from stagecore.remotes.base import (
     group_by_parent,
     is_tmp_key,
     prefer_listing,
-    tmp_key,
     unlink_quiet,
 )
+from stagecore.fsutil import remote_tmp_path
+
+
+
+REMOTE_TMP_AGE = 3600.0
+_LOCAL_SIDE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 class LocalRemote(Remote):
@@ -83,7 +88,7 @@ class LocalRemote(Remote):
         if not os.path.exists(local_path):  # local-side failures stay the caller's OSError
             raise FileNotFoundError(local_path)
         self._ensure_parent(dest)
-        tmp = tmp_key(dest)
+        tmp = remote_tmp_path(dest)
         try:
             try:
                 copy_file(local_path, tmp, 0o444)  # in the kernel, created read-only
@@ -113,7 +118,38 @@ class LocalRemote(Remote):
             raise
         except OSError as exc:
             unlink_quiet(local_path)
+            if exc.errno in _LOCAL_SIDE:  # the local disk refused the copy, not the remote
+                from stagecore.fsutil import raise_disk_error
+
+                raise_disk_error(exc, os.path.dirname(local_path), "writing into")
             raise self._error(exc, "read", src) from None
+
+    def sweep_tmp(self, max_age: float = REMOTE_TMP_AGE) -> int:
+        """Remove unfinished uploads: this machine's whose process is gone, anyone's older than
+        `max_age` (another client may be uploading right now); how many were removed."""
+        import time
+
+        from stagecore.fsutil import is_tmp_name, tmp_is_stale
+
+        now = time.time()
+        removed = 0
+        for dirpath, _dirnames, filenames in os.walk(self.path):
+            for fname in filenames:
+                ours = is_tmp_name(fname)
+                if not ours and not is_tmp_key(fname):
+                    continue
+                full = os.path.join(dirpath, fname)
+                try:
+                    mtime = os.lstat(full).st_mtime
+                    stale = tmp_is_stale(fname, mtime, now, max_age) if ours else now - mtime > max_age
+                    if stale:
+                        os.unlink(full)
+                        removed += 1
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    raise self._error(exc, "delete", full) from None
+        return removed
 
     def delete(self, key: str) -> None:
         path = self._full(key)

@@ -5,7 +5,8 @@ password, passphrase, timeout, allow_agent, max_sessions). `~/.ssh/config` suppl
 User, Port and IdentityFile when the remote config does not.
 
 Workers borrow SFTP sessions from `sftp_pool.SftpPool` (paramiko's SFTP client is not
-thread-safe). An upload is written to `key.<random>.tmp` and renamed over `key`
+thread-safe). An upload is written to `.stagecore-tmp-<pid>@<host>.<random>.tmp` beside `key`
+and renamed over `key`
 (posix-rename), so readers never see a partial object. Operations interrupted by a dropped
 connection are retried with backoff on a fresh session.
 """
@@ -33,9 +34,9 @@ from stagecore.remotes.base import (
     is_tmp_key,
     prefer_listing,
     retry,
-    tmp_key,
     unlink_quiet,
 )
+from stagecore.fsutil import remote_tmp_path
 from stagecore.remotes.sftp_pool import Login, SftpPool, import_paramiko
 
 _CHUNK = 1024 * 1024
@@ -198,7 +199,7 @@ class SSHRemote(Remote):
             def send(sftp) -> None:
                 fsrc.seek(0)
                 self._makedirs(sftp, posixpath.dirname(dest))
-                tmp = tmp_key(dest)
+                tmp = remote_tmp_path(dest)
                 try:
                     with sftp.open(tmp, "wb") as fdst:
                         fdst.set_pipelined(True)
@@ -240,6 +241,32 @@ class SSHRemote(Remote):
 
         self._run(remove, "deleting", full)
 
+    def sweep_tmp(self, max_age: float = 3600.0) -> int:
+        """Remove unfinished uploads: this machine's whose process is gone, anyone's older than
+        `max_age` (another client may be uploading right now); how many were removed."""
+        import time
+
+        from stagecore.fsutil import is_tmp_name, tmp_is_stale
+
+        now = time.time()
+        doomed: list[str] = []
+        stack = [self.path]
+        while stack:
+            cur = stack.pop()
+            for entry in self._run(lambda sftp, cur=cur: _listdir_attr(sftp, cur), "listing", cur):
+                full = posixpath.join(cur, entry.filename)
+                mtime = float(entry.st_mtime or 0)
+                if stat.S_ISDIR(entry.st_mode or 0):
+                    stack.append(full)
+                elif is_tmp_name(entry.filename):
+                    if tmp_is_stale(entry.filename, mtime, now, max_age):
+                        doomed.append(full)
+                elif is_tmp_key(entry.filename) and now - mtime > max_age:
+                    doomed.append(full)
+        for full in doomed:
+            self._run(lambda sftp, full=full: _remove_quiet(sftp, full), "deleting", full)
+        return len(doomed)
+
     def close(self) -> None:
         self._pool.close()
 
@@ -278,6 +305,11 @@ def _listdir_attr(sftp, path: str) -> list:
         return sftp.listdir_attr(path)
     except FileNotFoundError:
         return []
+
+
+def _remove_quiet(sftp, path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        sftp.remove(path)
 
 
 def _exists(sftp, path: str) -> bool:
