@@ -76,8 +76,8 @@ def _error(text: str, hint: str | None = None) -> ConfigError:
 # -- paths ------------------------------------------------------------------------------------------
 def _load_path(base: str, value: object) -> object:
     """A path value read from a file (`base` = its directory) or given on the command line (cwd)."""
-    if not isinstance(value, str) or _URL.match(value) or os.path.isabs(value):
-        return value
+    if not isinstance(value, str) or not value.strip() or _URL.match(value) or os.path.isabs(value):
+        return value  # an empty value stays empty: it never means "the config file's directory"
     if os.path.expanduser(value) != value:  # ~/x stays ~/x
         return value
     return _RelPath(os.path.normpath(os.path.join(base, value)))
@@ -311,7 +311,42 @@ def remote_modify(
 def remote_section(config: Config, name: str) -> dict:
     """The merged options of remote `name` for `open_remote`: relative paths made absolute
     against the directory of the config file (level) that set them."""
-    opts = _load_to_level(config, None)["remote"].get(name.lower())
+    merged = _load_to_level(config, None)
+    opts = merged["remote"].get(name.lower())
     if opts is None:
         raise _error(f"remote '{name}' doesn't exist.", hint="`stagecore remote list` shows the remotes")
+    check_url(config, name.lower(), opts.get("url"), merged.get("cache", {}).get("dir"))
     return {key: str(value) if isinstance(value, _RelPath) else value for key, value in opts.items()}
+
+
+def _url_source(config: Config, name: str) -> str:
+    """The config file whose `url` for remote `name` is in effect (the last level setting it)."""
+    for level in reversed(LEVELS):
+        opts = (config.levels.get(level) or {}).get("remote", {}).get(name)
+        if isinstance(opts, dict) and "url" in opts:
+            return config.path_of(level)
+    return config.path_of("repo")
+
+
+def check_url(config: Config, name: str, url: object, cache_dir: object = None) -> None:
+    """Refuse (ConfigError naming the config file) a remote url that is empty, of an unknown type,
+    or a directory inside the repository's `.dvc` or `.git`, or the cache (or inside it)."""
+    from stagecore.remotes import local_path, remote_kind
+    from stagecore.remotes.schema import url_problem
+
+    source = _url_source(config, name)
+    problem = url_problem(name, url)
+    if problem is None and isinstance(url, str) and remote_kind(url) == "local":
+        where = os.path.realpath(local_path(url, os.path.dirname(source)))
+        root = os.path.dirname(os.path.abspath(config.dvc_dir))
+        cache = os.path.join(config.dvc_dir, "cache") if not isinstance(cache_dir, str) or not cache_dir \
+            else os.path.join(config.dvc_dir, os.path.expanduser(cache_dir))
+        for label, inside in (("cache", cache), (".dvc", config.dvc_dir), (".git", os.path.join(root, ".git"))):
+            real = os.path.realpath(inside)
+            if where == real or where.startswith(real + os.sep):
+                what = "the cache" if label == "cache" else f"the repository's {label} directory"
+                problem = (f"remote '{name}' has url '{url}', which is inside {what} ('{where}')",
+                           f"point it at a directory outside {what}: stagecore remote modify {name} url <dir>")
+                break
+    if problem is not None:
+        raise _error(f"'{source}': {problem[0]}", hint=problem[1])

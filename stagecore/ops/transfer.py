@@ -54,6 +54,45 @@ def _order(objs: Iterable[HashInfo]) -> list[HashInfo]:
     return sorted(objs, key=lambda hi: (hi.isdir, hi.value))
 
 
+def _upload(repo, rem, todo: list[HashInfo], keys: dict[HashInfo, str], missing: dict[HashInfo, str],
+            jobs: int, progress: Progress | None) -> tuple[list[HashInfo], dict[HashInfo, str]]:
+    """Files first, then each `.dir` manifest only once every file it lists is confirmed on the
+    remote (uploaded now or already there): a manifest on a remote means its files are there.
+    A corrupt cache object (objtrust) is never uploaded; it fails like an upload error."""
+    from stagecore.errors import CacheError
+    from stagecore.objtrust import ensure_trusted
+
+    def send(hi: HashInfo) -> None:
+        ensure_trusted(repo, hi)
+        rem.upload(repo.odb.path_of(hi), keys[hi])
+
+    files = [hi for hi in todo if not hi.isdir]
+
+    def step(n: int, _total: int) -> None:
+        if progress:
+            progress(n + offset, len(todo))
+
+    offset = 0
+    done, failed = _run(jobs, send, files, step)
+    ready = []
+    for hi in (hi for hi in todo if hi.isdir):
+        try:
+            listed = {HashInfo(hi.name, md5) for md5 in repo.odb.manifest(hi).values()}
+        except CacheError as exc:
+            failed[hi] = str(exc)
+            continue
+        absent = sorted(obj.value for obj in listed if obj in failed or obj in missing)
+        if absent:
+            failed[hi] = (f"manifest not uploaded: {len(absent)} of its files did not reach the remote "
+                          f"(first: {absent[0]})")
+        else:
+            ready.append(hi)
+    offset = len(files)
+    got, bad = _run(jobs, send, ready, step)
+    failed.update(bad)
+    return done + got, failed
+
+
 def _run(jobs: int, work: Callable[[HashInfo], None], objs: list[HashInfo],
          progress: Progress | None) -> tuple[list[HashInfo], dict[HashInfo, str]]:
     done: list[HashInfo] = []
@@ -119,7 +158,7 @@ def _push(repo, refs: list[Ref], remote: str | None, jobs: int | None,
             if keys[hi] not in on_remote:
                 missing[hi] = path
         todo = [hi for hi in todo if hi not in missing]
-        done, failed = _run(jobs or rem.jobs, lambda hi: rem.upload(repo.odb.path_of(hi), keys[hi]), todo, progress)
+        done, failed = _upload(repo, rem, todo, keys, missing, jobs or rem.jobs, progress)
         return TransferResult(done, failed, missing, rem.name)
 
 

@@ -100,12 +100,35 @@ _SCHEMAS: dict[str, dict[str, str] | None] = {
 }
 
 
+def url_problem(name: str, url: object, scheme_check: bool = True) -> tuple[str, str] | None:
+    """(problem, hint) for a url that names no usable place: empty or only blanks, not a single
+    value, or a scheme no DVC remote has. An empty url must never fall back to the directory
+    of the config file (it would put the remote's objects inside `.dvc/`)."""
+    fix = f"set it: stagecore remote modify {name} url <url>  (a directory, s3://..., ssh://...)"
+    if not isinstance(url, str):
+        return f"remote '{name}' has a url that is not a single value: {url!r}", fix
+    if not url.strip():
+        return f"remote '{name}' has an empty url", fix
+    if "\0" in url:
+        return f"remote '{name}' has a url with a NUL byte: {url!r}", fix
+    if not scheme_check:
+        return None
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower() if parts.netloc else ""
+    if scheme not in _SCHEMAS and scheme != "file":
+        return f"remote '{name}' has a url of unknown type '{scheme}://' ({url})", fix
+    return None
+
+
 def validate_remote(name: str, opts: dict) -> tuple[str, str | None] | None:
     """The first problem of one remote section as DVC words it (message, hint), or None."""
     where = f"data['remote']['{name}']"
     url = opts.get("url")
     if url is None:
         return f"expected 'url' for dictionary value @ {where}", None
+    problem = url_problem(name, url, scheme_check=False)  # DVC's own words for the scheme below
+    if problem is not None:
+        return f"{problem[0]} @ {where}['url']", problem[1]
     parts = urlsplit(str(url))
     scheme = parts.scheme if parts.netloc else ""
     if scheme not in _SCHEMAS:
