@@ -145,6 +145,11 @@ def _validate(path: str, obj) -> dict:
                     hint="remove or correct that key",
                 )
             target[key] = ",".join(value) if isinstance(value, list) else value
+            if isinstance(target[key], str) and "\0" in target[key]:  # no path or name holds a NUL
+                raise ConfigError(
+                    f"config file error in '{path}': a NUL byte in the value of '{section}.{key}'",
+                    hint="remove the NUL byte from that value",
+                )
     return data
 
 

@@ -45,8 +45,8 @@ def parse_params(text: str, relpath: str) -> Any:
 
 def _bounded(relpath: str, kind: str, parse: Callable[[], Any], text: str) -> Any:
     if len(text) > MAX_TEXT_BYTES:
-        raise FileFormatError(relpath, f"is too large to be a params or metrics file ({len(text):,} characters, "
-                              f"at most {MAX_TEXT_BYTES:,})")
+        raise FileFormatError(relpath, f"is too large to be a params or metrics file "
+                              f"({len(text):,} characters, at most {MAX_TEXT_BYTES:,})")
     try:
         data = parse()
     except RecursionError:
@@ -78,8 +78,8 @@ def read_params(root: str, relpath: str) -> Any:
     if not stat.S_ISREG(st.st_mode):  # a device or FIFO would be read forever
         raise FileFormatError(relpath, "is not a regular file, expected a parameters file")
     if st.st_size > MAX_TEXT_BYTES:
-        raise FileFormatError(relpath, f"is too large to be a params or metrics file ({st.st_size:,} bytes, "
-                              f"at most {MAX_TEXT_BYTES:,})")
+        raise FileFormatError(relpath, f"is too large to be a params or metrics file "
+                              f"({st.st_size:,} bytes, at most {MAX_TEXT_BYTES:,})")
     stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
     hit = _parsed.get(path)
     if hit is not None and hit[0] == stamp:

@@ -19,12 +19,12 @@ from stagecore.core.interpolate import (
     load_vars,
 )
 from stagecore.core.pipeline import build_stage, lock_data
-from stagecore.core.pipeschema import Problem, validate_lock, validate_pipeline
+from stagecore.core.pipeschema import Problem, validate_lock, validate_pipeline, validate_resolved
 from stagecore.core.safepath import check_stage
 from stagecore.core.stage import Stage
 from stagecore.errors import FileFormatError, StagecoreError
 from stagecore.fsutil import atomic_write_text
-from stagecore.yamlio import dump_yaml, load_yaml, load_yaml_rt
+from stagecore.yamlio import dump_yaml, load_yaml, load_yaml_rt, locate
 
 PIPELINE_FILE = "dvc.yaml"
 LOCK_FILE = "dvc.lock"
@@ -52,24 +52,14 @@ def _read(root: str, relpath: str) -> str | None:
 
 def _locate(text: str, relpath: str, keys: tuple) -> str:
     """`, line L, column C` of `keys` in the document (the deepest key found), or ''."""
-    try:
-        node = load_yaml_rt(text, relpath)
-    except FileFormatError:
-        return ""
-    pos = None
-    for key in keys:
-        lc = getattr(node, "lc", None)
-        if lc is None:
-            break
-        if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            pos = lc.item(key)
-        elif isinstance(node, dict) and key in node:
-            pos = lc.key(key)
-        else:
-            pos = (lc.line, lc.col)
-            break
-        node = node[key]
+    return _where_text(locate(text, [keys])[0])
+
+
+def _where_text(pos: tuple[int, int] | None) -> str:
     return f", line {pos[0] + 1}, column {pos[1] + 1}" if pos else ""
+
+
+_SHOWN_PROBLEMS = 10  # a hostile file can have 100,000 problems: name the first few
 
 
 def _raise_problems(text: str, relpath: str, problems: list[Problem], hint: str | None = None) -> None:
@@ -77,11 +67,15 @@ def _raise_problems(text: str, relpath: str, problems: list[Problem], hint: str 
         return
     if problems[0][0] == () and len(problems) == 1:
         raise FileFormatError(relpath, f"validation failed: {problems[0][1]}")
+    shown = problems[:_SHOWN_PROBLEMS]
+    positions = locate(text, [keys for keys, _message in shown])  # one parse for all of them
     parts = []
-    for keys, message in problems:
+    for (keys, message), pos in zip(shown, positions, strict=True):
         where = " -> ".join(str(k) for k in keys)
-        parts.append(f"{message}, in {where}{_locate(text, relpath, keys)}" if where else message)
-    head = "validation failed: " if len(parts) == 1 else f"validation failed: {len(parts)} errors: "
+        parts.append(f"{message}, in {where}{_where_text(pos)}" if where else message)
+    if len(problems) > len(shown):
+        parts.append(f"and {len(problems) - len(shown)} more")
+    head = "validation failed: " if len(problems) == 1 else f"validation failed: {len(problems)} errors: "
     raise FileFormatError(relpath, head + "; ".join(parts), hint=hint or "fix the file by hand")
 
 
@@ -151,7 +145,13 @@ def load_pipeline(repo, relpath: str) -> list[Stage]:
         generated = expand_stages(stages_data, ctx, _vars_loader(repo, posixpath.dirname(relpath)))
     except InterpolationError as exc:
         where = _locate(text, relpath, exc.keys) if exc.keys else ""
-        raise FileFormatError(relpath, f"{exc}{where}", hint="define the variable in params.yaml or under `vars`") from None
+        hint = exc.hint or "define the variable in params.yaml or under `vars`"
+        raise FileFormatError(relpath, f"{exc}{where}", hint=hint) from None
+    problems = [  # interpolation can change types (`cmd: ${n}`); one per template, not per stage
+        problem for gen in generated
+        for problem in validate_resolved(gen.definition, _template_keys(gen, stages_data))
+    ]
+    _raise_problems(text, relpath, list(dict.fromkeys(problems)))
     stages = []
     for gen in generated:
         raw = stages_data[gen.group or gen.name]
@@ -164,6 +164,12 @@ def load_pipeline(repo, relpath: str) -> list[Stage]:
         check_stage(stage)  # the gate: output paths (joined with wdir), lock hash values, dependency paths
         stages.append(stage)
     return stages
+
+
+def _template_keys(gen, stages_data: dict) -> tuple:
+    if gen.group is None:
+        return ("stages", gen.name)
+    return ("stages", gen.group, "do") if "foreach" in stages_data[gen.group] else ("stages", gen.group)
 
 
 def is_parametrized(stage: Stage) -> bool:

@@ -89,7 +89,8 @@ def _unloadable(text: str, path: str, exc: BaseException) -> FileFormatError:
     if isinstance(exc, RecursionError):
         return FileFormatError(path, f"{bounds.depth_message()}{_problem_line(text, 'depth') or ''}",
                                hint="fix the file by hand")
-    return FileFormatError(path, f"is invalid YAML: {bounds.value_error_text(exc)}", hint="fix the file by hand")
+    problem = f"is invalid YAML: {bounds.value_error_text(exc)}"
+    return FileFormatError(path, problem, hint="fix the file by hand")
 
 
 def check_bounds(data: Any, text: str, path: str) -> Any:
@@ -148,6 +149,35 @@ def _problem_line(text: str, kind: str) -> str | None:
     except (yaml.YAMLError, RecursionError, ValueError):
         return None if kind == "depth" else ""
     return None if kind == "depth" else ""
+
+
+def locate(text: str, paths: list[tuple]) -> list[tuple[int, int] | None]:
+    """(line, column), 0-based, of the deepest node found along each key path; one C compose
+    of the text for all of them (no alias expansion), None where the text cannot be parsed."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return [None for _ in paths]
+    return [_position(root, keys) for keys in paths]
+
+
+def _position(node: Any, keys: tuple) -> tuple[int, int] | None:
+    pos = None
+    for key in keys:
+        if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            node = node.value[key]
+            pos = (node.start_mark.line, node.start_mark.column)
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            break
+        name = str(key)
+        pairs = (pair for pair in node.value if isinstance(pair[0], yaml.ScalarNode))
+        hit = next((pair for pair in pairs if pair[0].value == name), None)
+        if hit is None:
+            return (node.start_mark.line, node.start_mark.column)
+        pos = (hit[0].start_mark.line, hit[0].start_mark.column)
+        node = hit[1]
+    return pos
 
 
 def _rt():

@@ -42,7 +42,8 @@ def validate_pipeline(data: Any) -> list[Problem]:
     for key in ("params", "metrics"):
         if key in data and _expect(data[key], list, (key,), problems):
             for i, item in enumerate(data[key]):
-                _expect(item, str, (key, i), problems)
+                if _expect(item, str, (key, i), problems):
+                    _check_path(item, (key, i), problems)
     if "vars" in data:
         _check_vars(data["vars"], ("vars",), problems)
     stages = data.get("stages")
@@ -75,8 +76,23 @@ def validate_pipeline(data: Any) -> list[Problem]:
 def _check_vars(value: Any, where: tuple, problems: list[Problem]) -> None:
     if _expect(value, list, where, problems):
         for i, item in enumerate(value):
-            if not isinstance(item, (str, dict)):
+            if isinstance(item, str):
+                _check_path(item, (*where, i), problems)
+            elif not isinstance(item, dict):
                 problems.append(((*where, i), "expected str or a dictionary"))
+
+
+def _check_path(value: Any, where: tuple, problems: list[Problem]) -> None:
+    """A path string read from the file: a NUL byte cannot name any file (and would crash `open`)."""
+    if isinstance(value, str) and "\0" in value:
+        problems.append((where, "expected a path, got a string with a NUL byte"))
+
+
+def validate_resolved(definition: Mapping, where: tuple) -> list[Problem]:
+    """Problems of a stage after `${...}` interpolation, which can change types (`cmd: ${n}`)."""
+    problems: list[Problem] = []
+    _check_stage(definition, where, problems)
+    return problems
 
 
 def _check_stage(d: Mapping, where: tuple, problems: list[Problem]) -> None:
@@ -93,15 +109,22 @@ def _check_stage(d: Mapping, where: tuple, problems: list[Problem]) -> None:
     for key, typ in (("wdir", str), ("desc", str), ("frozen", bool), ("always_changed", bool)):
         if key in d:
             _expect(d[key], typ, (*where, key), problems)
+    _check_path(d.get("wdir"), (*where, "wdir"), problems)
     if "deps" in d and _expect(d["deps"], list, (*where, "deps"), problems):
         for i, item in enumerate(d["deps"]):
-            _expect(item, str, (*where, "deps", i), problems)
+            if _expect(item, str, (*where, "deps", i), problems):
+                _check_path(item, (*where, "deps", i), problems)
     if "params" in d and _expect(d["params"], list, (*where, "params"), problems):
         for i, item in enumerate(d["params"]):
             if isinstance(item, dict):
                 for pfile, keys in item.items():
-                    if keys is not None and not isinstance(keys, (list, str)):
+                    if not isinstance(pfile, str):
+                        problems.append(((*where, "params", i), "expected a file name"))
+                    elif keys is not None and not isinstance(keys, (list, str)):
                         problems.append(((*where, "params", i, pfile), "expected a list"))
+                    elif isinstance(keys, list) and not all(isinstance(k, str) for k in keys):
+                        problems.append(((*where, "params", i, pfile), "expected a list of str"))
+                    _check_path(pfile, (*where, "params", i, pfile), problems)
             elif not isinstance(item, str):
                 problems.append(((*where, "params", i), "expected str or a dictionary"))
     if "vars" in d:
@@ -118,11 +141,16 @@ def _check_stage(d: Mapping, where: tuple, problems: list[Problem]) -> None:
 
 def _check_out(item: Any, kind: str, where: tuple, problems: list[Problem]) -> None:
     if isinstance(item, str):
+        _check_path(item, where, problems)
         return
     if not isinstance(item, dict) or len(item) != 1:
         problems.append((where, "expected str or a one-key dictionary"))
         return
     (path, flags), = item.items()
+    if not isinstance(path, str):
+        problems.append((where, "expected a path as the key"))
+        return
+    _check_path(path, (*where, path), problems)
     if flags is None and kind == "plot":
         return
     allowed = {**OUT_FLAGS, **PLOT_PROPS} if kind == "plot" else OUT_FLAGS

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from stagecore.core.entry import resolve
+from stagecore.errors import FileFormatError
 
 WORKSPACE = "workspace"
 
@@ -50,7 +51,12 @@ def _load(repo, rev: str, path: str) -> Any:
     blob = read_blob(repo.root, rev, path)
     if blob is None:
         return None
-    return parse_params(blob.decode("utf-8"), path)
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = f"at revision '{rev}' is not UTF-8 text: {exc.reason} at byte {exc.start}"
+        raise FileFormatError(path, problem, hint="fix the file in a new commit") from None
+    return parse_params(text, path)
 
 
 def _values(data: Any, keys: list[str] | None) -> dict[str, Any]:
