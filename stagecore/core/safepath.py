@@ -79,9 +79,9 @@ def _component_problem(name: str) -> str | None:
     try:
         size = len(name.encode("utf-8"))
     except UnicodeEncodeError:
-        return f"has a name that is not valid UTF-8: {show(name)}"
+        return f"has a component that is not valid UTF-8: {show(name)}"
     if size > MAX_NAME_BYTES:
-        return f"has a name of {size} bytes (at most {MAX_NAME_BYTES}): {show(name, 40)}"
+        return f"has a component of {size} bytes (at most {MAX_NAME_BYTES}): {show(name, 40)}"
     return None
 
 

@@ -16,7 +16,7 @@ from stagecore.core.tree import manifest_bytes, manifest_hash
 from stagecore.errors import StagecoreError
 from stagecore.ops import outs as outs_ops
 from stagecore.ops.status import stage_changes
-from stagecore.ops.used import Ref, refs_of_blobs
+from stagecore.ops.used import Ref, manifest_refusal, refs_of_blobs
 from stagecore.workspace import Measured
 
 
@@ -168,6 +168,10 @@ def _follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
             findings.append(Finding(f"could not fetch missing data: {exc.message}", exc.hint, False))
     remote = _has_remote(repo, data_remote)
     for ref in todo:
+        refusal = manifest_refusal(repo.odb, ref.hash)
+        if refusal is not None:
+            findings.append(Finding(f"'{ref.path}': {refusal.message}: not followed", refusal.hint, False))
+            continue
         try:
             outcome = outs_ops.checkout(repo, ref.path, ref.hash, Meta(isexec=ref.isexec))
         except StagecoreError as exc:  # e.g. an unsafe manifest: refuse this output, follow the rest

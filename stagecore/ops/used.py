@@ -180,6 +180,18 @@ def _join(base: str, wdir: str | None, path: str) -> str:
     return posixpath.normpath(posixpath.join(base, wdir or ".", path))
 
 
+def manifest_refusal(odb, hi: HashInfo) -> CacheError | None:
+    """For a `.dir` object that is in the cache but fails the gate (escaping, duplicated or
+    `.git` relpaths, bad md5s): the refusal, so callers can say so instead of "missing"."""
+    if not hi.isdir or not odb.exists(hi):
+        return None
+    try:
+        odb.manifest(hi)
+    except CacheError as exc:
+        return exc
+    return None
+
+
 def expand(odb, refs: Iterable[Ref]) -> Used:
     """Every object the refs need: files, `.dir` manifests and the files they list."""
     objects: dict[HashInfo, str] = {}
