@@ -339,14 +339,16 @@ def check_url(config: Config, name: str, url: object, cache_dir: object = None) 
     if problem is None and isinstance(url, str) and remote_kind(url) == "local":
         where = os.path.realpath(local_path(url, os.path.dirname(source)))
         root = os.path.dirname(os.path.abspath(config.dvc_dir))
-        cache = os.path.join(config.dvc_dir, "cache") if not isinstance(cache_dir, str) or not cache_dir \
-            else os.path.join(config.dvc_dir, os.path.expanduser(cache_dir))
-        for label, inside in (("cache", cache), (".dvc", config.dvc_dir), (".git", os.path.join(root, ".git"))):
+        cache = os.path.join(config.dvc_dir, os.path.expanduser(cache_dir)) \
+            if isinstance(cache_dir, str) and cache_dir else os.path.join(config.dvc_dir, "cache")
+        places = (("cache", cache), (".dvc", config.dvc_dir), (".git", os.path.join(root, ".git")))
+        for label, inside in places:
             real = os.path.realpath(inside)
             if where == real or where.startswith(real + os.sep):
                 what = "the cache" if label == "cache" else f"the repository's {label} directory"
                 problem = (f"remote '{name}' has url '{url}', which is inside {what} ('{where}')",
-                           f"point it at a directory outside {what}: stagecore remote modify {name} url <dir>")
+                           f"point it at a directory outside {what}: "
+                           f"stagecore remote modify {name} url <dir>")
                 break
     if problem is not None:
         raise _error(f"'{source}': {problem[0]}", hint=problem[1])
