@@ -64,6 +64,15 @@ demo: $(VENV)/.stamp-base
 test: $(VENV)/.stamp-test $(DVC_VENV)/.stamp sshd
 	STAGECORE_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" $(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# kill -9 at many more points than CI's few: CRASH_TRIALS per operation; prints the figures
+CRASH_TRIALS ?= 40
+.PHONY: crash-test
+crash-test: $(VENV)/.stamp-test
+	report=$$(mktemp); status=0; \
+	STAGECORE_CRASH_TRIALS=$(CRASH_TRIALS) STAGECORE_CRASH_REPORT="$$report" \
+	    $(VENV)/bin/python -m pytest -q -p no:xdist tests/security/test_crash.py $(PYTEST_ARGS) || status=$$?; \
+	cat "$$report"; rm -f "$$report"; exit $$status
+
 # ruff and mypy, as the design asks (not part of CI's `make test`)
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(PIP_QUIET)

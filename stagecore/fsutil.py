@@ -34,23 +34,23 @@ _CRASH_AT = _crash_at()
 
 def tmp_path(path: str) -> str:
     """A unique temp sibling of `path` in the scheme above (cheap: a counter, no uuid per call)."""
+    count = _tick()
+    name = f"{TMP_PREFIX}{os.getpid()}.{_TMP_TAG}{count % 0x1000000:06x}.tmp"
+    return os.path.join(os.path.dirname(path), name)
+
+
+def _tick() -> int:
     count = next(_tmp_counter)  # atomic under the GIL: transfer threads share it
     if _CRASH_AT is not None and count == _CRASH_AT[0]:
         _arm_crash(_CRASH_AT[1])
-    name = f"{TMP_PREFIX}{os.getpid()}.{_TMP_TAG}{count % 0x1000000:06x}.tmp"
-    return os.path.join(os.path.dirname(path), name)
+    return count
 
 
 def remote_tmp_path(path: str) -> str:
     """A temp sibling of `path` on a remote other machines share: the writer's host is in the
     name, so only the writer's own machine judges it by pid (others wait for it to age)."""
-    global _HOST_ID
-    if _HOST_ID is None:
-        import hashlib
-        import socket
-
-        _HOST_ID = hashlib.md5(socket.gethostname().encode()).hexdigest()[:8]
-    name = f"{TMP_PREFIX}{os.getpid()}@{_HOST_ID}.{os.urandom(6).hex()}.tmp"
+    _tick()
+    name = f"{TMP_PREFIX}{os.getpid()}@{_host_id()}.{os.urandom(6).hex()}.tmp"
     return f"{path.rpartition('/')[0]}/{name}" if "/" in path else name
 
 
@@ -58,9 +58,12 @@ _HOST_ID: str | None = None
 
 
 def _host_id() -> str:
+    global _HOST_ID
     if _HOST_ID is None:
-        remote_tmp_path("x")
-    assert _HOST_ID is not None
+        import hashlib
+        import socket
+
+        _HOST_ID = hashlib.md5(socket.gethostname().encode()).hexdigest()[:8]
     return _HOST_ID
 
 
