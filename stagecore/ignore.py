@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from stagecore.errors import FileFormatError
+
 IGNORE_FILE = ".dvcignore"
 ALWAYS = frozenset({".git", ".hg", ".dvc"})
 
@@ -22,15 +24,16 @@ class DvcIgnore:
         if reldir not in self._specs:
             path = os.path.join(self.root, reldir, IGNORE_FILE)
             spec = None
-            try:
-                with open(path, encoding="utf-8") as fobj:
-                    lines = fobj.read().splitlines()
-            except (FileNotFoundError, NotADirectoryError):
-                lines = []
+            lines = _read_lines(path, f"{reldir}/{IGNORE_FILE}" if reldir else IGNORE_FILE)
             if any(line.strip() and not line.lstrip().startswith("#") for line in lines):
                 import pathspec
 
-                spec = (pathspec.GitIgnoreSpec.from_lines(lines), lines)
+                try:
+                    spec = (pathspec.GitIgnoreSpec.from_lines(lines), lines)
+                except ValueError as exc:  # pathspec's GitWildMatchPatternError
+                    name = f"{reldir}/{IGNORE_FILE}" if reldir else IGNORE_FILE
+                    problem = f"has an invalid pattern: {exc}"
+                    raise FileFormatError(name, problem, hint="fix the file by hand") from None
             self._specs[reldir] = spec
         return self._specs[reldir]
 
@@ -68,6 +71,27 @@ class DvcIgnore:
     @property
     def empty(self) -> bool:
         return self._spec("") is None
+
+
+MAX_IGNORE_BYTES = 1024 * 1024  # patterns are compiled to regexes: a huge file would stall every walk
+
+
+def _read_lines(path: str, name: str) -> list[str]:
+    """The lines of one `.dvcignore` ([] when absent); unreadable or huge: one clear error."""
+    try:
+        with open(path, "rb") as fobj:
+            data = fobj.read(MAX_IGNORE_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        raise FileFormatError(name, f"cannot be read: {exc.strerror}") from None
+    if len(data) > MAX_IGNORE_BYTES:
+        raise FileFormatError(name, f"is larger than {MAX_IGNORE_BYTES:,} bytes", hint="use fewer patterns")
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(name, f"is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                              hint="fix the file by hand") from None
 
 
 def _chain(ignore: DvcIgnore, reldir: str) -> list[tuple[str, object, list[str]]]:
