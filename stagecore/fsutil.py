@@ -163,8 +163,7 @@ class DiskError(StagecoreError):
 DISK_ERRNOS = {
     errno.ENOSPC: ("no space left on device", "free some space on that disk, then run the command again"),
     errno.EDQUOT: ("disk quota exceeded", "free some space within your quota, then run the command again"),
-    errno.EFBIG: ("file too large for this file system or the process's file-size limit",
-                  "raise the limit (ulimit -f) or use a file system that takes larger files"),
+    errno.EFBIG: ("file too large", "the file system or the file-size limit (ulimit -f) refuses a file this large"),
     errno.EROFS: ("read-only file system", "make that file system writable, or work in a writable copy"),
     errno.EACCES: ("permission denied", "check the permissions of that path and its directory"),
     errno.EPERM: ("operation not permitted", "check the permissions of that path and its directory"),
