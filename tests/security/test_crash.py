@@ -324,3 +324,48 @@ def test_kill_post_checkout_hook_then_rerun(base: Path, tmp_path: Path) -> None:
         return True
 
     scenario("post-checkout", base, tmp_path, run)
+
+
+def test_leftover_temp_files_are_never_data_and_stale_ones_are_swept(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", cwd=repo)
+    ok("init", "-q", cwd=repo)
+    (repo / "data").mkdir()
+    (repo / "data/a.txt").write_text("a\n")
+    ok("add", "data", cwd=repo)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = repo / "data" / f".stagecore-tmp-{int(dead.stdout)}.0123456789ab.tmp"  # its writer is gone
+    live = repo / "data" / f".stagecore-tmp-{os.getpid()}.0123456789ac.tmp"  # a writer still running
+    for path in (stale, live):
+        path.write_bytes(b"partial")
+    assert ok("status", cwd=repo).stdout == UP_TO_DATE  # not "modified": a temp file is no data
+    before = (repo / "data.dvc").read_text()
+    ok("commit", cwd=repo)
+    assert (repo / "data.dvc").read_text() == before  # nothing recorded
+    assert not stale.exists() and live.exists()  # the stale one swept, the live writer's kept
+    live.unlink()
+    (repo / ".stagecore-tmp-1.0123456789ad.tmp").write_bytes(b"")  # pid 1 is alive: kept until old
+    os.utime(repo / ".stagecore-tmp-1.0123456789ad.tmp", (time.time() - 7200, time.time() - 7200))
+    ok("gc", "-w", "-f", cwd=repo)
+    assert temps_under(repo) == []
+
+
+def test_names_of_255_bytes_in_a_tracked_directory_check_out(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", cwd=repo)
+    ok("init", "-q", cwd=repo)
+    names = ["n" * (size - 4) + ".txt" for size in (237, 250, 255)]
+    (repo / "data").mkdir()
+    for name in names:
+        (repo / "data" / name).write_text(f"{len(name)}\n")
+    ok("add", "data", cwd=repo)
+    shutil.rmtree(repo / "data")
+    proc = ok("checkout", cwd=repo)
+    assert proc.stdout == "A       data/\n", proc.stdout
+    (repo / "data" / names[-1]).write_text("changed\n")
+    ok("checkout", "--force", cwd=repo)
+    assert sorted(os.listdir(repo / "data")) == sorted(names)
+    assert [(repo / "data" / n).read_text() for n in names] == [f"{len(n)}\n" for n in names]
+    assert ok("status", cwd=repo).stdout == UP_TO_DATE
