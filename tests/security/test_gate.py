@@ -46,10 +46,24 @@ def test_hash_values_accepted(value):
     assert safepath.hash_problem(value) is None
 
 
-@pytest.mark.parametrize("value", [
-    "../../../../outside/secret.txt", H32.upper(), H32[:31], H32 + "0", H32 + ".DIR", H32 + ".dir.dir",
-    "", 12345, None, ["x"], H32[:30] + "/x", "g" * 32, H32 + "\n",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "../../../../outside/secret.txt",
+        H32.upper(),
+        H32[:31],
+        H32 + "0",
+        H32 + ".DIR",
+        H32 + ".dir.dir",
+        "",
+        12345,
+        None,
+        ["x"],
+        H32[:30] + "/x",
+        "g" * 32,
+        H32 + "\n",
+    ],
+)
 def test_hash_values_refused(value):
     problem = safepath.hash_problem(value)
     assert problem is not None and "\n" not in problem
@@ -60,27 +74,66 @@ def test_manifest_md5_has_no_dir_suffix():
     assert safepath.hash_problem(H32, allow_dir=False) is None
 
 
-@pytest.mark.parametrize("path", ["data.txt", "a/b/c", "dir/", "a/./b", "a//b", "x/../y", "data.dvc", ".gitignore",
-                                  "git/x", ".github/workflows/x", "é" * 127])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "data.txt",
+        "a/b/c",
+        "dir/",
+        "a/./b",
+        "a//b",
+        "x/../y",
+        "data.dvc",
+        ".gitignore",
+        "git/x",
+        ".github/workflows/x",
+        "é" * 127,
+    ],
+)
 def test_out_paths_accepted(path):
     assert safepath.out_path_problem(path) is None
 
 
-@pytest.mark.parametrize(("path", "needle"), [
-    ("", "empty"), (".", "repository itself"), ("a/..", "repository itself"), ("/etc/passwd", "absolute"),
-    ("../x", "leaves"), ("a/../../x", "leaves"), ("..", "leaves"), (".git", "enters .git"),
-    (".git/hooks/post-commit", "enters .git"), ("sub/.git/hooks/x", "enters .git"), (".GIT/config", "enters .GIT"),
-    (".dvc/config.local", "enters .dvc"), (".dvc/cache/files/md5/aa/bb", "enters .dvc"),
-    ("nested/.dvc/config", "enters .dvc"), ("x/../.git/config", "enters .git"), ("a\0b", "NUL"),
-    ("x" * 256, "256 bytes"), ("é" * 128, "256 bytes"), ("a/" * 2100 + "b", "longer than 4096"), (7, "not a string"),
-])
+@pytest.mark.parametrize(
+    ("path", "needle"),
+    [
+        ("", "empty"),
+        (".", "repository itself"),
+        ("a/..", "repository itself"),
+        ("/etc/passwd", "absolute"),
+        ("../x", "leaves"),
+        ("a/../../x", "leaves"),
+        ("..", "leaves"),
+        (".git", "enters .git"),
+        (".git/hooks/post-commit", "enters .git"),
+        ("sub/.git/hooks/x", "enters .git"),
+        (".GIT/config", "enters .GIT"),
+        (".dvc/config.local", "enters .dvc"),
+        (".dvc/cache/files/md5/aa/bb", "enters .dvc"),
+        ("nested/.dvc/config", "enters .dvc"),
+        ("x/../.git/config", "enters .git"),
+        ("a\0b", "NUL"),
+        ("x" * 256, "256 bytes"),
+        ("é" * 128, "256 bytes"),
+        ("a/" * 2100 + "b", "longer than 4096"),
+        (7, "not a string"),
+    ],
+)
 def test_out_paths_refused(path, needle):
     problem = safepath.out_path_problem(path)
     assert problem is not None and needle in problem and "\n" not in problem
 
 
-@pytest.mark.parametrize(("wdir", "path"), [("../.git", "hooks/post-index-change"), (".git", "hooks/x"),
-                                            ("sub/../..", "x"), ("/tmp", "x"), (".dvc", "config")])
+@pytest.mark.parametrize(
+    ("wdir", "path"),
+    [
+        ("../.git", "hooks/post-index-change"),
+        (".git", "hooks/x"),
+        ("sub/../..", "x"),
+        ("/tmp", "x"),
+        (".dvc", "config"),
+    ],
+)
 def test_wdir_is_judged_on_the_final_path(wdir, path):
     assert safepath.out_path_problem(safepath.join_out_path(wdir, path)) is not None
 
@@ -92,15 +145,29 @@ def test_dep_paths_only_refuse_empty_and_nul():
     assert "NUL" in (safepath.dep_path_problem("a\0b") or "")
 
 
-@pytest.mark.parametrize(("pairs", "needle"), [
-    ([("../evil", H32)], "leaves"), ([("/etc/passwd", H32)], "absolute"), ([("", H32)], "empty"),
-    ([("a//b", H32)], "empty"), ([("a/./b", H32)], "'.'"), ([("a/", H32)], "empty"), ([("a\\b", H32)], "backslash"),
-    ([("a\0b", H32)], "NUL"), ([(".git/config", H32)], ".git"), ([("sub/.Git/hooks/x", H32)], ".git"),
-    ([("a", H32), ("a", H32)], "twice"), ([("a", H32), ("a/b", H32)], "both a file and a directory"),
-    ([("a/b/c", H32), ("a/b", H32)], "both a file and a directory"), ([("x", "../../secret")], "bad md5"),
-    ([("x", H32 + ".dir")], "bad md5"), ([("x", None)], "bad md5"), ([(3, H32)], "non-string"),
-    ([("x" * 256, H32)], "256 bytes"),
-])
+@pytest.mark.parametrize(
+    ("pairs", "needle"),
+    [
+        ([("../evil", H32)], "leaves"),
+        ([("/etc/passwd", H32)], "absolute"),
+        ([("", H32)], "empty"),
+        ([("a//b", H32)], "empty"),
+        ([("a/./b", H32)], "'.'"),
+        ([("a/", H32)], "empty"),
+        ([("a\\b", H32)], "backslash"),
+        ([("a\0b", H32)], "NUL"),
+        ([(".git/config", H32)], ".git"),
+        ([("sub/.Git/hooks/x", H32)], ".git"),
+        ([("a", H32), ("a", H32)], "twice"),
+        ([("a", H32), ("a/b", H32)], "both a file and a directory"),
+        ([("a/b/c", H32), ("a/b", H32)], "both a file and a directory"),
+        ([("x", "../../secret")], "bad md5"),
+        ([("x", H32 + ".dir")], "bad md5"),
+        ([("x", None)], "bad md5"),
+        ([(3, H32)], "non-string"),
+        ([("x" * 256, H32)], "256 bytes"),
+    ],
+)
 def test_manifest_refused(pairs, needle):
     problem = safepath.manifest_problem(pairs)
     assert problem is not None and needle in problem and "\n" not in problem
@@ -139,8 +206,9 @@ def test_object_relpath_refuses_non_hex():
 def test_refs_of_blobs_refuses_one_file_and_keeps_the_rest():
     good = f"outs:\n- md5: {H32}\n  path: good.txt\n".encode()
     bad = f"outs:\n- md5: {H32}\n  isexec: true\n  path: hooks/post-commit\nwdir: ../.git\n".encode()
-    lock = (f"schema: '2.0'\nstages:\n  s:\n    cmd: 'true'\n    outs:\n    - path: out.txt\n      md5: {H32}\n"
-            ).encode()
+    lock = (
+        f"schema: '2.0'\nstages:\n  s:\n    cmd: 'true'\n    outs:\n    - path: out.txt\n      md5: {H32}\n"
+    ).encode()
     yaml = b"stages:\n  s:\n    cmd: 'true'\n    wdir: eval\n    outs:\n    - out.txt\n"
     files = {"good.txt.dvc": good, "sub/evil.dvc": bad, "p/dvc.lock": lock, "p/dvc.yaml": yaml}
     problems: list = []
@@ -159,6 +227,13 @@ def dvc_out(path: str, value: object, isexec: bool = False, wdir: str | None = N
     text = f"wdir: {json.dumps(wdir)}\n" if wdir else ""
     text += f"outs:\n- md5: {json.dumps(value)}\n  hash: md5\n  path: {json.dumps(path)}\n"
     return text + ("  isexec: true\n" if isexec else "")
+
+
+def lock_text(path: str, value: str, isexec: bool = False) -> str:
+    """A dvc.lock with one stage `s` and one output."""
+    text = "schema: '2.0'\nstages:\n  s:\n    cmd: 'true'\n    outs:\n"
+    text += f"    - path: {json.dumps(path)}\n      hash: md5\n      md5: {value}\n"
+    return text + ("      isexec: true\n" if isexec else "")
 
 
 class World:
@@ -207,11 +282,14 @@ class World:
             "md5-not-hex": ("nh.dvc", dvc_out("nothex.txt", "z" * 32)),
             "md5-short": ("ms.dvc", dvc_out("short.txt", m[:20])),
             "md5-upper": ("mu.dvc", dvc_out("upper.txt", m.upper())),
-            "md5-int": ("mi.dvc", "outs:\n- md5: 12345678901234567890123456789012\n  hash: md5\n  path: int.txt\n"),
+            "md5-int": (
+                "mi.dvc",
+                "outs:\n- md5: 12345678901234567890123456789012\n  hash: md5\n  path: int.txt\n",
+            ),
             "nul-byte": ("nul.dvc", dvc_out("a\0b.txt", m)),
             "long-name": ("ln.dvc", dvc_out("x" * 300, m)),
-            "lock-into-git": ("p/dvc.lock", "schema: '2.0'\nstages:\n  s:\n    cmd: 'true'\n    outs:\n"
-                              f"    - path: ../.git/hooks/post-checkout\n      hash: md5\n      md5: {m}\n      isexec: true\n"),
+            "lock-into-git": ("p/dvc.lock", lock_text("../.git/hooks/post-checkout", m, True)),
+            "lock-wdir-git": ("q/dvc.lock", lock_text("hooks/post-commit", m, True)),
         }
 
     def manifest_cases(self) -> dict[str, tuple[str, str]]:
@@ -226,11 +304,17 @@ class World:
             "manifest-file-and-dir": [("a", m), ("a/b", m)],
             "manifest-md5-path": [("leak.txt", "../../../../../canary/secret.txt")],
         }
-        return {case: (f"{case}.dvc", dvc_out(case.replace("manifest-", "d-"), self.manifest(pairs)))
-                for case, pairs in trees.items()}
+        return {
+            case: (f"{case}.dvc", dvc_out(case.replace("manifest-", "d-"), self.manifest(pairs)))
+            for case, pairs in trees.items()
+        }
 
 
-PIPELINE_YAML = "stages:\n  s:\n    cmd: 'true'\n    outs:\n    - ../.git/hooks/post-checkout\n"
+PIPELINES = {  # the dvc.yaml beside each hostile dvc.lock (lock paths are relative to the stage's wdir)
+    "p/dvc.lock": "stages:\n  s:\n    cmd: 'true'\n    outs:\n    - ../.git/hooks/post-checkout\n",
+    "q/dvc.lock": "stages:\n  s:\n    cmd: 'true'\n    wdir: ../.git\n    outs:\n    - hooks/post-commit\n",
+    "w/dvc.lock": "stages:\n  s:\n    cmd: 'true'\n    wdir: out\n    outs:\n    - w.txt\n",
+}
 
 
 def write_case(repo: Path, dvcfile: str, text: str) -> None:
@@ -238,7 +322,7 @@ def write_case(repo: Path, dvcfile: str, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     if dvcfile.endswith("dvc.lock"):
-        (path.parent / "dvc.yaml").write_text(PIPELINE_YAML)
+        (path.parent / "dvc.yaml").write_text(PIPELINES[dvcfile])
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -321,7 +405,9 @@ def template(world: World) -> Path:
     git("config", "user.name", "Attacker", cwd=repo)
     git("config", "user.email", "attacker@stagecore.invalid", cwd=repo)
     assert run_cli("init", "-q", cwd=repo).returncode == 0
-    (repo / ".dvc/config").write_text(f"[core]\n    remote = store\n['remote \"store\"']\n    url = {world.store}\n")
+    (repo / ".dvc/config").write_text(
+        f"[core]\n    remote = store\n['remote \"store\"']\n    url = {world.store}\n"
+    )
     (repo / "good.txt.dvc").write_text(dvc_out("good.txt", world.g))
     (repo / ".gitignore").write_text("/good.txt\n")
     git("add", "-A", cwd=repo)
@@ -333,9 +419,25 @@ def template(world: World) -> Path:
 
 COMMANDS = [("pull",), ("fetch",), ("status",), ("gc", "-w", "-f"), ("repro", "--dry"), ("verify",)]
 CASE_IDS = [
-    "hook-post-commit", "hook-reference-transaction", "git-config", "cache-object", "dvc-config",
-    "dvc-config-local", "nested-git", "absolute", "dotdot", "wdir-git", "md5-is-path", "md5-not-hex",
-    "md5-short", "md5-upper", "md5-int", "nul-byte", "long-name", "lock-into-git",
+    "hook-post-commit",
+    "hook-reference-transaction",
+    "git-config",
+    "cache-object",
+    "dvc-config",
+    "dvc-config-local",
+    "nested-git",
+    "absolute",
+    "dotdot",
+    "wdir-git",
+    "md5-is-path",
+    "md5-not-hex",
+    "md5-short",
+    "md5-upper",
+    "md5-int",
+    "nul-byte",
+    "long-name",
+    "lock-into-git",
+    "lock-wdir-git",
 ]
 
 
@@ -361,8 +463,15 @@ def test_cli_refuses_hostile_dvc_file(case, world, template):
     assert not (repo / "good.txt").exists() or (repo / "good.txt").read_bytes() == GOOD
 
 
-MANIFEST_IDS = ["manifest-dotdot", "manifest-absolute", "manifest-empty", "manifest-duplicate", "manifest-git",
-                "manifest-file-and-dir", "manifest-md5-path"]
+MANIFEST_IDS = [
+    "manifest-dotdot",
+    "manifest-absolute",
+    "manifest-empty",
+    "manifest-duplicate",
+    "manifest-git",
+    "manifest-file-and-dir",
+    "manifest-md5-path",
+]
 
 
 @pytest.mark.parametrize("case", MANIFEST_IDS)
@@ -388,10 +497,14 @@ def test_cli_refuses_hostile_manifest(case, world, template):
 
 
 def gitp(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, check=False
+    )
 
 
-def commit_attack(attacker: Path, cases: dict[str, tuple[str, str]], message: str, good: tuple[str, bytes]) -> None:
+def commit_attack(
+    attacker: Path, cases: dict[str, tuple[str, str]], message: str, good: tuple[str, bytes]
+) -> None:
     for dvcfile, text in cases.values():
         write_case(attacker, dvcfile, text)
     name, data = good
@@ -420,7 +533,8 @@ def test_hooks_on_clone_pull_checkout_rebase(world, template):
     origin = tmp_path / "origin.git"
     git("init", "-q", "--bare", str(origin), cwd=tmp_path)
     cases, manifests = world.cases(), world.manifest_cases()
-    first = {k: v for k, v in cases.items() if k not in ("md5-int", "long-name", "lock-into-git")}
+    later = ("md5-int", "long-name", "lock-into-git", "lock-wdir-git")
+    first = {k: v for k, v in cases.items() if k not in later}
     commit_attack(attacker, {**first, **manifests}, "attack 1", ("good1.txt", b"g1\n"))
     world.put(b"g1\n")
     git("remote", "add", "origin", str(origin), cwd=attacker)
@@ -435,8 +549,13 @@ def test_hooks_on_clone_pull_checkout_rebase(world, template):
     tools_hooks = snapshot(tools / ".git/hooks")
 
     victim = tmp_path / "victim"
-    proc = subprocess.run(["git", "-c", f"core.hooksPath={tools / '.git/hooks'}", "clone", "-q", str(origin),
-                           str(victim)], cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        ["git", "-c", f"core.hooksPath={tools / '.git/hooks'}", "clone", "-q", str(origin), str(victim)],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+    )
     out = clean(proc)
     assert proc.returncode == 0, out
     assert_refused_each(out, {**first, **manifests})
@@ -448,9 +567,10 @@ def test_hooks_on_clone_pull_checkout_rebase(world, template):
     guard.check()
 
     # git pull (post-merge) of a second attack
-    second = {k: cases[k] for k in ("md5-int", "long-name", "lock-into-git")}
+    second = {k: cases[k] for k in later}
     second["hook-post-merge"] = ("h3.dvc", dvc_out(".git/hooks/post-merge", world.m, True))
     world.put(b"g2\n")
+    write_case(attacker, "w/dvc.lock", lock_text("w.txt", md5(b"g2\n")))  # a good one: under its wdir
     commit_attack(attacker, second, "attack 2", ("good2.txt", b"g2\n"))
     git("push", "-q", "origin", "main", cwd=attacker)
     proc = gitp("pull", "-q", "--no-rebase", "origin", "main", cwd=victim)
@@ -458,12 +578,15 @@ def test_hooks_on_clone_pull_checkout_rebase(world, template):
     assert proc.returncode == 0, out
     assert_refused_each(out, second)
     assert (victim / "good2.txt").read_bytes() == b"g2\n"
+    assert (victim / "w/out/w.txt").read_bytes() == b"g2\n"  # a lock path is relative to the stage's wdir
     guard.check()
 
     # git checkout of an attacker's branch (post-checkout)
     git("checkout", "-qb", "evil", cwd=attacker)
-    third = {"hook-pre-push": ("h4.dvc", dvc_out(".git/hooks/pre-push", world.m, True)),
-             "wdir-dotgit": ("w2.dvc", dvc_out("hooks/post-rewrite", world.m, True, wdir=".git"))}
+    third = {
+        "hook-pre-push": ("h4.dvc", dvc_out(".git/hooks/pre-push", world.m, True)),
+        "wdir-dotgit": ("w2.dvc", dvc_out("hooks/post-rewrite", world.m, True, wdir=".git")),
+    }
     world.put(b"g3\n")
     commit_attack(attacker, third, "attack 3", ("good3.txt", b"g3\n"))
     git("push", "-q", "origin", "evil", cwd=attacker)
