@@ -46,7 +46,7 @@ class Printer:
             return
         stage = event.stage
         if stage is not self.current:
-            if self.active and event.kind in ("run", "cached", "verify", "skip", "frozen"):
+            if self.active and event.kind in ("run", "cached", "verify", "skip", "frozen", "import"):
                 self._out("")
             self.current, self.active = stage, False
         name = stage.addressing
@@ -61,6 +61,10 @@ class Printer:
         elif kind == "run":
             self.active = True
             self._out(f"Running stage '{name}':")
+        elif kind == "import":
+            self.active = True
+            source, path = event.detail
+            self._out(f"Importing '{source}' -> '{rel(self.repo, path)}'")
         elif kind == "cmd":
             self._out(f"> {event.detail}")
         elif kind == "cached":

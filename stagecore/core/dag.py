@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Iterable
 
 from stagecore.core.entry import resolve
-from stagecore.core.stage import Stage
+from stagecore.core.stage import Stage, is_external
 from stagecore.errors import EXIT_PIPELINE, StagecoreError
 
 
@@ -22,7 +22,8 @@ class PipelineGraphError(StagecoreError):
 
 
 def _dep_paths(stage: Stage) -> list[str]:
-    paths = [stage.dep_path(dep) for dep in stage.deps]
+    """Local dependency paths (repo-relative); URLs and absolute paths never join two stages."""
+    paths = [stage.dep_path(dep) for dep in stage.deps if not is_external(dep.path)]
     paths.extend(resolve(stage.wdir, pfile) for pfile in stage.params)
     return paths
 
@@ -157,9 +158,10 @@ def build_graph(stages: list[Stage]) -> Graph:
 
 
 def _parents(path: str) -> list[str]:
+    """The directories above `path`, innermost first (an absolute path stops below `/`)."""
     out = []
     cur = posixpath.dirname(path)
-    while cur:
+    while cur.strip("/"):
         out.append(cur)
         cur = posixpath.dirname(cur)
     return out

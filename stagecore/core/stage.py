@@ -5,10 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from stagecore.core.entry import Entry, resolve
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(path: str) -> bool:
+    """A dependency with a scheme (`http://`, `s3://`, `remote://`, ...): not a local path."""
+    return _SCHEME.match(path) is not None
+
+
+def is_external(path: str) -> bool:
+    """A dependency outside the repository: a URL or an absolute path (what `import-url` writes)."""
+    return is_url(path) or path.startswith("/")
 
 
 @dataclass
@@ -45,7 +58,13 @@ class Stage:
         return resolve(self.wdir, out.path)
 
     def dep_path(self, dep: Entry) -> str:
-        return resolve(self.wdir, dep.path)
+        """Repo-relative path of a local dependency; an external one (URL, absolute) as written."""
+        return dep.path if is_external(dep.path) else resolve(self.wdir, dep.path)
+
+    @property
+    def is_import(self) -> bool:
+        """DVC's import stage: no command, one dependency, one output (`import-url`, `import`)."""
+        return not self.cmd and len(self.deps) == 1 and len(self.outs) == 1
 
     @property
     def is_callback(self) -> bool:

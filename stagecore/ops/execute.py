@@ -14,7 +14,8 @@ import subprocess
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from stagecore.core.stage import Stage
+from stagecore.core.hashinfo import MD5
+from stagecore.core.stage import Stage, is_external, is_url
 from stagecore.errors import StageError
 from stagecore.ops import outs as outs_ops
 from stagecore.ops import runcache
@@ -73,6 +74,8 @@ def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run
     from stagecore.params import lock_values
 
     runs = stage.cmd is not None and not stage.frozen
+    if stage.is_import and not stage.frozen and stage.name is None:
+        return import_stage(repo, stage, dry=dry, run_cache=run_cache, notify=notify)
     if runs and not dry:
         remove_outs(repo, stage, notify)
     params = lock_values(repo, stage) if stage.params and not dry else {}
@@ -93,6 +96,26 @@ def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run
     if dry:
         return StageDone([])
     return StageDone(commit_stage(repo, stage, params, notify, run_cache=run_cache))
+
+
+def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = True,
+                 notify: Notify = _quiet) -> StageDone:
+    """Re-import an import stage's source into its output (DVC: `Importing 'src' -> 'out'`)."""
+    from stagecore.ops.external import fetch
+
+    dep, out = stage.deps[0], stage.outs[0]
+    source, path = stage.dep_path(dep), stage.out_path(out)
+    notify(ReproEvent("import", stage, (source, path)))
+    if dry:
+        return StageDone([])
+    if not is_external(dep.path):
+        raise StageError(f"cannot import '{source}': only URLs and absolute paths are imported here",
+                         hint="track the file with `stagecore add`, or make the stage a pipeline stage")
+    remove_outs(repo, stage, notify)
+    full = os.path.join(repo.root, path)
+    os.makedirs(os.path.dirname(full) or repo.root, exist_ok=True)
+    fetch(source, full)
+    return StageDone(commit_stage(repo, stage, {}, notify, run_cache=run_cache))
 
 
 def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *, run_cache: bool = True) -> list[str]:
@@ -121,10 +144,12 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *, r
             touched.append(written.relpath)
     else:
         from stagecore.dvcfile import write_dvcfile
+        from stagecore.ops.external import write_import_dvcfile
 
         if run_cache and stage.cmd is not None:
             runcache.save(repo, stage, lock_data(stage, params))
-        if write_dvcfile(repo.root, stage, drop_md5=stage.cmd is None):
+        if (write_import_dvcfile(repo.root, stage) if stage.is_import
+                else write_dvcfile(repo.root, stage, drop_md5=stage.cmd is None)):
             notify(ReproEvent("dvcfile", stage, stage.dvcfile))
             touched.append(stage.dvcfile)
     for out in stage.outs:
@@ -140,12 +165,22 @@ def current_deps(repo, stage: Stage) -> list:
     deps = []
     for dep in stage.deps:
         path = stage.dep_path(dep)
-        measured = outs_ops.measure_for(repo, path, dep)
+        if is_url(dep.path):  # its checksum/etag comes from the remote kind: kept as recorded
+            deps.append(dep)
+            continue
+        name = dep.hash.name if dep.hash is not None else MD5
+        if is_external(dep.path):
+            from stagecore.ops.external import measure as measure_external
+
+            measure = measure_external
+        else:
+            measure = repo.workspace.measure
+        measured = measure(path, name)
         if measured is None:
             raise StageError(f"dependency '{path}' does not exist",
                              hint="create it (or the stage producing it), or remove it from the stage")
         if dep.hash is not None and dep.hash.legacy and measured.hash != dep.hash:
-            measured = repo.workspace.measure(path) or measured  # a changed DVC 2.x entry becomes md5
+            measured = measure(path, MD5) or measured  # a changed DVC 2.x entry becomes md5
         deps.append(dep.with_hash(measured.hash, measured.meta))
     return deps
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple
 
-from stagecore.core.stage import Stage, dvcfile_md5
+from stagecore.core.hashinfo import MD5
+from stagecore.core.stage import Stage, dvcfile_md5, is_external, is_url
 from stagecore.ops import outs as outs_ops
 
 
@@ -28,19 +29,30 @@ def _rel(path: str, root: str, cwd: str) -> str:
     return os.path.relpath(os.path.join(root, path), cwd).replace(os.sep, "/")
 
 
-def stage_changes(repo, stage: Stage, cwd: str | None = None) -> list[Any]:
-    """The status items of one stage (empty when up to date)."""
+def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool = True) -> list[Any]:
+    """The status items of one stage (empty when up to date).
+
+    URL dependencies are not checked (no network while judging); absolute paths are
+    measured where they are, and named as written, as DVC names them (`external=False`:
+    not measured either, for judging a revision rather than this machine)."""
     cwd = cwd or repo.root
     items: list[Any] = []
     deps: dict[str, Any] = {}
     if not stage.frozen:
         for dep in stage.deps:
+            if is_url(dep.path) or (not external and is_external(dep.path)):
+                continue
             path = stage.dep_path(dep)
-            measured = outs_ops.measure_for(repo, path, dep)
+            if is_external(dep.path):
+                from stagecore.ops.external import measure
+
+                measured, key = measure(path, dep.hash.name if dep.hash else MD5), dep.path
+            else:
+                measured, key = outs_ops.measure_for(repo, path, dep), _rel(path, repo.root, cwd)
             if measured is None:
-                deps[_rel(path, repo.root, cwd)] = "deleted"
+                deps[key] = "deleted"
             elif dep.hash is None or measured.hash != dep.hash:
-                deps[_rel(path, repo.root, cwd)] = "modified"
+                deps[key] = "modified"
         if stage.params:
             from stagecore.params import params_status
 

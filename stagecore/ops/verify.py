@@ -8,7 +8,6 @@ be on the data remote: checked, not downloaded (only `.dir` manifests are read).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 import tempfile
@@ -16,12 +15,15 @@ from typing import Any, NamedTuple
 
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.tree import manifest_bytes, manifest_hash, parse_manifest
+from stagecore.core.stage import is_external
 from stagecore.errors import StagecoreError
+from stagecore.ops.gitblobs import BlobReader, bytes_hash, tree_of
 from stagecore.ops.status import stage_changes
 from stagecore.ops.used import refs_of_blobs
 from stagecore.workspace import Measured
 
 _TEXT_EXT = (".yaml", ".yml", ".json", ".toml", ".py", ".dvc", ".lock")
+_NEEDED_EXT = (".yaml", ".yml", ".json", ".toml", ".dvc", ".lock")  # fetched when a partial clone lacks them
 
 
 class VerifyReport(NamedTuple):
@@ -52,12 +54,15 @@ def verify(repo, rev: str = "HEAD", remote: str | None = None, check_remote: boo
     except (KeyError, ValueError, pygit2.GitError):
         raise StagecoreError(f"unknown revision '{rev}'", hint="give a branch, tag or commit") from None
     blobs = _tree_blobs(git, commit.tree)
+    reader = BlobReader(git)
+    reader.prefetch({p: oid for p, oid in blobs.items() if p.endswith(_NEEDED_EXT)})  # partial clones
     with tempfile.TemporaryDirectory(prefix="stagecore-verify-") as shadow:
         os.makedirs(os.path.join(shadow, ".dvc"))
         dvc_files: dict[str, bytes] = {}
         for path, oid in blobs.items():
-            if path.endswith(_TEXT_EXT) and git[oid].size < (1 << 20):
-                data = git[oid].data
+            size = reader.size(oid) if path.endswith(_TEXT_EXT) else None
+            if size is not None and size < (1 << 20):
+                data = reader.data(oid)
                 full = os.path.join(shadow, *path.split("/"))
                 os.makedirs(os.path.dirname(full), exist_ok=True)
                 with open(full, "wb") as fobj:
@@ -67,11 +72,12 @@ def verify(repo, rev: str = "HEAD", remote: str | None = None, check_remote: boo
         with Repo(shadow) as shadow_repo:
             shadow_repo.__dict__["conf"] = repo.conf  # the real config (remotes, cache)
             stages = shadow_repo.stages()
-            shadow_repo.workspace.memo = _measurements(git, blobs, stages)
+            memo, unknown = _measurements(repo, reader, blobs, stages)
+            shadow_repo.workspace.memo = memo
             report = {}
             for stage in stages:
-                items = [i for i in stage_changes(shadow_repo, stage, shadow)
-                         if not (isinstance(i, dict) and "changed outs" in i)]
+                items = _judged(stage_changes(shadow_repo, stage, shadow, external=False), unknown)
+                items += [unknown[p] for p in dict.fromkeys(stage.dep_path(d) for d in stage.deps) if p in unknown]
                 if stage.name is not None and stage.lock is None:
                     items.append("never run: no dvc.lock entry")
                 if items:
@@ -81,6 +87,21 @@ def verify(repo, rev: str = "HEAD", remote: str | None = None, check_remote: boo
     if check_remote and (remote or repo.conf.get("core", {}).get("remote")):
         remote_name, missing = _missing_on_remote(repo, refs_of_blobs(dvc_files, for_push=True), remote)
     return VerifyReport(str(commit.id), report, missing, remote_name)
+
+
+def _judged(items: list[Any], unknown: dict[str, str]) -> list[Any]:
+    """Status items minus outputs (not in git) and deps that could not be judged."""
+    kept: list[Any] = []
+    for item in items:
+        if isinstance(item, dict) and "changed outs" in item:
+            continue
+        if isinstance(item, dict) and "changed deps" in item:
+            deps = {p: v for p, v in item["changed deps"].items() if p not in unknown}
+            if not deps:
+                continue
+            item = {"changed deps": deps}
+        kept.append(item)
+    return kept
 
 
 def _tree_blobs(git, tree, prefix: str = "") -> dict[str, Any]:
@@ -94,34 +115,70 @@ def _tree_blobs(git, tree, prefix: str = "") -> dict[str, Any]:
     return found
 
 
-def _measurements(git, blobs: dict[str, Any], stages) -> dict:
-    """What each dependency is at REV: git blobs hashed, stage/.dvc outputs as recorded."""
-    outs = {}
+def _measurements(repo, reader: BlobReader, blobs: dict[str, Any], stages) -> tuple[dict, dict[str, str]]:
+    """What each local dependency is at REV: git blobs hashed (with the dep's own algorithm),
+    stage/.dvc outputs as recorded, files inside a tracked directory from its manifest.
+    Also {path: why} for the deps that cannot be judged (their manifest is not at hand)."""
+    outs: dict[str, HashInfo] = {}
+    metas: dict[str, Meta] = {}
     for stage in stages:
         for out in stage.outs:
             if out.hash is not None:
-                outs[stage.out_path(out)] = Measured(out.hash, out.meta)
-    memo: dict = {}
+                outs[stage.out_path(out)] = out.hash
+                metas[stage.out_path(out)] = out.meta
+    wanted: dict[tuple[str, str], list[tuple[str, Any]] | None] = {}
     for stage in stages:
         for dep in stage.deps:
+            if is_external(dep.path):
+                continue
             path = stage.dep_path(dep)
             name = dep.hash.name if dep.hash is not None else MD5
-            if (path, name) in memo:
+            if (path, name) in wanted or path in outs:
+                wanted.setdefault((path, name), None)
                 continue
-            if path in outs:
-                memo[(path, name)] = outs[path]
-            elif path in blobs:
-                data = git[blobs[path]].data
-                memo[(path, name)] = Measured(HashInfo(MD5, hashlib.md5(data).hexdigest()), Meta(len(data)))
+            if path in blobs:
+                wanted[(path, name)] = [("", blobs[path])]
             else:
-                files = {p[len(path) + 1:]: oid for p, oid in blobs.items() if p.startswith(path + "/")}
-                if files:
-                    tree = {rel: hashlib.md5(git[oid].data).hexdigest() for rel, oid in files.items()}
-                    data = manifest_bytes(tree)
-                    memo[(path, name)] = Measured(manifest_hash(data, MD5), Meta(None, len(tree)), tree, data)
-                else:
-                    memo[(path, name)] = None
-    return memo
+                wanted[(path, name)] = [(p[len(path) + 1:], oid) for p, oid in blobs.items()
+                                        if p.startswith(path + "/")]
+    reader.prefetch({posixpath.join(path, rel) if rel else path: oid
+                     for (path, _name), files in wanted.items() for rel, oid in files or []})
+    memo: dict = {}
+    unknown: dict[str, str] = {}
+    for (path, name), files in wanted.items():
+        if path in outs:
+            memo[(path, name)] = Measured(HashInfo(name, outs[path].value), metas[path])
+        elif files and files[0][0] == "":
+            data = reader.data(files[0][1])
+            memo[(path, name)] = Measured(HashInfo(name, bytes_hash(data, name)), Meta(len(data)))
+        elif files:
+            memo[(path, name)] = _dir_measured(tree_of(reader, files, name), name)
+        else:
+            memo[(path, name)] = _inside_output(repo, path, name, outs, unknown)
+    return memo, unknown
+
+
+def _dir_measured(tree: dict[str, str], name: str) -> Measured:
+    data = manifest_bytes(tree)
+    return Measured(manifest_hash(data, name), Meta(None, len(tree)), tree, data)
+
+
+def _inside_output(repo, path: str, name: str, outs: dict[str, HashInfo], unknown: dict[str, str]):
+    """A dependency on a file or directory inside a tracked directory: read from its manifest."""
+    top = next((p for p in outs if path.startswith(p + "/") and outs[p].isdir), None)
+    if top is None:
+        return None
+    try:
+        files = repo.odb.manifest(outs[top])
+    except StagecoreError:
+        unknown[path] = (f"cannot check '{path}': the manifest of '{top}' ({outs[top].value}) "
+                         "is not in the cache (run `stagecore fetch` first)")
+        return None
+    rel = path[len(top) + 1:]
+    if rel in files:
+        return Measured(HashInfo(name, files[rel]), Meta(None))
+    sub = {r[len(rel) + 1:]: md5 for r, md5 in files.items() if r.startswith(rel + "/")}
+    return _dir_measured(sub, name) if sub else None
 
 
 def _missing_on_remote(repo, refs, remote: str | None) -> tuple[str, dict[str, str]]:

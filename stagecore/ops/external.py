@@ -1,0 +1,144 @@
+"""External dependencies: absolute paths and URLs (what `dvc import-url` writes).
+
+An absolute path is measured as DVC measures it (md5 of a regular file, `.dir` manifest of
+a directory; anything else counts as missing). URLs are never reached by `status` or the
+hooks (no network while judging a commit); `repro` of an import stage fetches its source:
+local paths and http(s) URLs here, other schemes refused with one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat as statmod
+
+from stagecore.core.hashinfo import HashInfo, Meta
+from stagecore.core.stage import is_url
+from stagecore.errors import StageError
+from stagecore.workspace import Measured
+
+FETCH_TIMEOUT = 60  # seconds without progress before an http import gives up
+
+
+def measure(path: str, name: str) -> Measured | None:
+    """Hash an absolute local path (file or directory; symlinked directories are not entered)."""
+    from stagecore.hashing import file_md5
+
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return None
+    if statmod.S_ISREG(st.st_mode):
+        return Measured(HashInfo(name, file_md5(path, name)), Meta(st.st_size, None, bool(st.st_mode & statmod.S_IXUSR)))
+    if not statmod.S_ISDIR(st.st_mode):
+        return None  # a device or fifo is never hashed (/dev/zero would never end)
+    return _measure_dir(path, name)
+
+
+def _measure_dir(path: str, name: str) -> Measured:
+    from stagecore.core.tree import manifest_bytes, manifest_hash
+    from stagecore.hashing import file_md5
+
+    tree: dict[str, str] = {}
+    size = 0
+    for dirpath, dirs, files in os.walk(path):  # os.walk does not follow symlinked directories
+        dirs.sort()
+        for fname in files:
+            full = os.path.join(dirpath, fname)
+            try:
+                st = os.stat(full)
+            except OSError:
+                continue
+            if not statmod.S_ISREG(st.st_mode):
+                continue
+            rel = os.path.relpath(full, path).replace(os.sep, "/")
+            tree[rel] = file_md5(full, name)
+            size += st.st_size
+    data = manifest_bytes(tree)
+    return Measured(manifest_hash(data, name), Meta(size, len(tree), False), tree, data)
+
+
+def fetch(source: str, dest: str) -> None:
+    """Put the content of `source` (absolute path or http(s) URL) at `dest` (absolute), atomically."""
+    from stagecore.fsutil import tmp_path
+
+    tmp = tmp_path(dest)
+    try:
+        if is_url(source):
+            _download(source, tmp)
+        else:
+            _copy(source, tmp)
+        if os.path.isdir(dest) and not os.path.islink(dest):
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    finally:
+        if os.path.isdir(tmp) and not os.path.islink(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+def _copy(source: str, tmp: str) -> None:
+    try:
+        st = os.stat(source)
+    except OSError:
+        raise StageError(f"failed to import '{source}': it does not exist",
+                         hint="restore the source, or remove the import stage") from None
+    if statmod.S_ISDIR(st.st_mode):
+        shutil.copytree(source, tmp, symlinks=False)
+    elif statmod.S_ISREG(st.st_mode):
+        shutil.copyfile(source, tmp)
+    else:
+        raise StageError(f"failed to import '{source}': not a regular file or directory")
+
+
+def _download(url: str, tmp: str) -> None:
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        raise StageError(f"failed to import '{url}': importing from {scheme}:// is not supported",
+                         hint="import it with DVC, or download it and track it with `stagecore add`")
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as resp, open(tmp, "wb") as fobj:  # noqa: S310
+            shutil.copyfileobj(resp, fobj, 1024 * 1024)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise StageError(f"failed to import '{url}': {reason}",
+                         hint="check the URL and the network, then run `stagecore repro` again") from None
+
+
+def write_import_dvcfile(root: str, stage) -> bool:
+    """Write an import stage's `.dvc` file: its dep and out hashes and, when it has one, the
+    top-level `md5` recomputed (as `dvc update`/`repro` do); comments and key order kept.
+    A URL dependency keeps its recorded `etag`/`checksum`. True if the bytes changed."""
+    from stagecore.core.entry import dvcfile_out, hash_fields
+    from stagecore.core.stage import dvcfile_md5
+    from stagecore.dvcfile import merge_entries
+    from stagecore.yamlio import dump_yaml, load_yaml_rt
+
+    path = os.path.join(root, stage.dvcfile)
+    with open(path, encoding="utf-8") as fobj:
+        old = fobj.read()
+    data = load_yaml_rt(old, stage.dvcfile)
+    by_path = {d.get("path"): d for d in data.get("deps") or [] if hasattr(d, "get")}
+    deps = []
+    for dep in stage.deps:
+        cur = by_path.get(dep.path)
+        if cur is not None and is_url(dep.path):
+            deps.append(cur)
+        else:
+            deps.extend(merge_entries([cur] if cur is not None else [], [dep],
+                                      lambda e: {**hash_fields(e), "path": e.path}, ()))
+    data["deps"] = deps
+    data["outs"] = merge_entries(data.get("outs"), stage.outs, dvcfile_out, ("cache", "persist", "push", "remote"))
+    if "md5" in data:
+        data["md5"] = dvcfile_md5(data)
+    text = dump_yaml(data)
+    if text == old:
+        return False
+    from stagecore.fsutil import atomic_write_text
+
+    atomic_write_text(path, text)
+    return True
