@@ -53,7 +53,8 @@ def parse_dvcfile(text: str, relpath: str) -> Stage:
         try:
             entries = [parse_entry(item, kind, f"{key} -> {i}") for i, item in enumerate(items)]
         except EntryError as exc:
-            raise FileFormatError(relpath, f"validation failed: {exc}", hint=OUT_HINT) from None
+            hint = OUT_HINT if kind == "out" else None
+            raise FileFormatError(relpath, f"validation failed: {exc}", hint=hint) from None
         getattr(stage, key).extend(entries)
     check_stage(stage)  # the gate: output paths (joined with wdir), hash values, dependency paths
     return stage
