@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 
 from stagecore.errors import RemoteError
+from stagecore.fsutil import remote_tmp_path
 from stagecore.remotes.base import (
     Remote,
     RemoteObjectNotFound,
@@ -17,9 +18,6 @@ from stagecore.remotes.base import (
     prefer_listing,
     unlink_quiet,
 )
-from stagecore.fsutil import remote_tmp_path
-
-
 
 REMOTE_TMP_AGE = 3600.0
 _LOCAL_SIDE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)

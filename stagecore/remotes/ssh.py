@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from stagecore.config import as_bool
 from stagecore.errors import RemoteError
+from stagecore.fsutil import remote_tmp_path
 from stagecore.remotes.base import (
     Remote,
     RemoteObjectNotFound,
@@ -36,7 +37,6 @@ from stagecore.remotes.base import (
     retry,
     unlink_quiet,
 )
-from stagecore.fsutil import remote_tmp_path
 from stagecore.remotes.sftp_pool import Login, SftpPool, import_paramiko
 
 _CHUNK = 1024 * 1024

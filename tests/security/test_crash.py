@@ -369,3 +369,30 @@ def test_names_of_255_bytes_in_a_tracked_directory_check_out(tmp_path: Path) -> 
     assert sorted(os.listdir(repo / "data")) == sorted(names)
     assert [(repo / "data" / n).read_text() for n in names] == [f"{len(n)}\n" for n in names]
     assert ok("status", cwd=repo).stdout == UP_TO_DATE
+
+
+def test_gc_cloud_sweeps_unfinished_uploads_on_the_remote(tmp_path: Path) -> None:
+    from stagecore.fsutil import _host_id
+
+    repo, store = tmp_path / "repo", tmp_path / "store"
+    repo.mkdir()
+    git("init", "-q", cwd=repo)
+    ok("init", "-q", cwd=repo)
+    ok("remote", "add", "-d", "store", str(store), cwd=repo)
+    (repo / "a.txt").write_text("a\n")
+    ok("add", "a.txt", cwd=repo)
+    ok("push", cwd=repo)
+    shard = next((store / "files" / "md5").iterdir())
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    ours_dead = shard / f".stagecore-tmp-{int(dead.stdout)}@{_host_id()}.0123456789ab.tmp"  # this machine, gone
+    other_fresh = shard / ".stagecore-tmp-1@00000000.0123456789ac.tmp"  # another machine, uploading now
+    other_old = shard / ".stagecore-tmp-1@00000000.0123456789ad.tmp"  # another machine, two hours ago
+    legacy_old = shard / f"{next(p.name for p in shard.iterdir())}.0123456789ae.tmp"  # older versions' key.<hex>.tmp
+    for path in (ours_dead, other_fresh, other_old, legacy_old):
+        path.write_bytes(b"partial")
+    for path in (other_old, legacy_old):
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
+    proc = ok("gc", "-w", "-c", "-f", cwd=repo)
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in shard.iterdir() if ".tmp" in p.name) == [other_fresh.name]
+    assert ok("status", "-c", cwd=repo).returncode == 0
