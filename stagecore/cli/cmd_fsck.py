@@ -1,4 +1,4 @@
-"""`fsck [--repair] [-r REMOTE | --remote-only] [-j N] [-f]`: find objects that do not match their name.
+"""`fsck [--repair] [-r REMOTE] [--remote-only] [-j N] [-f]`: find objects that do not match their name.
 
 Exit 0 when everything checked is valid (or, with --repair, every problem was repaired),
 1 when a problem was found and remains.
@@ -11,10 +11,9 @@ def register(sub) -> None:
     p = sub.add_parser("fsck", help="check that cache (and remote) objects match their names")
     p.add_argument("--repair", action="store_true",
                    help="remove corrupt cache objects and fetch them again from the data remote")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("-r", "--remote", help="also check every object on this data remote")
-    where.add_argument("--remote-only", action="store_true",
-                       help="check only the data remote (the default one unless -r is given)")
+    p.add_argument("-r", "--remote", help="also check every object on this data remote")
+    p.add_argument("--remote-only", action="store_true",
+                   help="check only the data remote (the default one unless -r is given)")
     p.add_argument("-j", "--jobs", type=int, help="objects checked at once (downloads for a remote)")
     p.add_argument("-f", "--force", action="store_true",
                    help="with --repair -r: really delete corrupt objects from the remote")

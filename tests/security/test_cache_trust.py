@@ -214,7 +214,7 @@ def test_fsck_remote_reports_and_deletes_only_with_force(project):
     assert proc.returncode == 1
     assert "not deleted (deleting remote objects needs `--repair -r store -f`)" in proc.stderr
     assert remote_obj.exists()
-    proc = run_cli("fsck", "--repair", "-r", "store", "-f", cwd=repo)
+    proc = run_cli("fsck", "--repair", "--remote-only", "-r", "store", "-f", "-j", "2", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     assert f"removed: store:{key}" in proc.stdout
     assert not remote_obj.exists()
