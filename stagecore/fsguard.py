@@ -19,12 +19,15 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
+from typing import Union
 
 from stagecore.errors import StagecoreError
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _MAX_OPEN = 256  # directory handles kept open at once (well below the usual 1024 fd limit)
 _real_roots: dict[str, str] = {}
+_cache_dirs: set[str] = set()
 
 
 class SymlinkEscapeError(StagecoreError):
@@ -61,24 +64,52 @@ def first_link(root: str, relpath: str) -> str:
     return ""
 
 
-def read_problem(root: str, relpath: str, cache_dir: str | None = None, *, strict: bool = False) -> str | None:
+CacheDir = Union[str, Callable[[], str], None]  # the cache dir, or a function giving it (asked only for links)
+
+
+def _link_into_cache(full: str, cache_dir: CacheDir) -> bool:
+    """Whether `full` is a symlink naming an object of the cache by absolute path, as a checkout
+    with `cache.type symlink` makes them: judged on the link text, without a realpath per file."""
+    try:
+        target = os.readlink(full)
+    except OSError:
+        return False
+    if target[:1] != "/" or cache_dir is None:
+        return False
+    rcache = real_root(cache_dir() if callable(cache_dir) else cache_dir)
+    if "/." in target or "//" in target:
+        target = os.path.normpath(target)
+    if not target.startswith(rcache) or target[len(rcache):len(rcache) + 1] != "/":
+        return False
+    parent = target.rpartition("/")[0]
+    if parent not in _cache_dirs:  # a prefix directory of the cache, checked once per process
+        if os.path.islink(parent):
+            return False
+        _cache_dirs.add(parent)
+    return True
+
+
+def read_problem(root: str, relpath: str, cache_dir: CacheDir = None, *, strict: bool = False) -> str | None:
     """None when reading `relpath` stays in the work tree; else the real path it leads to.
 
     Only symlinks are judged (a path that names an outside file itself, like an absolute
     dependency, is the gate's business) unless `strict`. Cheap when no symlink is involved
-    (one realpath); a target inside `cache_dir` is allowed."""
+    (one realpath) and for links into the cache; a target inside `cache_dir` is allowed."""
+    full = os.path.join(root, relpath)
+    if cache_dir is not None and _link_into_cache(full, cache_dir):
+        return None
     rroot = real_root(root)
-    real = os.path.realpath(os.path.join(root, relpath))
+    real = os.path.realpath(full)
     if real == os.path.normpath(os.path.join(rroot, relpath)):
         return real if strict and not _within(real, rroot) else None
-    if cache_dir and _within(real, os.path.realpath(cache_dir)):
+    if cache_dir is not None and _within(real, real_root(cache_dir() if callable(cache_dir) else cache_dir)):
         return None
     if not _within(real, rroot) or any(_within(real, os.path.join(rroot, name)) for name in (".git", ".dvc")):
         return real
     return None
 
 
-def check_read(root: str, relpath: str, cache_dir: str | None = None, what: str = "", *,
+def check_read(root: str, relpath: str, cache_dir: CacheDir = None, what: str = "", *,
                strict: bool = False) -> None:
     """Refuse (SymlinkEscapeError) a read of `relpath` that a symlink leads outside the work tree
     (`strict`: also a path outside the work tree by itself, PathOutsideRepoError)."""

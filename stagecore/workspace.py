@@ -77,10 +77,9 @@ class Workspace:
 
     def check_read(self, relpath: str) -> None:
         """Refuse to read `relpath` when a symlink leads it outside the work tree or into .git/.dvc."""
-        from stagecore.fsguard import check_read, read_problem
+        from stagecore.fsguard import check_read
 
-        if read_problem(self.root, relpath) is not None:
-            check_read(self.root, relpath, self.cache_dir_of() if self.cache_dir_of else None)
+        check_read(self.root, relpath, self.cache_dir_of)  # the cache dir is asked for only by a link
 
     def walk(self, reldir: str) -> list[tuple[str, os.stat_result]]:
         """Every file below `reldir` (repo-relative) not ignored: (repo relpath, stat)."""

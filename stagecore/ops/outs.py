@@ -283,3 +283,18 @@ def _remove_tree(repo, path: str, real: str, name: str, result: CheckoutOutcome,
     for rel, _st in repo.workspace.walk(path):
         _stash(repo, rel, name, result)
     dirs.remove_tree(real)
+
+
+def delete(repo, path: str) -> None:
+    """Delete output `path` (a file, a directory, or a link: the link itself, never its target),
+    refused when a symlinked parent leads outside the work tree, into .git/.dvc or the cache;
+    for callers that remove outputs (a stage before it runs, `remove --outs`)."""
+    from stagecore.fsguard import DirHandles, NotFollowed, SymlinkEscapeError
+
+    real = _refuse_escape(repo, path, False)
+    with DirHandles(repo.root) as dirs:
+        try:
+            dirs.remove_tree(real)
+        except NotFollowed as exc:
+            raise SymlinkEscapeError(f"output '{path}': '{exc.where}' became a symlink: refused, nothing deleted",
+                                     exc.where) from None

@@ -422,3 +422,24 @@ def test_dir_handles_never_follow_a_symlink(tmp_path: Path) -> None:
     assert not os.path.lexists(root / "link")
     assert not (root / "a/new").exists() and not (root / "a/b").exists()
     assert snapshot(outside) == before
+
+
+def test_deleting_an_output_never_follows_a_symlinked_parent(tmp_path: Path) -> None:
+    from stagecore.fsguard import SymlinkEscapeError
+    from stagecore.ops import outs
+    from stagecore.repo import Repo
+
+    root, outside = _dir_repo(tmp_path)
+    os.symlink("../outside", root / "out")
+    (root / "real/sub").mkdir(parents=True)
+    (root / "real/sub/f.txt").write_text("f\n")
+    os.symlink("real", root / "alias")
+    before = snapshot(outside)
+    with Repo(str(root)) as repo:
+        with pytest.raises(SymlinkEscapeError, match="the symlink 'out' leads outside the work tree"):
+            outs.delete(repo, "out/keep.txt")
+        outs.delete(repo, "alias")  # the link goes, not the directory it points to
+        assert not os.path.lexists(root / "alias") and (root / "real/sub/f.txt").exists()
+        outs.delete(repo, "real")
+    assert not (root / "real").exists()
+    assert snapshot(outside) == before
