@@ -8,8 +8,9 @@ the lock is let go while a stage's command runs, so the command may itself call 
 or dvc. A command waits a few seconds for it; the hooks wait much longer (a user's
 `git checkout` racing their own `stagecore commit` should serialize, not fail).
 
-The holder writes its pid into the file and empties it when it lets go cleanly, so the next
-holder that finds the pid of a dead process knows that process was killed while writing:
+The holder writes " <pid> stagecore" into the file and empties it when it lets go cleanly, so
+the next holder that finds that mark with the pid of a dead process knows that process was
+killed while writing (DVC leaves its bare pid behind on every exit: that means nothing here):
 it then sweeps the temp files such a process leaves (cache, `.dvc/tmp`, the directories of
 the tracked outputs), and push sweeps the remote it writes to.
 """
@@ -26,6 +27,7 @@ from stagecore.errors import EXIT_PIPELINE, StagecoreError
 CLI_WAIT = 3.0  # seconds a command waits for the lock (DVC's is about as short)
 HOOK_WAIT = 300.0  # seconds a hook waits: it runs after git has moved and must not give up early
 POLL = 0.05
+MARK = "stagecore"  # after the pid in the lock file: DVC reads only the pid (for its log line)
 _held: dict[str, int] = {}  # repo root -> fd of the lock file while held
 _recovered: set[str] = set()  # roots whose current hold followed a writer that was killed
 
@@ -55,9 +57,12 @@ def _holder(fd: int) -> str:
     return f" It is held by process {pid}" + (f" ({cmd[:120]})." if cmd else ".")
 
 
-def _pid_in(fd: int) -> int | None:
+def _pid_in(fd: int, ours: bool = False) -> int | None:
+    """The pid the holder wrote (`ours`: only when that holder was stagecore, not DVC)."""
     try:
         raw = os.pread(fd, 64, 0).decode(errors="replace").split()
+        if ours and raw[1:2] != [MARK]:
+            return None
         return int(raw[0]) if raw else None
     except (OSError, ValueError):
         return None
@@ -94,12 +99,12 @@ def _acquire(repo, wait: float | None = None) -> int:
                     hint="wait for the other stagecore/dvc command to finish, then retry",
                 ) from None
             time.sleep(POLL)
-    previous = _pid_in(fd)
+    previous = _pid_in(fd, ours=True)  # DVC leaves its pid behind even on a clean exit: not ours
     if previous is not None and previous != os.getpid() and not _alive(previous):
         _recover(repo)
         _recovered.add(repo.root)
     os.ftruncate(fd, 0)
-    os.pwrite(fd, f" {os.getpid()}\n".encode(), 0)
+    os.pwrite(fd, f" {os.getpid()} {MARK}\n".encode(), 0)
     return fd
 
 
