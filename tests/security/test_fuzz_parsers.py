@@ -521,3 +521,28 @@ def test_over_long_integer_and_huge_problem_count(repo: Path) -> None:
     one_error(proc, 1, "'dvc.yaml' validation failed: 3000 errors: extra keys not allowed, in stages -> s0 -> bogus, "
               "line 6, column 5", "and 2990 more")
     assert seconds < 15, seconds
+
+
+def test_real_hooks_on_an_alias_bomb(repo: Path) -> None:
+    """Through `stagecore install` and real git: pre-commit refuses the bomb in one line; the
+    post-checkout hook of a `git checkout` bringing it stays in bounds and still follows data.dvc."""
+    proc = run_cli("install", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    git("checkout", "-q", "-b", "evil", cwd=repo)
+    _with_stage(repo, BOMB_STAGE)
+    (repo / "data" / "a.txt").write_text("alpha, evil\n", encoding="utf-8")
+    proc = run_cli("add", "data", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    git("add", "-A", cwd=repo)
+    proc, seconds = run_limited(["git", "commit", "-q", "-m", "evil"], repo)
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "stagecore pre-commit: ERROR: 'dvc.yaml' expands its aliases to more than 250,000" in proc.stderr
+    assert "Traceback" not in proc.stderr and seconds < 20, (seconds, proc.stderr)
+    git("commit", "-q", "--no-verify", "-m", "evil", cwd=repo)
+    proc, seconds = run_limited(["git", "checkout", "-q", "main"], repo)
+    assert proc.returncode == 0 and (repo / "data" / "a.txt").read_text(encoding="utf-8") == "alpha\n", proc.stderr
+    proc, seconds = run_limited(["git", "checkout", "-q", "evil"], repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert seconds < 20, seconds
+    assert (repo / "data" / "a.txt").read_text(encoding="utf-8") == "alpha, evil\n", proc.stderr
