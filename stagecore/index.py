@@ -30,7 +30,7 @@ def _ignored_names(dirpath: str) -> set[str]:
 
 
 def find_dvc_files(repo) -> tuple[list[str], list[str]]:
-    """(`.dvc` files, `dvc.yaml` files), repo-relative, sorted."""
+    """(`.dvc` files, `dvc.yaml` files), repo-relative, sorted; nested projects left out."""
     dvcfiles: list[str] = []
     pipelines: list[str] = []
     stack = [""]
@@ -41,6 +41,8 @@ def find_dvc_files(repo) -> tuple[list[str], list[str]]:
             entries = list(os.scandir(absdir))
         except (FileNotFoundError, NotADirectoryError, PermissionError):
             continue
+        if reldir and any(e.name == ".dvc" and e.is_dir(follow_symlinks=False) for e in entries):
+            continue  # a nested project (`init --subdir`): another repository, as DVC sees it
         skip = _ignored_names(absdir)
         for entry in entries:
             name = entry.name

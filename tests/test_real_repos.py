@@ -281,3 +281,44 @@ def test_verify_partial_clone_fetches_missing_blobs(tmp_path):
     assert proc.returncode == 1
     assert "missing from this partial clone and git could not fetch it" in proc.stderr
     assert "Traceback" not in proc.stderr and "KeyError" not in proc.stderr
+
+
+# -- nested projects (item 3) ----------------------------------------------------------------
+def test_nested_projects_are_separate_repositories(dvc_bin, tmp_path):
+    twins = {}
+    for label, tool in (("dvc", run_dvc), ("sc", sc)):
+        top = tmp_path / label
+        (top / "sub").mkdir(parents=True)
+        git("init", "-q", cwd=top)
+        # inside a git sub-directory: refused cleanly, nothing made, --subdir suggested
+        proc = tool("init", cwd=top / "sub")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "is not tracked by any supported SCM tool" in proc.stderr and "`--subdir`" in proc.stderr
+        assert "Traceback" not in proc.stderr and list((top / "sub").iterdir()) == []
+        assert tool("init", "--subdir", cwd=top / "sub").returncode == 0
+        assert tool("init", cwd=top).returncode == 0
+        for where, name in ((top, "r"), (top / "sub", "s")):
+            (where / f"{name}.txt").write_text(f"{name}\n")
+            (where / "dvc.yaml").write_text(
+                f"stages:\n  {name}:\n    cmd: cp {name}.txt {name}2.txt\n    deps: [{name}.txt]\n"
+                f"    outs: [{name}2.txt]\n")
+        twins[label] = (top, tool)
+    git_dvc, git_sc = (git("status", "--short", cwd=twins[k][0]) for k in ("dvc", "sc"))
+    assert git_sc == git_dvc and "A  sub/.dvc/config" in git_sc
+    for rel, name in (("", "r"), ("sub", "s")):
+        expected = {name: [{"changed deps": {f"{name}.txt": "modified"}}, {"changed outs": {f"{name}2.txt": "deleted"}}]}
+        assert _status(run_dvc, twins["dvc"][0] / rel) == expected
+        assert _status(sc, twins["sc"][0] / rel) == expected
+        stage_list = ok("stage", "list", cwd=twins["sc"][0] / rel).stdout
+        assert stage_list == dvc_ok("stage", "list", cwd=twins["dvc"][0] / rel).stdout == f"{name}  Outputs {name}2.txt\n"
+    # verify judges the project it runs in, not its nested sibling
+    top = twins["sc"][0]
+    ok("repro", cwd=top)
+    git("add", "-A", cwd=top)
+    git("commit", "-qm", "two projects, the sub-project never run", cwd=top)
+    report = json.loads(ok("verify", "--json", cwd=top).stdout)
+    assert report["ok"] is True and report["stages"] == {}
+    proc = sc("verify", "--json", cwd=top / "sub")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["stages"] == {"s": [{"changed deps": {"s.txt": "modified"}},
+                                                       "never run: no dvc.lock entry"]}

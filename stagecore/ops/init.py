@@ -22,15 +22,28 @@ class InitResult(NamedTuple):
     scm: bool
 
 
-def init(root: str, *, no_scm: bool = False, force: bool = False) -> InitResult:
+_NOT_TRACKED = (
+    "failed to initiate DVC - {root} is not tracked by any supported SCM tool (e.g. Git). Use `--no-scm` if "
+    "you don't want to use any SCM or `--subdir` if initializing inside a subdirectory of a parent SCM repository."
+)
+
+
+def init(root: str, *, no_scm: bool = False, force: bool = False, subdir: bool = False) -> InitResult:
+    """Create `.dvc/`. Inside a sub-directory of a git work tree only with `subdir` (a nested
+    project, as `dvc init --subdir` makes): refused before anything is written otherwise."""
     from stagecore.scm import Git, discover_root
 
     root = os.path.abspath(root)
     dvc_dir = os.path.join(root, DVC_DIR)
-    if not no_scm and discover_root(root) is None:
+    git_root = None if no_scm else discover_root(root)
+    if not no_scm and git_root is None:
+        raise StagecoreError(_NOT_TRACKED.format(root=root),
+                             hint="run `git init` first, or use `--no-scm` to work without git")
+    if git_root is not None and not subdir and not _same_dir(git_root, root):
         raise StagecoreError(
-            f"failed to initiate DVC - {root} is not tracked by any supported SCM tool (e.g. Git).",
-            hint="run `git init` first, or use `--no-scm` to work without git",
+            _NOT_TRACKED.format(root=root),
+            hint=f"run `stagecore init --subdir` for a project inside the git repository at {git_root}, "
+                 f"or `stagecore init` at {git_root}",
         )
     if os.path.exists(dvc_dir):
         if not force:
@@ -50,6 +63,15 @@ def init(root: str, *, no_scm: bool = False, force: bool = False) -> InitResult:
     if not os.path.exists(ignore_path):
         with open(ignore_path, "w") as fobj:
             fobj.write(DVCIGNORE)
-    if not no_scm:
-        Git(root).add([".dvc/.gitignore", ".dvc/config", ".dvcignore"])
+    if git_root is not None:
+        prefix = os.path.relpath(root, git_root)
+        names = [".dvc/.gitignore", ".dvc/config", ".dvcignore"]
+        Git(git_root).add([n if prefix == "." else f"{prefix}/{n}" for n in names])
     return InitResult(root, not no_scm)
+
+
+def _same_dir(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)

@@ -53,7 +53,7 @@ def verify(repo, rev: str = "HEAD", remote: str | None = None, check_remote: boo
         commit = git.revparse_single(rev).peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError):
         raise StagecoreError(f"unknown revision '{rev}'", hint="give a branch, tag or commit") from None
-    blobs = _tree_blobs(git, commit.tree)
+    blobs = _project_blobs(_tree_blobs(git, commit.tree), _project_prefix(repo.root, git.workdir))
     reader = BlobReader(git)
     reader.prefetch({p: oid for p, oid in blobs.items() if p.endswith(_NEEDED_EXT)})  # partial clones
     with tempfile.TemporaryDirectory(prefix="stagecore-verify-") as shadow:
@@ -102,6 +102,31 @@ def _judged(items: list[Any], unknown: dict[str, str]) -> list[Any]:
             item = {"changed deps": deps}
         kept.append(item)
     return kept
+
+
+def _project_prefix(root: str, workdir: str | None) -> str:
+    """The project's directory inside the git work tree ('' at the top, `init --subdir` below)."""
+    if not workdir:
+        return ""
+    rel = os.path.relpath(os.path.realpath(root), os.path.realpath(workdir)).replace(os.sep, "/")
+    return "" if rel == "." else rel
+
+
+def _project_blobs(blobs: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The blobs of this project, project-relative: without the nested projects below it
+    (directories holding their own `.dvc/`), as DVC keeps each project to itself."""
+    if prefix:
+        cut = len(prefix) + 1
+        blobs = {p[cut:]: oid for p, oid in blobs.items() if p.startswith(prefix + "/")}
+    nested = {p.rsplit("/.dvc/", 1)[0] for p in blobs if "/.dvc/" in p}
+    if not nested:
+        return blobs
+    return {p: oid for p, oid in blobs.items() if not _dirs_of(p) & nested}
+
+
+def _dirs_of(path: str) -> set[str]:
+    parts = path.split("/")[:-1]
+    return {"/".join(parts[:i]) for i in range(1, len(parts) + 1)}
 
 
 def _tree_blobs(git, tree, prefix: str = "") -> dict[str, Any]:
