@@ -20,7 +20,6 @@ import errno
 import os
 import stat
 from collections.abc import Callable
-from typing import Union
 
 from stagecore.errors import StagecoreError
 
@@ -36,7 +35,8 @@ class SymlinkEscapeError(StagecoreError):
     def __init__(self, message: str, link: str, hint: str | None = None) -> None:
         super().__init__(
             message,
-            hint=hint or f"remove or replace the symlink '{link}' (a committed symlink never leads "
+            hint=hint
+            or f"remove or replace the symlink '{link}' (a committed symlink never leads "
             "stagecore outside the work tree), then run the command again",
         )
         self.link = link
@@ -64,7 +64,7 @@ def first_link(root: str, relpath: str) -> str:
     return ""
 
 
-CacheDir = Union[str, Callable[[], str], None]  # the cache dir, or a function giving it (asked only for links)
+CacheDir = str | Callable[[], str] | None  # the cache dir, or a function giving it (asked only for links)
 
 
 def _link_into_cache(full: str, cache_dir: CacheDir) -> bool:
@@ -79,7 +79,7 @@ def _link_into_cache(full: str, cache_dir: CacheDir) -> bool:
     rcache = real_root(cache_dir() if callable(cache_dir) else cache_dir)
     if "/." in target or "//" in target:
         target = os.path.normpath(target)
-    if not target.startswith(rcache) or target[len(rcache):len(rcache) + 1] != "/":
+    if not target.startswith(rcache) or target[len(rcache) : len(rcache) + 1] != "/":
         return False
     parent = target.rpartition("/")[0]
     if parent not in _cache_dirs:  # a prefix directory of the cache, checked once per process
@@ -109,8 +109,9 @@ def read_problem(root: str, relpath: str, cache_dir: CacheDir = None, *, strict:
     return None
 
 
-def check_read(root: str, relpath: str, cache_dir: CacheDir = None, what: str = "", *,
-               strict: bool = False) -> None:
+def check_read(
+    root: str, relpath: str, cache_dir: CacheDir = None, what: str = "", *, strict: bool = False
+) -> None:
     """Refuse (SymlinkEscapeError) a read of `relpath` that a symlink leads outside the work tree
     (`strict`: also a path outside the work tree by itself, PathOutsideRepoError)."""
     real = read_problem(root, relpath, cache_dir, strict=strict)
@@ -123,7 +124,9 @@ def check_read(root: str, relpath: str, cache_dir: CacheDir = None, what: str = 
         via = "is a symlink" if link == relpath else f"leads through the symlink '{link}'"
         raise SymlinkEscapeError(
             f"{what}'{relpath}' {via} to '{real}', outside the work tree (or into .git/.dvc): "
-            "refused, its content is not read", link)
+            "refused, its content is not read",
+            link,
+        )
 
 
 def write_target(root: str, relpath: str, cache_dir: str | None, *, isdir: bool) -> str:
@@ -155,11 +158,15 @@ def write_target(root: str, relpath: str, cache_dir: str | None, *, isdir: bool)
     if target == os.path.normpath(os.path.join(rroot, relpath)):  # no symlink: the path itself is wrong
         if problem == "outside the work tree":
             raise PathOutsideRepoError(relpath, root)
-        raise StagecoreError(f"output '{relpath}' lies {problem}: refused",
-                             hint="an output never overlaps the cache, .git or .dvc; fix or remove that entry")
+        raise StagecoreError(
+            f"output '{relpath}' lies {problem}: refused",
+            hint="an output never overlaps the cache, .git or .dvc; fix or remove that entry",
+        )
     link = first_link(root, relpath) or relpath
     raise SymlinkEscapeError(
-        f"output '{relpath}': the symlink '{link}' leads {problem} ('{target}'): refused, nothing written", link)
+        f"output '{relpath}': the symlink '{link}' leads {problem} ('{target}'): refused, nothing written",
+        link,
+    )
 
 
 class NotFollowed(Exception):
@@ -194,7 +201,9 @@ class DirHandles:
     def _root_fd(self) -> int:
         fd = self._fds.get("")
         if fd is None:
-            fd = self._fds[""] = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+            fd = self._fds[""] = os.open(
+                self.root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+            )
         return fd
 
     def open(self, reldir: str, *, create: bool) -> int | None:
@@ -319,8 +328,9 @@ def tracked_by_git(root: str, relpaths: list[str]) -> list[str]:
     import subprocess
 
     try:
-        proc = subprocess.run(["git", "ls-files", "-z", "--", *relpaths], cwd=root, capture_output=True,
-                              check=False)
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--", *relpaths], cwd=root, capture_output=True, check=False
+        )
     except OSError:
         return []
     if proc.returncode != 0:

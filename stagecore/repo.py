@@ -173,8 +173,10 @@ def _refuse_committed_cache_dir(repo: Repo, value: str, path: str, level: str) -
         hint = "remove it from git (git rm --cached .dvc/config.local); your own local config is honoured"
     else:
         where = f"the committed config '{repo.config.path_of('repo')}'"
-        hint = (f"if you meant to use that cache, confirm it locally: stagecore config --local cache.dir {real}"
-                " (or remove cache.dir from .dvc/config)")
+        hint = (
+            f"if you meant to use that cache, confirm it locally: stagecore config --local cache.dir {real}"
+            " (or remove cache.dir from .dvc/config)"
+        )
     raise ConfigError(f"cache.dir '{value}' in {where} leads outside the work tree ('{real}'): refused",
                       hint=hint)
 

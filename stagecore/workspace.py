@@ -49,7 +49,7 @@ class Workspace:
         # stages once; commands that change the workspace leave this off
         self.memo: dict[tuple[str, str], Measured | None] | None = None
         self.temps: list[str] = []  # temp files `walk` passed over (absolute paths)
-        self.cache_dir_of: Callable[[], str] | None = None  # set by Repo: symlinks into the cache stay readable
+        self.cache_dir_of: Callable[[], str] | None = None  # set by Repo: links into the cache are readable
 
     def measure(self, relpath: str, name: str = MD5) -> Measured | None:
         """Hash `relpath` (repo-relative) or return None when it does not exist."""

@@ -275,7 +275,8 @@ def _refused_below(exc, real: str, path: str, rel: str, refused: dict[str, tuple
 
     if not exc.where.startswith(real + "/"):
         raise SymlinkEscapeError(
-            f"output '{path}': '{exc.where}' became a symlink while checking out: refused", exc.where) from None
+            f"output '{path}': '{exc.where}' became a symlink while checking out: refused", exc.where
+        ) from None
     refused[rel] = (exc.where, exc.is_link)
 
 
@@ -296,5 +297,6 @@ def delete(repo, path: str) -> None:
         try:
             dirs.remove_tree(real)
         except NotFollowed as exc:
-            raise SymlinkEscapeError(f"output '{path}': '{exc.where}' became a symlink: refused, nothing deleted",
-                                     exc.where) from None
+            raise SymlinkEscapeError(
+                f"output '{path}': '{exc.where}' became a symlink: refused, nothing deleted", exc.where
+            ) from None

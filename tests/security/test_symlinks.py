@@ -62,8 +62,10 @@ def snapshot(top: Path) -> dict[str, tuple[bytes | None, int]]:
         for name in dirnames + filenames:
             path = Path(dirpath) / name
             st = path.lstat()
-            found[str(path.relative_to(top))] = (path.read_bytes() if stat.S_ISREG(st.st_mode) else None,
-                                                 st.st_mode)
+            found[str(path.relative_to(top))] = (
+                path.read_bytes() if stat.S_ISREG(st.st_mode) else None,
+                st.st_mode,
+            )
     return found
 
 
@@ -115,7 +117,9 @@ def world(tmp_path: Path) -> World:
         git("init", "-q", cwd=repo)
         ok("init", "-q", cwd=repo)
     ok("install", cwd=home)  # real hook shims, used by the victim's `git clone`
-    (attacker / ".dvc/config").write_text(f"[core]\n    remote = store\n['remote \"store\"']\n    url = {store}\n")
+    (attacker / ".dvc/config").write_text(
+        f"[core]\n    remote = store\n['remote \"store\"']\n    url = {store}\n"
+    )
     (attacker / "README").write_text("a harmless project\n")
     commit_all(attacker, "init")
     git("remote", "add", "origin", str(bare), cwd=attacker)
@@ -125,8 +129,13 @@ def world(tmp_path: Path) -> World:
 
 def clone(world: World, name: str = "victim") -> tuple[Path, subprocess.CompletedProcess[str]]:
     victim = world.base / name
-    proc = subprocess.run(["git", "-c", f"core.hooksPath={world.hooks}", "clone", "-q", str(world.bare), str(victim)],
-                          cwd=world.base, env=clean_env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        ["git", "-c", f"core.hooksPath={world.hooks}", "clone", "-q", str(world.bare), str(victim)],
+        cwd=world.base,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     return victim, proc
 
@@ -176,7 +185,9 @@ def test_git_pull_never_writes_below_a_symlink_inside_a_tracked_directory(world:
     ok("install", cwd=victim)
 
     os.symlink("../../outside", world.attacker / "data/sub")
-    md5 = plant_dir(world.store, {"a.txt": b"fine v2\n", "sub/pwn.txt": b"pwned\n", "sub/keep.txt": b"attacker\n"})
+    md5 = plant_dir(
+        world.store, {"a.txt": b"fine v2\n", "sub/pwn.txt": b"pwned\n", "sub/keep.txt": b"attacker\n"}
+    )
     (world.attacker / "data.dvc").write_text(dvc_file("data", md5, 3))
     commit_all(world.attacker, "hostile data", "data/sub")
     git("push", "-q", "origin", "main", cwd=world.attacker)
@@ -197,7 +208,9 @@ def test_git_checkout_never_writes_into_git_through_a_symlink(world: World) -> N
     git("checkout", "-qb", "evil", cwd=world.attacker)
     os.symlink(".git/hooks", world.attacker / "tools")  # a file output below a link into .git
     md5 = plant(world.store, b"#!/bin/sh\ntouch PLANTED\n")
-    (world.attacker / "tools.dvc").write_text(dvc_file("tools/post-commit", md5).replace("hash: md5", "isexec: true\n  hash: md5"))
+    (world.attacker / "tools.dvc").write_text(
+        dvc_file("tools/post-commit", md5).replace("hash: md5", "isexec: true\n  hash: md5")
+    )
     commit_all(world.attacker, "evil", "tools")
     git("push", "-q", "origin", "evil", cwd=world.attacker)
     git("fetch", "-q", "origin", cwd=victim)
@@ -232,8 +245,10 @@ def test_rebase_with_a_committed_cache_dir_outside_writes_nothing_there(world: W
     assert snapshot(world.outside) == before
     proc = run_cli("pull", cwd=victim)
     refused(proc, "cache.dir '../../outside/cache'", "committed config", code=251)
-    assert f"hint: if you meant to use that cache, confirm it locally: stagecore config --local cache.dir " \
-           f"{world.outside.resolve() / 'cache'}" in proc.stderr
+    assert (
+        f"hint: if you meant to use that cache, confirm it locally: stagecore config --local cache.dir "
+        f"{world.outside.resolve() / 'cache'}" in proc.stderr
+    )
     assert snapshot(world.outside) == before
     # the user who does share that cache says so locally: then it is used
     ok("config", "--local", "cache.dir", str(world.outside / "cache"), cwd=victim)
