@@ -458,3 +458,13 @@ def test_deleting_an_output_never_follows_a_symlinked_parent(tmp_path: Path) -> 
         outs.delete(repo, "real")
     assert not (root / "real").exists()
     assert snapshot(outside) == before
+
+
+def test_repro_refuses_to_cache_an_output_linked_out(victim: Path) -> None:
+    (victim / "dvc.yaml").write_text(
+        "stages:\n  grab:\n    cmd: mkdir -p out && ln -sf ../../secret.txt out/leak\n    outs:\n    - out\n"
+    )
+    proc = run_cli("repro", cwd=victim)
+    refused(proc, "'out/leak' is a symlink to", "secret.txt", code=255)
+    assert not cached(victim, SECRET)
+    assert not (victim / "dvc.lock").exists()
