@@ -11,10 +11,10 @@ import os
 import posixpath
 from typing import Any, NamedTuple
 
+from stagecore.core.expand import expand_stages
 from stagecore.core.interpolate import (
     Context,
     InterpolationError,
-    expand_stages,
     has_interpolation,
     load_vars,
 )

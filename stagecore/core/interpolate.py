@@ -1,4 +1,4 @@
-"""`${...}` interpolation, `vars` contexts and `foreach`/`matrix` expansion of dvc.yaml (pure).
+"""`${...}` interpolation and `vars` contexts of dvc.yaml (pure); expansion: `core.expand`.
 
 Follows DVC 3's `dvc/parsing`: an exact `"${x}"` keeps the value's type, a string with other
 text around `${...}` gets `str()` of each value (booleans as `true`/`false`, a dict in `cmd` as
@@ -16,7 +16,6 @@ import re
 import shlex
 from collections.abc import Callable, Mapping
 from copy import deepcopy
-from itertools import product
 from typing import Any
 
 KEYCRE = re.compile(r"(?<!\\)\$\{(?P<inner>.*?)\}")
@@ -275,112 +274,10 @@ def load_vars(ctx: Context, items: list[Any], loader: VarsLoader, stage: str = "
             raise InterpolationError(f"expected a file name or a dictionary in vars[{index}]")
 
 
-# ---------------------------------------------------------------- expansion
+def __getattr__(name: str) -> Any:
+    """`expand_stages` and `Generated` moved to `stagecore.core.expand` (imported lazily: no cycle)."""
+    if name in ("expand_stages", "Generated"):
+        from stagecore.core import expand
 
-
-class Generated:
-    __slots__ = ("name", "definition", "group", "parametrized")
-
-    def __init__(self, name: str, definition: dict, group: str | None, parametrized: bool) -> None:
-        self.name = name
-        self.definition = definition
-        self.group = group
-        self.parametrized = parametrized
-
-
-def _is_composite(value: Any) -> bool:
-    return isinstance(value, (Mapping, list, tuple))
-
-
-def _resolve_entry(ctx: Context, name: str, definition: dict, loader: VarsLoader, walk: Walk,
-                   where: tuple = ()) -> dict:
-    definition = dict(definition)  # resolving never mutates: a shallow copy to pop `vars` from
-    stage_vars = definition.pop("vars", None) or []
-    if has_interpolation(stage_vars):
-        raise InterpolationError("interpolating is not allowed, in vars")
-    if stage_vars:
-        ctx = ctx.copy()
-        load_vars(ctx, stage_vars, loader, stage=name)
-    resolved = {}
-    for key, value in definition.items():
-        try:
-            resolved[key] = ctx.resolve(value, key, walk)
-        except InterpolationError as exc:
-            message = f"failed to parse 'stages.{name}.{key}': {exc}"
-            raise InterpolationError(message, (*where, key), exc.hint) from None
-    return resolved
-
-
-def _foreach_items(ctx: Context, name: str, data: Any, walk: Walk) -> tuple[dict[str, Any], bool]:
-    try:
-        iterable = ctx.resolve(data, "foreach", walk)
-    except InterpolationError as exc:
-        raise InterpolationError(
-            f"failed to parse 'stages.{name}.foreach': {exc}", ("stages", name, "foreach"), exc.hint
-        ) from None
-    if isinstance(iterable, (Mapping, list, tuple)):
-        walk.add_generated(len(iterable), name)
-    if isinstance(iterable, Mapping):
-        return {to_str(k): v for k, v in iterable.items()}, True
-    if isinstance(iterable, (list, tuple)):
-        if any(_is_composite(v) for v in iterable):
-            return {str(i): v for i, v in enumerate(iterable)}, False
-        return {to_str(v): v for v in iterable}, False
-    raise InterpolationError(
-        f"failed to resolve 'stages.{name}.foreach': expected list/dictionary, got {type(iterable).__name__}"
-    )
-
-
-def _matrix_items(ctx: Context, name: str, data: Mapping, walk: Walk) -> dict[str, dict]:
-    try:
-        resolved = ctx.resolve(data, "foreach", walk)
-    except InterpolationError as exc:
-        raise InterpolationError(
-            f"failed to parse 'stages.{name}.matrix': {exc}", ("stages", name, "matrix"), exc.hint
-        ) from None
-    axes = {}
-    for key, values in resolved.items():
-        if not isinstance(values, (list, tuple)):
-            raise InterpolationError(
-                f"failed to resolve 'stages.{name}.matrix.{key}': expected a list, got {type(values).__name__}"
-            )
-        axes[key] = list(enumerate(values))
-    count = 1
-    for values in axes.values():
-        count = min(count * len(values), MAX_GENERATED + 1)  # the product of 4^12 is never built
-    walk.add_generated(count, name)
-    out: dict[str, dict] = {}
-    for combo in product(*axes.values()):
-        item, fragments = {}, []
-        for key, (i, value) in zip(axes, combo, strict=True):
-            item[key] = value
-            fragments.append(f"{key}{i}" if _is_composite(value) else to_str(value))
-        out["-".join(fragments)] = item
-    return out
-
-
-def expand_stages(stages: Mapping[str, Any], ctx: Context, loader: VarsLoader,
-                  walk: Walk | None = None) -> list[Generated]:
-    """Every stage of a `stages:` mapping, interpolated, with foreach/matrix groups expanded."""
-    walk = walk or Walk()
-    result: list[Generated] = []
-    for name, definition in stages.items():
-        if "foreach" in definition:
-            members, is_map = _foreach_items(ctx, name, definition["foreach"], walk)
-            template = definition["do"]
-            for key, value in members.items():
-                local = ctx.with_values({"item": value, **({"key": key} if is_map else {})}, "foreach")
-                gen = f"{name}{JOIN}{key}"
-                resolved = _resolve_entry(local, gen, template, loader, walk, ("stages", name, "do"))
-                result.append(Generated(gen, resolved, name, True))
-        elif "matrix" in definition:
-            template = {k: v for k, v in definition.items() if k != "matrix"}
-            for key, item in _matrix_items(ctx, name, definition["matrix"], walk).items():
-                local = ctx.with_values({"item": item, "key": key}, "matrix")
-                gen = f"{name}{JOIN}{key}"
-                resolved = _resolve_entry(local, gen, template, loader, walk, ("stages", name))
-                result.append(Generated(gen, resolved, name, True))
-        else:
-            resolved = _resolve_entry(ctx, name, definition, loader, walk, ("stages", name))
-            result.append(Generated(name, resolved, None, resolved != definition))
-    return result
+        return getattr(expand, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -105,13 +105,13 @@ def _build(base: Path) -> Path:
     for name, text in (("a.txt", "alpha\n"), ("b.txt", "beta\n"), ("sub/c.txt", "gamma\n")):
         (repo / "data" / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / "data" / name).write_text(text, encoding="utf-8")
-    (repo / "params.yaml").write_text("prep:\n  n: 2\ntrain:\n  lr: 0.1\n  layers: [8, 4]\n", encoding="utf-8")
+    params = "prep:\n  n: 2\ntrain:\n  lr: 0.1\n  layers: [8, 4]\n"
+    (repo / "params.yaml").write_text(params, encoding="utf-8")
     (repo / "config.json").write_text('{"opt": "adam", "beta": [0.9, 0.99]}\n', encoding="utf-8")
     (repo / "extra.toml").write_text("depth = 3\n[tree]\nleaves = 5\n", encoding="utf-8")
     (repo / "vars.yaml").write_text("kinds: [x, y]\n", encoding="utf-8")
-    (repo / "train.py").write_text(
-        "import json\njson.dump({'acc': 0.9, 'loss': {'l1': 0.1}}, open('metrics.json', 'w'))\n", encoding="utf-8"
-    )
+    train = "import json\njson.dump({'acc': 0.9, 'loss': {'l1': 0.1}}, open('metrics.json', 'w'))\n"
+    (repo / "train.py").write_text(train, encoding="utf-8")
     (repo / "dvc.yaml").write_text(DVC_YAML, encoding="utf-8")
     for args in (["init", "-q"], ["add", "data"], ["repro"], ["remote", "add", "-d", "store", str(remote)],
                  ["push"]):
@@ -136,7 +136,8 @@ def _copy(base: Path, dest: Path) -> Path:
     repo = dest / "repo"
     # the remote moved with the copy
     config = repo / ".dvc" / "config"
-    config.write_text(config.read_text(encoding="utf-8").replace(str(base.parent), str(dest)), encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(str(base.parent), str(dest)), encoding="utf-8")
     return repo
 
 
@@ -358,7 +359,7 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_limited(cmd: list[str], cwd: Path, timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:
+def run_limited(cmd: list[str], cwd: Path, timeout: float = 60) -> tuple[subprocess.CompletedProcess, float]:
     """`cmd` in a fresh process with its address space capped; (result, seconds)."""
     env = clean_env({"PYTHONPATH": str(REPO_ROOT)})
     started = time.monotonic()
@@ -485,15 +486,15 @@ def test_deep_nesting_is_one_clear_line(repo: Path, target: str) -> None:
 
 def test_nul_byte_in_paths_names_the_file(repo: Path) -> None:
     text = (repo / "dvc.yaml").read_text(encoding="utf-8")
-    (repo / "dvc.yaml").write_text(text.replace("- metrics.json:\n        cache", '- "metr\\0ics.json":\n        cache'),
-                                   encoding="utf-8")
+    nul_metric = text.replace("- metrics.json:\n        cache", '- "metr\\0ics.json":\n        cache')
+    (repo / "dvc.yaml").write_text(nul_metric, encoding="utf-8")
     for args in (["metrics", "show"], ["status"], ["params", "diff"]):
         proc, _seconds = stagecore_limited(repo, *args)
         one_error(proc, 1, "'dvc.yaml'", "NUL byte")
     (repo / "dvc.yaml").write_text(text + 'metrics:\n- "m\\0.json"\n', encoding="utf-8")
     proc, _seconds = stagecore_limited(repo, "metrics", "show")
-    one_error(proc, 1, "'dvc.yaml' validation failed: expected a path, got a string with a NUL byte, in metrics -> 0",
-              "line ")
+    one_error(proc, 1, "'dvc.yaml' validation failed: expected a path, got a string with a NUL byte, "
+              "in metrics -> 0, line ")
     (repo / "dvc.yaml").write_text(text.replace("- config.json:", '- "conf\\0ig.json":'), encoding="utf-8")
     proc, _seconds = stagecore_limited(repo, "params", "diff")
     one_error(proc, 1, "'dvc.yaml'", "NUL byte", "params")
@@ -518,8 +519,8 @@ def test_over_long_integer_and_huge_problem_count(repo: Path) -> None:
     stages = "".join(f"  s{i}:\n    cmd: echo\n    bogus: 1\n" for i in range(3000))
     _with_stage(repo, stages)  # each problem used to re-parse the file to find its line: minutes
     proc, seconds = stagecore_limited(repo, "status")
-    one_error(proc, 1, "'dvc.yaml' validation failed: 3000 errors: extra keys not allowed, in stages -> s0 -> bogus, "
-              "line 6, column 5", "and 2990 more")
+    one_error(proc, 1, "'dvc.yaml' validation failed: 3000 errors: extra keys not allowed, "
+              "in stages -> s0 -> bogus, line 6, column 5", "and 2990 more")
     assert seconds < 15, seconds
 
 
@@ -540,7 +541,8 @@ def test_real_hooks_on_an_alias_bomb(repo: Path) -> None:
     assert "Traceback" not in proc.stderr and seconds < 20, (seconds, proc.stderr)
     git("commit", "-q", "--no-verify", "-m", "evil", cwd=repo)
     proc, seconds = run_limited(["git", "checkout", "-q", "main"], repo)
-    assert proc.returncode == 0 and (repo / "data" / "a.txt").read_text(encoding="utf-8") == "alpha\n", proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert (repo / "data" / "a.txt").read_text(encoding="utf-8") == "alpha\n", proc.stderr
     proc, seconds = run_limited(["git", "checkout", "-q", "evil"], repo)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
