@@ -181,6 +181,36 @@ def test_pipeline_stage_with_url_and_absolute_deps_passes_the_gate(dvc_bin, tmp_
     assert f"stage 'words' is not up to date (changed deps: {source})" in proc.stderr
 
 
+def test_import_from_registry_repository_is_not_a_local_path(dvc_bin, tmp_path):
+    registry = tmp_path / "registry"
+    (registry / "data").mkdir(parents=True)
+    git("init", "-q", cwd=registry)
+    dvc_ok("init", "-q", cwd=registry)
+    dvc_ok("remote", "add", "-d", "store", str(tmp_path / "store"), cwd=registry)
+    (registry / "data/x.txt").write_text("registry data\n")
+    dvc_ok("add", "data/x.txt", cwd=registry)
+    dvc_ok("push", cwd=registry)
+    git("add", "-A", cwd=registry)
+    git("commit", "-qm", "registry", cwd=registry)
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    git("init", "-q", cwd=theirs)
+    dvc_ok("init", "-q", cwd=theirs)
+    dvc_ok("import", str(registry), "data/x.txt", "-o", "x.txt", cwd=theirs)
+    dvc_ok("unfreeze", "x.txt.dvc", cwd=theirs)
+    ours = tmp_path / "ours"
+    shutil.copytree(theirs, ours, symlinks=True)
+    # `deps: - path: data/x.txt, repo: {url, rev_lock}` names a file of the registry, not of ours
+    assert _status(sc, ours) == _status(run_dvc, theirs) == {}
+    assert ok("dag", cwd=ours).stdout == "+-----------+\n| x.txt.dvc |\n+-----------+\n"
+    line = f"Importing 'data/x.txt ({registry})' -> 'x.txt'"
+    assert _importing(ok("repro", "--dry", "-f", "x.txt.dvc", cwd=ours).stdout) == [line]
+    assert _importing(dvc_ok("repro", "--dry", "-f", "x.txt.dvc", cwd=theirs).stdout) == [line]
+    proc = sc("repro", "-f", "x.txt.dvc", cwd=ours)  # fetching from a registry is not done here yet
+    assert proc.returncode == 255 and f"from the git repository '{registry}': not supported yet" in proc.stderr
+    assert (ours / "x.txt").read_text() == "registry data\n"
+
+
 # -- verify (item 4) -------------------------------------------------------------------------
 def _d2u(data: bytes) -> str:
     return md5(data.replace(b"\r\n", b"\n"))

@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Iterable
 
 from stagecore.core.entry import resolve
-from stagecore.core.stage import Stage, is_external
+from stagecore.core.stage import Stage, is_external_dep
 from stagecore.errors import EXIT_PIPELINE, StagecoreError
 
 
@@ -22,8 +22,8 @@ class PipelineGraphError(StagecoreError):
 
 
 def _dep_paths(stage: Stage) -> list[str]:
-    """Local dependency paths (repo-relative); URLs and absolute paths never join two stages."""
-    paths = [stage.dep_path(dep) for dep in stage.deps if not is_external(dep.path)]
+    """Local dependency paths (repo-relative); URLs, absolute paths and imports never join two stages."""
+    paths = [stage.dep_path(dep) for dep in stage.deps if not is_external_dep(dep)]
     paths.extend(resolve(stage.wdir, pfile) for pfile in stage.params)
     return paths
 

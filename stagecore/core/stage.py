@@ -24,6 +24,17 @@ def is_external(path: str) -> bool:
     return is_url(path) or path.startswith("/")
 
 
+def is_offline(dep: Entry) -> bool:
+    """A dependency that cannot be checked without the network: a URL, or a path in another
+    git repository (`dvc import` writes `repo: {url, rev_lock}`; pinned, so DVC finds it unchanged)."""
+    return is_url(dep.path) or "repo" in dep.extra
+
+
+def is_external_dep(dep: Entry) -> bool:
+    """A dependency that is not a path of this repository (never joins two stages)."""
+    return is_offline(dep) or is_external(dep.path)
+
+
 @dataclass
 class Stage:
     """`dvcfile` is repo-relative (`data.txt.dvc`, `sub/dvc.yaml`); `name` is None for `.dvc`."""
@@ -59,7 +70,7 @@ class Stage:
 
     def dep_path(self, dep: Entry) -> str:
         """Repo-relative path of a local dependency; an external one (URL, absolute) as written."""
-        return dep.path if is_external(dep.path) else resolve(self.wdir, dep.path)
+        return dep.path if is_external_dep(dep) else resolve(self.wdir, dep.path)
 
     @property
     def is_import(self) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from stagecore.core.hashinfo import MD5
-from stagecore.core.stage import Stage, is_external, is_url
+from stagecore.core.stage import Stage, is_external, is_offline
 from stagecore.errors import StageError
 from stagecore.ops import outs as outs_ops
 from stagecore.ops import runcache
@@ -105,9 +105,13 @@ def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = Tru
 
     dep, out = stage.deps[0], stage.outs[0]
     source, path = stage.dep_path(dep), stage.out_path(out)
-    notify(ReproEvent("import", stage, (source, path)))
+    repo_url = dep.extra.get("repo", {}).get("url") if isinstance(dep.extra.get("repo"), dict) else None
+    notify(ReproEvent("import", stage, (f"{source} ({repo_url})" if repo_url else source, path)))
     if dry:
         return StageDone([])
+    if "repo" in dep.extra:
+        raise StageError(f"cannot import '{source}' from the git repository '{repo_url}': not supported yet",
+                         hint="run `dvc update` / `dvc repro` for this import with DVC")
     if not is_external(dep.path):
         raise StageError(f"cannot import '{source}': only URLs and absolute paths are imported here",
                          hint="track the file with `stagecore add`, or make the stage a pipeline stage")
@@ -165,7 +169,7 @@ def current_deps(repo, stage: Stage) -> list:
     deps = []
     for dep in stage.deps:
         path = stage.dep_path(dep)
-        if is_url(dep.path):  # its checksum/etag comes from the remote kind: kept as recorded
+        if is_offline(dep):  # its checksum/etag/rev_lock comes from elsewhere: kept as recorded
             deps.append(dep)
             continue
         name = dep.hash.name if dep.hash is not None else MD5

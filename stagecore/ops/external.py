@@ -13,7 +13,7 @@ import shutil
 import stat as statmod
 
 from stagecore.core.hashinfo import HashInfo, Meta
-from stagecore.core.stage import is_url
+from stagecore.core.stage import is_offline, is_url
 from stagecore.errors import StageError
 from stagecore.workspace import Measured
 
@@ -112,7 +112,7 @@ def _download(url: str, tmp: str) -> None:
 def write_import_dvcfile(root: str, stage) -> bool:
     """Write an import stage's `.dvc` file: its dep and out hashes and, when it has one, the
     top-level `md5` recomputed (as `dvc update`/`repro` do); comments and key order kept.
-    A URL dependency keeps its recorded `etag`/`checksum`. True if the bytes changed."""
+    A URL or repository dependency keeps its recorded `etag`/`checksum`/`rev_lock`. True if the bytes changed."""
     from stagecore.core.entry import dvcfile_out, hash_fields
     from stagecore.core.stage import dvcfile_md5
     from stagecore.dvcfile import merge_entries
@@ -126,7 +126,7 @@ def write_import_dvcfile(root: str, stage) -> bool:
     deps = []
     for dep in stage.deps:
         cur = by_path.get(dep.path)
-        if cur is not None and is_url(dep.path):
+        if cur is not None and is_offline(dep):
             deps.append(cur)
         else:
             deps.extend(merge_entries([cur] if cur is not None else [], [dep],

@@ -11,7 +11,7 @@ import os
 from typing import Any, NamedTuple
 
 from stagecore.core.hashinfo import MD5
-from stagecore.core.stage import Stage, dvcfile_md5, is_external, is_url
+from stagecore.core.stage import Stage, dvcfile_md5, is_external, is_offline
 from stagecore.ops import outs as outs_ops
 
 
@@ -32,7 +32,8 @@ def _rel(path: str, root: str, cwd: str) -> str:
 def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool = True) -> list[Any]:
     """The status items of one stage (empty when up to date).
 
-    URL dependencies are not checked (no network while judging); absolute paths are
+    URL and repository (`dvc import`) dependencies are not checked (no network while
+    judging); absolute paths are
     measured where they are, and named as written, as DVC names them (`external=False`:
     not measured either, for judging a revision rather than this machine)."""
     cwd = cwd or repo.root
@@ -40,7 +41,7 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
     deps: dict[str, Any] = {}
     if not stage.frozen:
         for dep in stage.deps:
-            if is_url(dep.path) or (not external and is_external(dep.path)):
+            if is_offline(dep) or (not external and is_external(dep.path)):
                 continue
             path = stage.dep_path(dep)
             if is_external(dep.path):

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.tree import manifest_bytes, manifest_hash, parse_manifest
-from stagecore.core.stage import is_external
+from stagecore.core.stage import is_external_dep
 from stagecore.errors import StagecoreError
 from stagecore.ops.gitblobs import BlobReader, bytes_hash, tree_of
 from stagecore.ops.status import stage_changes
@@ -154,7 +154,7 @@ def _measurements(repo, reader: BlobReader, blobs: dict[str, Any], stages) -> tu
     wanted: dict[tuple[str, str], list[tuple[str, Any]] | None] = {}
     for stage in stages:
         for dep in stage.deps:
-            if is_external(dep.path):
+            if is_external_dep(dep):
                 continue
             path = stage.dep_path(dep)
             name = dep.hash.name if dep.hash is not None else MD5
