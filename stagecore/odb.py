@@ -202,6 +202,8 @@ class ObjectStore:
                 continue
             for prefix in prefixes:
                 removed += sweep_tmp(os.path.join(base, prefix))
+        for dirpath, _dirnames, _files in os.walk(os.path.join(self.root, "runs")):  # the run cache
+            removed += sweep_tmp(dirpath)
         return removed
 
     def manifest(self, hi: HashInfo) -> dict[str, str]:

@@ -347,6 +347,11 @@ def test_leftover_temp_files_are_never_data_and_stale_ones_are_swept(tmp_path: P
     live.unlink()
     (repo / ".stagecore-tmp-1.0123456789ad.tmp").write_bytes(b"")  # pid 1 is alive: kept until old
     os.utime(repo / ".stagecore-tmp-1.0123456789ad.tmp", (time.time() - 7200, time.time() - 7200))
+    runs = repo / ".dvc/cache/runs/ab/abcd"  # a run-cache entry a killed repro was writing
+    runs.mkdir(parents=True)
+    (runs / stale.name).write_bytes(b"partial")
+    (repo / ".dvc/cache/files/md5/00").mkdir(parents=True, exist_ok=True)
+    (repo / ".dvc/cache/files/md5/00" / stale.name).write_bytes(b"partial")  # a killed add's object
     ok("gc", "-w", "-f", cwd=repo)
     assert temps_under(repo) == []
 
