@@ -137,6 +137,14 @@ def test_add_and_commit_on_a_full_disk(space: Path) -> None:
     (repo / "two.bin").unlink()
     ok("commit", cwd=repo)
     assert run("status", cwd=repo, limited=False).stdout == "Data and pipelines are up to date.\n"
+    if MODE == "tmpfs-enospc":  # the same file system read-only: the lock file is the first write
+        (repo / "three.bin").write_bytes(b"three\n")
+        subprocess.run(["mount", "-o", "remount,ro", str(space)], check=True)
+        proc = run("add", "three.bin", cwd=repo)
+        subprocess.run(["mount", "-o", "remount,rw", str(space)], check=True)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr.startswith("ERROR: read-only file system while writing '"), proc.stderr
+        assert "Traceback" not in proc.stderr and not (repo / "three.bin.dvc").exists()
 
 
 def test_checkout_and_pull_on_a_full_disk(space: Path, tmp_path: Path) -> None:
