@@ -266,9 +266,15 @@ def test_verify_dependency_inside_tracked_directory(dvc_bin, git_repo):
     assert _status(run_dvc, repo) == expected
     proc = sc("verify", "--json", cwd=repo)
     assert proc.returncode == 1 and json.loads(proc.stdout)["stages"] == expected
-    # without the directory's manifest it says what it cannot check instead of 'deleted'
+    # a CI checkout has no cache: the manifest is read from the data remote
+    ok("remote", "add", "-d", "store", str(repo.parent / "store"), cwd=repo)
+    ok("push", cwd=repo)
     shutil.rmtree(repo / ".dvc/cache")
     proc = sc("verify", "--json", cwd=repo)
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["stages"] == expected and json.loads(proc.stdout)["missing_on_remote"] == {}
+    # without it anywhere, verify says what it cannot check instead of 'deleted'
+    proc = sc("verify", "--json", "--no-remote", cwd=repo)
     stages = json.loads(proc.stdout)["stages"]
     assert proc.returncode == 1 and list(stages) == ["use"]
     assert all(isinstance(item, str) and item.startswith("cannot check 'data/") and "not in the cache" in item

@@ -72,7 +72,8 @@ def verify(repo, rev: str = "HEAD", remote: str | None = None, check_remote: boo
         with Repo(shadow) as shadow_repo:
             shadow_repo.__dict__["conf"] = repo.conf  # the real config (remotes, cache)
             stages = shadow_repo.stages()
-            memo, unknown = _measurements(repo, reader, blobs, stages)
+            use_remote = check_remote and bool(remote or repo.conf.get("core", {}).get("remote"))
+            memo, unknown = _measurements(repo, reader, blobs, stages, _ManifestSource(repo, remote, use_remote))
             shadow_repo.workspace.memo = memo
             report = {}
             for stage in stages:
@@ -140,7 +141,31 @@ def _tree_blobs(git, tree, prefix: str = "") -> dict[str, Any]:
     return found
 
 
-def _measurements(repo, reader: BlobReader, blobs: dict[str, Any], stages) -> tuple[dict, dict[str, str]]:
+class _ManifestSource:
+    """`.dir` manifests for deps inside tracked directories: the cache, else the data remote."""
+
+    def __init__(self, repo, remote: str | None, use_remote: bool) -> None:
+        self.repo, self.remote, self.use_remote = repo, remote, use_remote
+
+    def get(self, hi: HashInfo) -> dict[str, str] | None:
+        try:
+            return self.repo.odb.manifest(hi)
+        except StagecoreError:
+            pass
+        if not self.use_remote:
+            return None
+        from stagecore.odb import object_relpath
+        from stagecore.ops.transfer import open_data_remote
+
+        try:
+            with open_data_remote(self.repo, self.remote, "verify") as rem:
+                return _remote_manifest(self.repo, rem, hi, object_relpath(hi))
+        except StagecoreError:
+            return None
+
+
+def _measurements(repo, reader: BlobReader, blobs: dict[str, Any], stages,
+                  manifests: _ManifestSource) -> tuple[dict, dict[str, str]]:
     """What each local dependency is at REV: git blobs hashed (with the dep's own algorithm),
     stage/.dvc outputs as recorded, files inside a tracked directory from its manifest.
     Also {path: why} for the deps that cannot be judged (their manifest is not at hand)."""
@@ -179,7 +204,7 @@ def _measurements(repo, reader: BlobReader, blobs: dict[str, Any], stages) -> tu
         elif files:
             memo[(path, name)] = _dir_measured(tree_of(reader, files, name), name)
         else:
-            memo[(path, name)] = _inside_output(repo, path, name, outs, unknown)
+            memo[(path, name)] = _inside_output(manifests, path, name, outs, unknown)
     return memo, unknown
 
 
@@ -188,16 +213,17 @@ def _dir_measured(tree: dict[str, str], name: str) -> Measured:
     return Measured(manifest_hash(data, name), Meta(None, len(tree)), tree, data)
 
 
-def _inside_output(repo, path: str, name: str, outs: dict[str, HashInfo], unknown: dict[str, str]):
+def _inside_output(manifests: _ManifestSource, path: str, name: str, outs: dict[str, HashInfo],
+                   unknown: dict[str, str]):
     """A dependency on a file or directory inside a tracked directory: read from its manifest."""
     top = next((p for p in outs if path.startswith(p + "/") and outs[p].isdir), None)
     if top is None:
         return None
-    try:
-        files = repo.odb.manifest(outs[top])
-    except StagecoreError:
+    files = manifests.get(outs[top])
+    if files is None:
+        where = "the cache or the data remote" if manifests.use_remote else "the cache"
         unknown[path] = (f"cannot check '{path}': the manifest of '{top}' ({outs[top].value}) "
-                         "is not in the cache (run `stagecore fetch` first)")
+                         f"is not in {where} (run `stagecore fetch` first)")
         return None
     rel = path[len(top) + 1:]
     if rel in files:
@@ -236,4 +262,9 @@ def _remote_manifest(repo, rem, hi: HashInfo, key: str) -> dict[str, str]:
         path = os.path.join(tmp, "manifest")
         rem.download(key, path)
         with open(path, "rb") as fobj:
-            return parse_manifest(fobj.read())
+            data = fobj.read()
+    if manifest_hash(data, hi.name).value != hi.value:  # hashed before it is believed
+        raise StagecoreError(f"the manifest '{hi.value}' on the data remote is corrupt (its content has "
+                             f"md5 {manifest_hash(data, hi.name).value})",
+                             hint="push a good copy from a cache that has it (`stagecore push`)")
+    return parse_manifest(data)
