@@ -211,6 +211,14 @@ def test_import_from_registry_repository_is_not_a_local_path(dvc_bin, tmp_path):
     assert (ours / "x.txt").read_text() == "registry data\n"
 
 
+def test_absolute_dependency_on_kernel_files_never_blocks_status(git_repo):
+    ok("init", "-q", cwd=git_repo)
+    (git_repo / "dvc.yaml").write_text(
+        "stages:\n  s:\n    cmd: echo\n    deps:\n    - /dev/zero\n    - /proc/kmsg\n    - /sys\n")
+    expected = {"s": [{"changed deps": {"/dev/zero": "deleted", "/proc/kmsg": "deleted", "/sys": "deleted"}}]}
+    assert _status(sc, git_repo) == expected  # within TIMEOUT: /dev/zero is never read
+
+
 # -- verify (item 4) -------------------------------------------------------------------------
 def _d2u(data: bytes) -> str:
     return md5(data.replace(b"\r\n", b"\n"))

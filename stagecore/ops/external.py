@@ -20,10 +20,23 @@ from stagecore.workspace import Measured
 FETCH_TIMEOUT = 60  # seconds without progress before an http import gives up
 
 
+_SPECIAL = ("/proc", "/sys", "/dev")  # kernel files that block or never end (/proc/kmsg, /dev/zero)
+
+
+def _special(path: str) -> bool:
+    real = os.path.realpath(path)
+    return any(real == top or real.startswith(top + "/") for top in _SPECIAL)
+
+
 def measure(path: str, name: str) -> Measured | None:
-    """Hash an absolute local path (file or directory; symlinked directories are not entered)."""
+    """Hash an absolute local path (file or directory; symlinked directories are not entered).
+
+    Paths under /proc, /sys and /dev count as missing: a dvc file from someone else's
+    commit must not make status (or the pre-commit hook) block on a kernel file."""
     from stagecore.hashing import file_md5
 
+    if _special(path):
+        return None
     try:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError, PermissionError):
@@ -42,12 +55,14 @@ def _measure_dir(path: str, name: str) -> Measured:
     tree: dict[str, str] = {}
     size = 0
     for dirpath, dirs, files in os.walk(path):  # os.walk does not follow symlinked directories
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not _special(os.path.join(dirpath, d)))
         for fname in files:
             full = os.path.join(dirpath, fname)
             try:
                 st = os.stat(full)
             except OSError:
+                continue
+            if os.path.islink(full) and _special(full):
                 continue
             if not statmod.S_ISREG(st.st_mode):
                 continue
