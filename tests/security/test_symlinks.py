@@ -308,14 +308,28 @@ def test_params_and_vars_files_linked_out_are_never_read(victim: Path, world: Wo
 
 
 def test_committed_layout_symlinks_are_refused_own_links_honoured(world: World) -> None:
+    (world.outside / "cache").mkdir()
     (world.outside / "tmp").mkdir()
-    (world.attacker / ".dvc/tmp").mkdir(exist_ok=True)
-    os.rename(world.attacker / ".dvc/tmp", world.base / "attacker-tmp")
-    os.symlink("../../outside/tmp", world.attacker / ".dvc/tmp")
+    before = snapshot(world.outside)
+    shutil.rmtree(world.attacker / ".dvc/cache", ignore_errors=True)
+    os.symlink("../../outside/cache", world.attacker / ".dvc/cache")
+    (world.attacker / "model.bin.dvc").write_text(dvc_file("model.bin", plant(world.store, b"model\n")))
+    commit_all(world.attacker, "cache elsewhere", ".dvc/cache")
+    git("push", "-q", "origin", "main", cwd=world.attacker)
+    victim, proc = clone(world)  # post-checkout would fetch into the linked cache
+    hook_refusal(proc, "post-checkout", "'.dvc/cache' is a symlink committed into git")
+    proc = run_cli("pull", cwd=victim)
+    refused(proc, "'.dvc/cache' is a symlink committed into git (to '../../outside/cache')")
+    assert "git rm --cached '.dvc/cache'" in proc.stderr
+    assert snapshot(world.outside) == before
+
+    os.unlink(world.attacker / ".dvc/cache")
+    shutil.rmtree(world.attacker / ".dvc/tmp", ignore_errors=True)
+    os.symlink("../../outside/tmp", world.attacker / ".dvc/tmp")  # lock and state db elsewhere
     commit_all(world.attacker, "tmp elsewhere", ".dvc/tmp")
     git("push", "-q", "origin", "main", cwd=world.attacker)
-    victim, _ = clone(world)
-    before = snapshot(world.outside)
+    victim, proc = clone(world, "victim2")
+    hook_refusal(proc, "post-checkout", "'.dvc/tmp' is a symlink committed into git")
     for args in (("status",), ("pull",)):
         proc = run_cli(*args, cwd=victim)
         refused(proc, "'.dvc/tmp' is a symlink committed into git")
