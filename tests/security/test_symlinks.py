@@ -482,3 +482,18 @@ def test_repro_refuses_to_cache_an_output_linked_out(victim: Path) -> None:
     refused(proc, "'out/leak' is a symlink to", "secret.txt", code=255)
     assert not cached(victim, SECRET)
     assert not (victim / "dvc.lock").exists()
+
+
+def test_a_committed_config_local_cannot_move_the_cache_out(world: World) -> None:
+    (world.attacker / "model.bin.dvc").write_text(dvc_file("model.bin", plant(world.store, b"model\n")))
+    (world.attacker / ".dvc/config.local").write_text("[cache]\n    dir = ../../outside/cache\n")
+    commit_all(world.attacker, "local config, committed", ".dvc/config.local")
+    git("push", "-q", "origin", "main", cwd=world.attacker)
+    before = snapshot(world.outside)
+    victim, proc = clone(world)
+    hook_refusal(proc, "post-checkout", "'.dvc/config.local', which is committed into git")
+    proc = run_cli("pull", cwd=victim)
+    refused(proc, "cache.dir '../../outside/cache' in '.dvc/config.local', which is committed", code=251)
+    assert "hint: remove it from git (git rm --cached .dvc/config.local)" in proc.stderr
+    assert snapshot(world.outside) == before
+    assert not (victim / "model.bin").exists()
