@@ -10,8 +10,8 @@ from stagecore.errors import NotARepoError
 DVC_DIR = ".dvc"
 # where every command writes (config, lock, state db, cache objects): a symlink here committed
 # into git would send those writes wherever the repository's author chose
-_LAYOUT = (DVC_DIR, ".dvc/config", ".dvc/config.local", ".dvc/tmp", ".dvc/cache", ".dvc/cache/files",
-           ".dvc/cache/files/md5")
+_LAYOUT = (DVC_DIR, ".dvc/config", ".dvc/config.local", ".dvc/tmp", ".dvc/tmp/lock",
+           ".dvc/tmp/stagecore-state.sqlite", ".dvc/cache", ".dvc/cache/files", ".dvc/cache/files/md5")
 
 
 class Repo:

@@ -336,6 +336,16 @@ def test_committed_layout_symlinks_are_refused_own_links_honoured(world: World) 
         assert "git rm --cached '.dvc/tmp'" in proc.stderr
     assert snapshot(world.outside) == before
 
+    os.unlink(world.attacker / ".dvc/tmp")
+    (world.attacker / ".dvc/tmp").mkdir()
+    os.symlink("../../../outside/planted.sqlite", world.attacker / ".dvc/tmp/stagecore-state.sqlite")
+    commit_all(world.attacker, "state db elsewhere", ".dvc/tmp/stagecore-state.sqlite")
+    git("push", "-q", "origin", "main", cwd=world.attacker)
+    victim, proc = clone(world, "victim3")
+    hook_refusal(proc, "post-checkout", "'.dvc/tmp/stagecore-state.sqlite' is a symlink committed into git")
+    refused(run_cli("pull", cwd=victim), "'.dvc/tmp/stagecore-state.sqlite' is a symlink committed into git")
+    assert snapshot(world.outside) == before
+
     # the user's own (untracked) link is honoured: a cache on another disk
     own = world.base / "own"
     own.mkdir()
