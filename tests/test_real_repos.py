@@ -139,6 +139,28 @@ def test_import_url_stages_read_as_dvc_reads_them(dvc_bin, tmp_path, http_dir):
     assert f"failed to import '{base}/a.zip'" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_import_url_of_a_directory_repro_writes_what_dvc_writes(dvc_bin, tmp_path):
+    source = tmp_path / "srcdir"
+    (source / "s").mkdir(parents=True)
+    (source / "a").write_text("1\n")
+    (source / "s/b").write_text("2\n")
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    git("init", "-q", cwd=theirs)
+    dvc_ok("init", "-q", cwd=theirs)
+    dvc_ok("import-url", str(source), "dir", cwd=theirs)
+    dvc_ok("unfreeze", "dir.dvc", cwd=theirs)
+    ours = tmp_path / "ours"
+    shutil.copytree(theirs, ours, symlinks=True)
+    (source / "c").write_text("3\n")
+    assert _status(sc, ours) == _status(run_dvc, theirs) == {"dir.dvc": [{"changed deps": {str(source): "modified"}}]}
+    dvc_ok("repro", "dir.dvc", cwd=theirs)
+    ok("repro", "dir.dvc", cwd=ours)
+    assert (ours / "dir.dvc").read_text() == (theirs / "dir.dvc").read_text()
+    assert sorted(p.name for p in (ours / "dir").iterdir()) == ["a", "c", "s"]
+    assert dvc_ok("status", cwd=ours).stdout == "Data and pipelines are up to date.\n"
+
+
 def test_pipeline_stage_with_url_and_absolute_deps_passes_the_gate(dvc_bin, tmp_path):
     source = tmp_path / "words.src"
     source.write_text("alpha\nbeta\n")
