@@ -14,8 +14,8 @@ import tempfile
 from typing import Any, NamedTuple
 
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
-from stagecore.core.tree import manifest_bytes, manifest_hash, parse_manifest
 from stagecore.core.stage import is_external_dep
+from stagecore.core.tree import manifest_bytes, manifest_hash, parse_manifest
 from stagecore.errors import StagecoreError
 from stagecore.ops.gitblobs import BlobReader, bytes_hash, tree_of
 from stagecore.ops.status import stage_changes
