@@ -203,4 +203,8 @@ def validate_lock(data: Any) -> tuple[dict[str, Any], list[Problem]]:
                     problems.append(((*where, key, i, "path"), "required key not provided"))
         if "params" in entry and not isinstance(entry["params"] or {}, Mapping):
             problems.append(((*where, "params"), "expected a dictionary"))
+        elif "params" in entry:
+            for pfile, values in (entry["params"] or {}).items():
+                if not isinstance(pfile, str) or not isinstance(values, Mapping):
+                    problems.append(((*where, "params", pfile), "expected a dictionary of values"))
     return dict(stages), problems
