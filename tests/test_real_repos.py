@@ -233,6 +233,26 @@ def test_import_from_registry_repository_is_not_a_local_path(dvc_bin, tmp_path):
     assert (ours / "x.txt").read_text() == "registry data\n"
 
 
+def test_stage_add_accepts_url_and_absolute_deps_as_dvc_does(dvc_bin, tmp_path):
+    source = tmp_path / "src.txt"
+    source.write_text("s\n")
+    args = ["stage", "add", "-n", "u", "-d", "https://host/x.csv", "-d", str(source), "-o", "u.txt", "echo > u.txt"]
+    made = {}
+    for label, tool in (("dvc", run_dvc), ("sc", sc)):
+        where = tmp_path / label
+        where.mkdir()
+        git("init", "-q", cwd=where)
+        assert tool("init", "-q", cwd=where).returncode == 0
+        proc = tool(*args, cwd=where)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        made[label] = (where / "dvc.yaml").read_text()
+    assert made["sc"] == made["dvc"] and f"    - {source}\n    - https://host/x.csv\n" in made["sc"]
+    # an output stays inside the repository
+    proc = sc("stage", "add", "-n", "w", "-d", str(source), "-o", str(tmp_path / "out.txt"), "echo", cwd=tmp_path / "sc")
+    assert proc.returncode == 1 and "is outside of the repository" in proc.stderr
+    assert not (tmp_path / ".gitignore").exists()
+
+
 def test_absolute_dependency_on_kernel_files_never_blocks_status(git_repo):
     ok("init", "-q", cwd=git_repo)
     (git_repo / "dvc.yaml").write_text(

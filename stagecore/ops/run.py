@@ -105,6 +105,7 @@ def _default_file(spec: StageSpec) -> str:
 
 
 def _check(repo, stage: Stage) -> None:
+    from stagecore.core.stage import is_external
     from stagecore.fsutil import inside
 
     outs = {stage.out_path(o) for o in stage.outs}
@@ -113,8 +114,10 @@ def _check(repo, stage: Stage) -> None:
             raise UsageError(f"'{stage.dep_path(dep)}' is specified as an output and as a dependency.",
                              hint="a stage cannot depend on its own output")
     seen: set[str] = set()
-    for path in [*(stage.dep_path(d) for d in stage.deps), *(stage.out_path(o) for o in stage.outs)]:
-        inside(repo.root, path)
+    deps = [stage.dep_path(d) for d in stage.deps]
+    for path in [*deps, *(stage.out_path(o) for o in stage.outs)]:
+        if path not in deps or not is_external(path):  # URL and absolute deps are legal (DVC's imports)
+            inside(repo.root, path)
         if path in seen:
             raise UsageError(f"file '{path}' is specified more than once.", hint="list each path once")
         seen.add(path)
