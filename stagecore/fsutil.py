@@ -129,10 +129,8 @@ def sweep_tmp(directory: str, max_age: float = LOCAL_TMP_AGE) -> int:
             if tmp_is_stale(entry.name, entry.stat(follow_symlinks=False).st_mtime, now, max_age):
                 os.unlink(entry.path)
                 removed += 1
-        except FileNotFoundError:
-            continue
-        except IsADirectoryError:
-            continue
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
+            continue  # gone already, a directory, or another user's (shared cache): left alone
     return removed
 
 
@@ -147,7 +145,7 @@ def sweep_tmp_paths(paths, max_age: float = LOCAL_TMP_AGE) -> int:
             if tmp_is_stale(os.path.basename(path), os.lstat(path).st_mtime, now, max_age):
                 os.unlink(path)
                 removed += 1
-        except (FileNotFoundError, IsADirectoryError):
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
             continue
     return removed
 

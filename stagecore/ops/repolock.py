@@ -160,12 +160,12 @@ def _recover(repo) -> None:
     """Remove the temp files a killed stagecore left: cache, `.dvc/tmp`, the outputs' directories."""
     from stagecore.fsutil import sweep_tmp
 
-    try:
-        repo.odb.sweep_tmp()
-    except StagecoreError:  # an unreadable config: the cache is not known, the command will say so
+    try:  # best effort: a temp that cannot be removed now is tried again by gc
+        sweep_tmp(repo.tmp_dir)
+        repo.odb.sweep_tmp()  # StagecoreError: an unreadable config, which the command reports itself
+        sweep_workspace(repo)
+    except (OSError, StagecoreError):
         pass
-    sweep_tmp(repo.tmp_dir)
-    sweep_workspace(repo)
 
 
 def sweep_workspace(repo) -> int:
