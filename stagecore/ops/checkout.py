@@ -20,11 +20,12 @@ class CheckoutResult(NamedTuple):
 def checkout(repo, stages: list[Stage], *, force: bool = False, relink: bool = False,
              only: set[str] | None = None) -> CheckoutResult:
     """Check out every cached output of `stages` (or only the repo paths in `only`)."""
+    from stagecore.ops.commit import reload_stages
     from stagecore.ops.repolock import locked, sweep_seen
 
     with locked(repo):
-        try:
-            return _checkout(repo, stages, force, relink, only)
+        try:  # the dvc files as they are now: a command we waited for may have rewritten them
+            return _checkout(repo, reload_stages(repo, stages), force, relink, only)
         finally:
             sweep_seen(repo)
 
