@@ -161,6 +161,35 @@ def test_import_url_of_a_directory_repro_writes_what_dvc_writes(dvc_bin, tmp_pat
     assert dvc_ok("status", cwd=ours).stdout == "Data and pipelines are up to date.\n"
 
 
+def test_import_url_of_relative_paths_inside_and_outside(dvc_bin, tmp_path):
+    outside = tmp_path / "rel.txt"
+    outside.write_text("x\n")
+    theirs = tmp_path / "theirs"
+    (theirs / "inner").mkdir(parents=True)
+    (theirs / "inner/i.txt").write_text("y\n")
+    git("init", "-q", cwd=theirs)
+    dvc_ok("init", "-q", cwd=theirs)
+    dvc_ok("import-url", "../rel.txt", "r.txt", cwd=theirs)  # written as `path: ../rel.txt`
+    dvc_ok("import-url", "inner/i.txt", "i.txt", cwd=theirs)
+    dvc_ok("unfreeze", "r.txt.dvc", "i.txt.dvc", cwd=theirs)
+    ours = tmp_path / "ours"
+    shutil.copytree(theirs, ours, symlinks=True)
+    outside.write_text("x2\n")
+    for where in (theirs, ours):
+        (where / "inner/i.txt").write_text("y2\n")
+    # DVC names the dependency leaving the repository by its absolute path
+    expected = {"r.txt.dvc": [{"changed deps": {str(outside): "modified"}}],
+                "i.txt.dvc": [{"changed deps": {"inner/i.txt": "modified"}}]}
+    assert _status(sc, ours) == _status(run_dvc, theirs) == expected
+    proc = ok("repro", "r.txt.dvc", "i.txt.dvc", cwd=ours)
+    assert sorted(_importing(proc.stdout)) == [f"Importing '{outside}' -> 'r.txt'", "Importing 'inner/i.txt' -> 'i.txt'"]
+    dvc_ok("repro", "r.txt.dvc", "i.txt.dvc", cwd=theirs)
+    for name in ("r.txt.dvc", "i.txt.dvc"):
+        assert (ours / name).read_text() == (theirs / name).read_text()
+    assert (ours / "r.txt").read_text() == "x2\n" and (ours / "i.txt").read_text() == "y2\n"
+    assert _status(run_dvc, ours) == {}
+
+
 def test_pipeline_stage_with_url_and_absolute_deps_passes_the_gate(dvc_bin, tmp_path):
     source = tmp_path / "words.src"
     source.write_text("alpha\nbeta\n")

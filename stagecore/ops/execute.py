@@ -15,10 +15,11 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from stagecore.core.hashinfo import MD5
-from stagecore.core.stage import Stage, is_external, is_offline
+from stagecore.core.stage import Stage, is_external, is_offline, is_url
 from stagecore.errors import StageError
 from stagecore.ops import outs as outs_ops
 from stagecore.ops import runcache
+from stagecore.ops.external import outside_path
 
 
 class ReproEvent(NamedTuple):
@@ -105,6 +106,8 @@ def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = Tru
 
     dep, out = stage.deps[0], stage.outs[0]
     source, path = stage.dep_path(dep), stage.out_path(out)
+    if not is_url(source):
+        source = outside_path(repo.root, source) or source  # DVC names `../x` by its absolute path
     repo_url = dep.extra.get("repo", {}).get("url") if isinstance(dep.extra.get("repo"), dict) else None
     notify(ReproEvent("import", stage, (f"{source} ({repo_url})" if repo_url else source, path)))
     if dry:
@@ -112,9 +115,9 @@ def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = Tru
     if "repo" in dep.extra:
         raise StageError(f"cannot import '{source}' from the git repository '{repo_url}': not supported yet",
                          hint="run `dvc update` / `dvc repro` for this import with DVC")
-    if not is_external(dep.path):
-        raise StageError(f"cannot import '{source}': only URLs and absolute paths are imported here",
-                         hint="track the file with `stagecore add`, or make the stage a pipeline stage")
+    if not is_external(source):  # a path inside the repository: read like any workspace file
+        repo.workspace.check_read(source)
+        source = os.path.join(repo.root, source)
     remove_outs(repo, stage, notify)
     full = os.path.join(repo.root, path)
     os.makedirs(os.path.dirname(full) or repo.root, exist_ok=True)
@@ -173,10 +176,11 @@ def current_deps(repo, stage: Stage) -> list:
             deps.append(dep)
             continue
         name = dep.hash.name if dep.hash is not None else MD5
-        if is_external(dep.path):
+        outside = outside_path(repo.root, path)
+        if outside is not None:
             from stagecore.ops.external import measure as measure_external
 
-            measure = measure_external
+            measure, path = measure_external, outside
         else:
             measure = repo.workspace.measure
         measured = measure(path, name)

@@ -20,6 +20,16 @@ from stagecore.workspace import Measured
 FETCH_TIMEOUT = 60  # seconds without progress before an http import gives up
 
 
+def outside_path(root: str, path: str) -> str | None:
+    """The absolute path of a local dependency outside the repository (absolute, or relative
+    and leaving it: DVC names `../x` by its absolute path), None for one inside."""
+    if path.startswith("/"):
+        return path
+    if path == ".." or path.startswith("../"):
+        return os.path.normpath(os.path.join(root, path))
+    return None
+
+
 _SPECIAL = ("/proc", "/sys", "/dev")  # kernel files that block or never end (/proc/kmsg, /dev/zero)
 
 

@@ -116,7 +116,7 @@ def _check(repo, stage: Stage) -> None:
     seen: set[str] = set()
     deps = [stage.dep_path(d) for d in stage.deps]
     for path in [*deps, *(stage.out_path(o) for o in stage.outs)]:
-        if path not in deps or not is_external(path):  # URL and absolute deps are legal (DVC's imports)
+        if path not in deps or not (is_external(path) or path.startswith("../")):  # legal deps, as in DVC
             inside(repo.root, path)
         if path in seen:
             raise UsageError(f"file '{path}' is specified more than once.", hint="list each path once")

@@ -11,8 +11,9 @@ import os
 from typing import Any, NamedTuple
 
 from stagecore.core.hashinfo import MD5
-from stagecore.core.stage import Stage, dvcfile_md5, is_external, is_offline
+from stagecore.core.stage import Stage, dvcfile_md5, is_offline
 from stagecore.ops import outs as outs_ops
+from stagecore.ops.external import outside_path
 
 
 class StatusReport(NamedTuple):
@@ -33,21 +34,24 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
     """The status items of one stage (empty when up to date).
 
     URL and repository (`dvc import`) dependencies are not checked (no network while
-    judging); absolute paths are
-    measured where they are, and named as written, as DVC names them (`external=False`:
-    not measured either, for judging a revision rather than this machine)."""
+    judging); paths outside the repository (absolute, `../`) are measured where they are
+    and named by their absolute path, as DVC names them (`external=False`: not measured
+    either, for judging a revision rather than this machine)."""
     cwd = cwd or repo.root
     items: list[Any] = []
     deps: dict[str, Any] = {}
     if not stage.frozen:
         for dep in stage.deps:
-            if is_offline(dep) or (not external and is_external(dep.path)):
+            if is_offline(dep):
                 continue
             path = stage.dep_path(dep)
-            if is_external(dep.path):
+            outside = outside_path(repo.root, path)
+            if outside is not None:
+                if not external:
+                    continue
                 from stagecore.ops.external import measure
 
-                measured, key = measure(path, dep.hash.name if dep.hash else MD5), dep.path
+                measured, key = measure(outside, dep.hash.name if dep.hash else MD5), outside
             else:
                 measured, key = outs_ops.measure_for(repo, path, dep), _rel(path, repo.root, cwd)
             if measured is None:
