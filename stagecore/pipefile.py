@@ -11,6 +11,7 @@ import os
 import posixpath
 from typing import Any, NamedTuple
 
+from stagecore.core.bounds import MAX_TEXT_BYTES
 from stagecore.core.expand import expand_stages
 from stagecore.core.interpolate import (
     Context,
@@ -43,11 +44,15 @@ def lock_path_of(dvcfile: str) -> str:
 def _read(root: str, relpath: str) -> str | None:
     try:
         with open(os.path.join(root, relpath), encoding="utf-8") as fobj:
-            return fobj.read()
+            text = fobj.read(MAX_TEXT_BYTES + 1)  # a 16 GB file of zeros is 16 MB in git
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileFormatError(relpath, f"cannot be read: {exc}") from None
+    if len(text) > MAX_TEXT_BYTES:
+        problem = f"is larger than {MAX_TEXT_BYTES:,} characters: too large for a pipeline file"
+        raise FileFormatError(relpath, problem)
+    return text
 
 
 def _locate(text: str, relpath: str, keys: tuple) -> str:

@@ -8,7 +8,7 @@
 * Params files are read with ruamel's safe loader, exactly as DVC reads them.
 
 Every loader refuses, with one line naming the file (and the line of the problem), what
-the code walking its result could not handle: text over 64 MiB, nesting deeper than 64
+the code walking its result could not handle: text over 16 MiB, nesting deeper than 64
 levels, aliases that expand past 250,000 extra values or contain themselves
 (`stagecore.core.bounds`), and integers too long for Python to convert.
 """

@@ -14,7 +14,12 @@ limit and every expansion stays at a few hundred MB at most:
 
     MAX_DEPTH            64 levels of nested lists/mappings in one file
     MAX_ALIAS_EXPANSION  250,000 values added by alias reuse (`<<: *defaults` adds a few)
-    MAX_TEXT_BYTES       64 MiB for a dvc file, lock, params, metrics or vars file
+    MAX_TEXT_BYTES       16 MiB for a dvc file, lock, params, metrics or vars file
+
+The size bound is about memory: PyYAML builds ~50 bytes of Python objects per byte of YAML
+(a 1.6 MB dvc.lock of 5,000 stages: 84 MB, 2-3 s), so 16 MiB stays under ~1 GB, while the
+largest real dvc.lock files are a few MB. `.dir` manifests (JSON, one line per file of a
+tracked directory) are not bounded in size, only in depth.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any, NamedTuple
 
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 250_000
-MAX_TEXT_BYTES = 64 * 1024 * 1024
+MAX_TEXT_BYTES = 16 * 1024 * 1024
 
 
 class BoundsProblem(NamedTuple):

@@ -594,3 +594,18 @@ def test_many_unclosed_interpolations_are_linear(repo: Path) -> None:
     proc, seconds = stagecore_limited(repo, "repro", "--dry", "unclosed")
     assert proc.returncode == 0, proc.stderr
     assert "${${${" in proc.stdout and seconds < 20, (seconds, proc.stdout[:200])
+
+
+def test_oversized_files_are_refused_before_parsing(repo: Path) -> None:
+    """16 MiB at most (a 16 GB file of zeros is 16 MB in git; PyYAML needs ~50x the text in memory)."""
+    padding = "#" + " " * (17 * 1024 * 1024) + "\n"
+    lock = (repo / "dvc.lock").read_text(encoding="utf-8")
+    (repo / "dvc.lock").write_text(lock + padding, encoding="utf-8")
+    proc, seconds = stagecore_limited(repo, "status")
+    one_error(proc, 1, "'dvc.lock' is larger than 16,777,216 characters: too large for a pipeline file")
+    assert seconds < 20, seconds
+    (repo / "dvc.lock").write_text(lock, encoding="utf-8")
+    (repo / "params.yaml").write_text("prep:\n  n: 2\ntrain:\n  lr: 0.1\n" + padding, encoding="utf-8")
+    proc, seconds = stagecore_limited(repo, "params", "diff")
+    one_error(proc, 1, "'params.yaml' is too large to be a params or metrics file", "at most 16,777,216")
+    assert seconds < 20, seconds
