@@ -7,6 +7,7 @@ that directory. `.git`, `.hg` and `.dvc` are always ignored.
 from __future__ import annotations
 
 import os
+import re
 
 from stagecore.errors import FileFormatError
 
@@ -29,7 +30,7 @@ class DvcIgnore:
                 import pathspec
 
                 try:
-                    spec = (pathspec.GitIgnoreSpec.from_lines(lines), lines)
+                    spec = (pathspec.GitIgnoreSpec.from_lines(_tamed(lines, reldir)), lines)
                 except ValueError as exc:  # pathspec's GitWildMatchPatternError
                     name = f"{reldir}/{IGNORE_FILE}" if reldir else IGNORE_FILE
                     problem = f"has an invalid pattern: {exc}"
@@ -92,6 +93,34 @@ def _read_lines(path: str, name: str) -> list[str]:
     except UnicodeDecodeError as exc:
         raise FileFormatError(name, f"is not UTF-8 text ({exc.reason} at byte {exc.start})",
                               hint="fix the file by hand") from None
+
+
+MAX_WILDCARDS = 3  # `*` runs per pattern (a `**` segment is one): matching is polynomial of that degree
+_STARS = re.compile(r"(?<!\\)\*{2,}")
+_RUN = re.compile(r"(?<!\\)\*+")
+
+
+def _tamed(lines: list[str], reldir: str) -> list[str]:
+    """The patterns with their cost bounded. pathspec compiles each `*` to a backtracking
+    `[^/]*`: `a*a*a*a*a*b` took 17 s per 255-character name, 30 stars in a row never ended.
+    Stars in a row are one star (gitignore: only a whole `**` segment is special), and a
+    pattern with more than MAX_WILDCARDS runs of stars is refused, naming its line."""
+    out = []
+    for number, line in enumerate(lines, 1):
+        if line.lstrip().startswith("#"):
+            out.append(line)
+            continue
+        negate = "!" if line.startswith("!") else ""
+        parts = line[len(negate):].split("/")
+        line = negate + "/".join(part if part.strip() == "**" else _STARS.sub("*", part) for part in parts)
+        if len(_RUN.findall(line)) > MAX_WILDCARDS:
+            name = f"{reldir}/{IGNORE_FILE}" if reldir else IGNORE_FILE
+            problem = f"line {number}: the pattern '{line.strip()}' has over {MAX_WILDCARDS} wildcards '*'"
+            raise FileFormatError(
+                name, problem, hint="use simpler patterns (matching many wildcards takes exponential time)"
+            )
+        out.append(line)
+    return out
 
 
 def _chain(ignore: DvcIgnore, reldir: str) -> list[tuple[str, object, list[str]]]:

@@ -609,3 +609,20 @@ def test_oversized_files_are_refused_before_parsing(repo: Path) -> None:
     proc, seconds = stagecore_limited(repo, "params", "diff")
     one_error(proc, 1, "'params.yaml' is too large to be a params or metrics file", "at most 16,777,216")
     assert seconds < 20, seconds
+
+
+def test_dvcignore_patterns_cannot_stall_every_walk(repo: Path) -> None:
+    """pathspec compiles `*` to a backtracking regex: 30 stars in a row never finished on a
+    16-character name, `a*a*a*a*a*b` took 17 s per 255-character name."""
+    (repo / "data" / ("a" * 250)).write_text("long name\n", encoding="utf-8")
+    (repo / ".dvcignore").write_text("*.tmp\n" + "*" * 30 + "x\n", encoding="utf-8")
+    proc, seconds = stagecore_limited(repo, "status")
+    assert proc.returncode == 0 and seconds < 20, (seconds, proc.stderr)
+    assert "data.dvc" in proc.stdout and "modified" in proc.stdout, proc.stdout  # the new file counts
+    (repo / ".dvcignore").write_text("*.tmp\n!keep*\na*a*a*a*a*b\n", encoding="utf-8")
+    proc, seconds = stagecore_limited(repo, "status")
+    one_error(proc, 1, "'.dvcignore' line 3: the pattern 'a*a*a*a*a*b' has over 3 wildcards '*'")
+    assert "hint: use simpler patterns" in proc.stderr and seconds < 20, (seconds, proc.stderr)
+    (repo / ".dvcignore").write_text(b"\xff\xfe*.tmp\n".decode("latin-1"), encoding="latin-1")
+    proc = run_cli("status", cwd=repo)
+    one_error(proc, 1, "'.dvcignore' is not UTF-8 text")
