@@ -77,7 +77,8 @@ def run_dvc(
     if dvc is None:
         raise AssertionError("real DVC not found: set STAGECORE_DVC or run `make venv-dvc`")
     full_env = dict(os.environ)
-    full_env.update({"DVC_NO_ANALYTICS": "1", "DVC_TEST": "1"})
+    # a wide terminal: DVC wraps long lines at 80 columns when not on a tty (long tmp paths under xdist)
+    full_env.update({"DVC_NO_ANALYTICS": "1", "DVC_TEST": "1", "COLUMNS": "4000"})
     if env:
         full_env.update(env)
     return subprocess.run(

@@ -84,7 +84,7 @@ def test_output_behind_symlink_leaving_repository_is_refused(repo, tmp_path):
     (repo / "link.dvc").unlink(missing_ok=True)
     md5 = "60b725f10c9c85c70d97880dfe8191b3"  # md5("a\n"), in the cache
     (repo / "x.dvc").write_text(f"outs:\n- md5: {md5}\n  size: 2\n  hash: md5\n  path: link/stolen.txt\n")
-    fails(run_cli("checkout", "x.dvc", cwd=repo), 1, "outside of the repository")
+    fails(run_cli("checkout", "x.dvc", cwd=repo), 1, "output 'link/stolen.txt'", "leads outside the work tree")
     assert list(outside.iterdir()) == []
 
 
@@ -99,8 +99,11 @@ def test_corrupt_manifest_in_cache_is_reported(repo):
     import shutil
 
     shutil.rmtree(repo / "d")
-    fails(run_cli("checkout", cwd=repo), 255, "Checkout failed", "d")
+    (repo / "a.txt").unlink()
+    fails(run_cli("checkout", cwd=repo), 1, f"cache object '{obj}' is corrupt", "fsck --repair")
     assert not (repo.parent / "escape").exists()
+    assert not (repo / "d").exists()
+    assert (repo / "a.txt").read_text() == "a\n"  # the other outputs are still checked out
 
 
 def test_revision_flags_without_git(tmp_path):

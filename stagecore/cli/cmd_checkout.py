@@ -32,11 +32,24 @@ def run(args) -> int:
                 print(f"{letter:<8}{display(repo, path, cwd)}")
         for path, md5 in result.stashed:
             err(f"saved the previous content of '{display(repo, path, cwd)}' to the cache (md5 {md5})")
-        if report_kept(repo, result.kept, cwd, "checkout") and not result.missing:
+        report_refused(result.refused)
+        if report_kept(repo, result.kept, cwd, "checkout") and not result.missing and not result.refused:
             return 1
         if result.missing:
             raise CheckoutError([display(repo, p, cwd) for p in result.missing])
+        if result.refused:
+            return 1
     return 0
+
+
+def report_refused(refused: list) -> None:
+    """One ERROR line (and its hint) per output that was refused; the others were checked out."""
+    from stagecore.cli.common import err
+
+    for exc in refused:
+        err(f"ERROR: {exc.message}")
+        if exc.hint:
+            err(f"hint: {exc.hint}")
 
 
 def report_kept(repo, kept: list[str], cwd: str, command: str) -> bool:

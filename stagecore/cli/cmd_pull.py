@@ -14,7 +14,7 @@ def run(args) -> int:
     import os
 
     from stagecore import targets
-    from stagecore.cli.cmd_checkout import report_kept
+    from stagecore.cli.cmd_checkout import report_kept, report_refused
     from stagecore.cli.common import err, open_repo
     from stagecore.cli.transfer_common import fetch_for, plural, report_problems
     from stagecore.ops.checkout import checkout, display
@@ -24,6 +24,7 @@ def run(args) -> int:
         done = checkout(repo, targets.resolve(repo, args.targets), force=args.force)
         for letter, path in done.changes:
             print(f"{letter:<8}{display(repo, path, os.getcwd())}")
+        report_refused(done.refused)
         report_kept(repo, done.kept, os.getcwd(), "pull")
         if done.missing:
             err("ERROR: not checked out (missing from the cache and the remote): " + ", ".join(done.missing))
@@ -38,4 +39,4 @@ def run(args) -> int:
             parts.append(f"{plural(modified)} modified")
         print(" and ".join(parts) if parts else "Everything is up to date.")
     code = report_problems(result, "pull")
-    return code or (1 if done.kept or done.missing else 0)
+    return code or (1 if done.kept or done.missing or done.refused else 0)

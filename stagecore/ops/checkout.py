@@ -7,6 +7,8 @@ import os
 from typing import NamedTuple
 
 from stagecore.core.stage import Stage
+from stagecore.errors import StagecoreError
+from stagecore.fsutil import DiskError
 from stagecore.ops import outs as outs_ops
 
 
@@ -15,6 +17,7 @@ class CheckoutResult(NamedTuple):
     missing: list[str]
     kept: list[str]
     stashed: list[tuple[str, str]]
+    refused: list  # StagecoreError per output that could not be checked out safely (the rest was)
 
 
 def checkout(repo, stages: list[Stage], *, force: bool = False, relink: bool = False,
@@ -35,6 +38,7 @@ def _checkout(repo, stages: list[Stage], force: bool, relink: bool, only: set[st
     missing: list[str] = []
     kept: list[str] = []
     stashed: list[tuple[str, str]] = []
+    refused: list[StagecoreError] = []
     for stage in stages:
         for out in stage.outs:
             if not out.cache:
@@ -42,14 +46,20 @@ def _checkout(repo, stages: list[Stage], force: bool, relink: bool, only: set[st
             path = stage.out_path(out)
             if only is not None and path not in only:
                 continue
-            outcome = checkout_output(repo, path, out.hash, out.meta, force=force, relink=relink)
+            try:
+                outcome = checkout_output(repo, path, out.hash, out.meta, force=force, relink=relink)
+            except DiskError:
+                raise  # the disk refuses writes: the next output would fail the same way
+            except StagecoreError as exc:  # a corrupt object, a symlink that leads out: this output only
+                refused.append(exc)
+                continue
             if outcome.change:
                 isdir = out.hash is not None and out.hash.isdir
                 changes.append((outcome.change, path + ("/" if isdir else "")))
             missing.extend(outcome.missing)
             kept.extend(outcome.kept)
             stashed.extend(outcome.stashed)
-    return CheckoutResult(changes, missing, kept, stashed)
+    return CheckoutResult(changes, missing, kept, stashed, refused)
 
 
 def checkout_output(repo, path: str, hi, meta, *, force: bool = False, relink: bool = False):
