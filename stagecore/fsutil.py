@@ -86,7 +86,8 @@ def is_tmp_name(name: str) -> bool:
     return name.startswith(TMP_PREFIX) and _TMP_RE.match(name) is not None
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` runs on this machine (this process counts as alive)."""
     if pid == os.getpid():
         return True
     try:
@@ -109,7 +110,7 @@ def tmp_is_stale(name: str, mtime: float, now: float, max_age: float = LOCAL_TMP
     host = match.group(2)
     if host is not None and host != _host_id():
         by_pid = False  # another machine's pid says nothing here
-    if by_pid and not _alive(int(match.group(1))):
+    if by_pid and not pid_alive(int(match.group(1))):
         return True
     return now - mtime > max_age
 

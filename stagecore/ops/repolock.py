@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from stagecore.errors import EXIT_PIPELINE, StagecoreError
+from stagecore.fsutil import pid_alive
 
 CLI_WAIT = 3.0  # seconds a command waits for the lock (DVC's is about as short)
 HOOK_WAIT = 300.0  # seconds a hook waits: it runs after git has moved and must not give up early
@@ -68,16 +69,6 @@ def _pid_in(fd: int, ours: bool = False) -> int | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _acquire(repo, wait: float | None = None) -> int:
     import fcntl
 
@@ -100,7 +91,7 @@ def _acquire(repo, wait: float | None = None) -> int:
                 ) from None
             time.sleep(POLL)
     previous = _pid_in(fd, ours=True)  # DVC leaves its pid behind even on a clean exit: not ours
-    if previous is not None and previous != os.getpid() and not _alive(previous):
+    if previous is not None and previous != os.getpid() and not pid_alive(previous):
         _recover(repo)
         _recovered.add(repo.root)
     os.ftruncate(fd, 0)
