@@ -102,13 +102,46 @@ class Config:
         self.levels[level] = data
 
 
+# configobj's line regexes backtrack: a line of 20,000 '[' took 11 s, and it parses every
+# line before reporting. DVC's config files are a few hundred bytes; these bounds keep the
+# worst file under a second.
+MAX_CONFIG_BYTES = 64 * 1024
+MAX_LINE_CHARS = 4096
+MAX_BRACKETS = 16  # per line: `['remote "name"']` has 2 of each
+
+
+def _bounded_lines(path: str) -> list[str]:
+    try:
+        with open(path, "rb") as fobj:
+            data = fobj.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"config file '{path}' cannot be read: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file '{path}' is larger than {MAX_CONFIG_BYTES:,} bytes",
+                          hint="a DVC config holds a few sections: remove what is not configuration")
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 ({exc.reason} at byte {exc.start})"
+        raise ConfigError(f"config file '{path}' cannot be parsed: {problem}",
+                          hint="fix the file or remove it") from None
+    for number, line in enumerate(lines, 1):
+        brackets = line.count("[") + line.count("]")
+        if len(line) > MAX_LINE_CHARS or brackets > 2 * MAX_BRACKETS:
+            raise ConfigError(
+                f"config file '{path}' cannot be parsed: line {number} is too long or has too many brackets",
+                hint=f"lines hold at most {MAX_LINE_CHARS} characters and {MAX_BRACKETS} '[' / ']' pairs",
+            )
+    return lines
+
+
 def _read(path: str) -> dict:
     if not os.path.exists(path):
         return {}
     from configobj import ConfigObj, ConfigObjError
 
     try:
-        obj = ConfigObj(path, encoding="utf-8", interpolation=False, list_values=True)
+        obj = ConfigObj(_bounded_lines(path), encoding="utf-8", interpolation=False, list_values=True)
     except (ConfigObjError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"config file '{path}' cannot be parsed: {str(exc).splitlines()[0]}",

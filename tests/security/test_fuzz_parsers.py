@@ -626,3 +626,20 @@ def test_dvcignore_patterns_cannot_stall_every_walk(repo: Path) -> None:
     (repo / ".dvcignore").write_text(b"\xff\xfe*.tmp\n".decode("latin-1"), encoding="latin-1")
     proc = run_cli("status", cwd=repo)
     one_error(proc, 1, "'.dvcignore' is not UTF-8 text")
+
+
+def test_committed_config_cannot_stall_configobj(repo: Path) -> None:
+    """configobj's section regex backtracks: a line of 20,000 '[' took 11 s (every line is parsed
+    before the first error is raised), on every command and hook."""
+    config = repo / ".dvc" / "config"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "[" * 20_000 + "\n", encoding="utf-8")
+    proc, seconds = stagecore_limited(repo, "status")
+    one_error(proc, 251, "config file", ".dvc/config' cannot be parsed: line ", "too long or has too many brackets")
+    assert seconds < 10, seconds
+    config.write_text(good + "".join(f"# {'x' * 1000}\n" for _ in range(100)), encoding="utf-8")
+    proc = run_cli("status", cwd=repo)
+    one_error(proc, 251, ".dvc/config' is larger than 65,536 bytes")
+    config.write_text(good + "[cache]\n    dir = cache\0dir\n", encoding="utf-8")
+    proc = run_cli("status", cwd=repo)
+    one_error(proc, 251, "a NUL byte in the value of 'cache.dir'")
