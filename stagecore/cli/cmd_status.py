@@ -28,23 +28,34 @@ def run(args) -> int:
         from stagecore.ops.status import status
 
         report = status(repo, stages)
+    code = _report_problems(report.problems)
     if args.quiet:
-        return 0 if report.clean else 1
+        return 0 if report.clean and not code else 1
     if args.json:
         sys.stdout.write(json.dumps(report.stages) + "\n")
-        return 0
+        return code
     for name in report.frozen:
         sys.stderr.write(
             f"WARNING: stage: '{name}' is frozen. Its dependencies are not going to be shown in the status output.\n"
         )
     if not report.tracked_anything:
         print("There are no data or pipelines tracked in this project yet.")
-        return 0
+        return code
     if report.clean:
-        print("Data and pipelines are up to date.")
-        return 0
+        if not code:
+            print("Data and pipelines are up to date.")
+        return code
     sys.stdout.write(render(report.stages))
-    return 0
+    return code
+
+
+def _report_problems(problems: list) -> int:
+    """One ERROR line (and its hint) per output that could not be judged; exit code 1 if any."""
+    for exc in problems:
+        sys.stderr.write(f"ERROR: {exc.message}\n")
+        if exc.hint:
+            sys.stderr.write(f"hint: {exc.hint}\n")
+    return 1 if problems else 0
 
 
 def _entries(mapping: dict, depth: int) -> list[str]:

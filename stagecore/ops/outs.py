@@ -37,6 +37,9 @@ def out_status(repo, path: str, entry: Entry) -> str | None:
 
 
 def in_cache(repo, hi: HashInfo) -> bool:
+    """True when the object (and, for a directory, every file its manifest lists) is in the
+    cache. A manifest refused by the gate counts as absent here: callers that report tell the
+    two apart with `refused_manifest`."""
     if not repo.odb.exists(hi):
         return False
     if hi.isdir:
@@ -46,6 +49,23 @@ def in_cache(repo, hi: HashInfo) -> bool:
             return False
         return not repo.odb.missing_values(hi.name, files.values())
     return True
+
+
+MANIFEST_HINT = "run `stagecore fsck` to see what is wrong with the cache (`stagecore fsck --repair` to fix it)"
+
+
+def refused_manifest(repo, path: str, hi: HashInfo | None) -> CacheError | None:
+    """For output `path` whose `.dir` manifest is in the cache but refused by the gate
+    (`..`/absolute/duplicated relpaths, bad md5 values...): one error naming the output and the
+    reason; None when the manifest is fine or simply absent."""
+    from stagecore.ops.used import manifest_refusal
+
+    if hi is None or not hi.isdir:
+        return None
+    refusal = manifest_refusal(repo.odb, hi)
+    if refusal is None:
+        return None
+    return CacheError(f"output '{path}': its directory manifest is refused: {refusal.message}", hint=MANIFEST_HINT)
 
 
 def save(repo, path: str, entry: Entry) -> Entry:
@@ -180,6 +200,9 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs) -> None:
     try:
         target = odb.manifest(hi)
     except CacheError:
+        refusal = refused_manifest(repo, path, hi)
+        if refusal is not None:  # in the cache but refused: say so, not "missing"
+            raise refusal from None
         result.missing.append(path)
         return
     full = os.path.join(repo.root, path)

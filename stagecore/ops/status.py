@@ -20,6 +20,7 @@ class StatusReport(NamedTuple):
     stages: dict[str, list[Any]]
     tracked_anything: bool
     frozen: list[str]
+    problems: list = []  # StagecoreError per output (or dvc file) that could not be judged
 
     @property
     def clean(self) -> bool:
@@ -30,13 +31,16 @@ def _rel(path: str, root: str, cwd: str) -> str:
     return os.path.relpath(os.path.join(root, path), cwd).replace(os.sep, "/")
 
 
-def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool = True) -> list[Any]:
+def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool = True,
+                  problems: list | None = None) -> list[Any]:
     """The status items of one stage (empty when up to date).
 
     URL and repository (`dvc import`) dependencies are not checked (no network while
     judging); paths outside the repository (absolute, `../`) are measured where they are
     and named by their absolute path, as DVC names them (`external=False`: not measured
-    either, for judging a revision rather than this machine)."""
+    either, for judging a revision rather than this machine). With `problems` given, an
+    output whose `.dir` manifest is in the cache but refused by the gate is reported there
+    (one error naming it and the reason) instead of as "not in cache"."""
     cwd = cwd or repo.root
     items: list[Any] = []
     deps: dict[str, Any] = {}
@@ -69,6 +73,11 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
     for out in stage.outs:
         path = stage.out_path(out)
         status = outs_ops.out_status(repo, path, out)
+        if status == "not in cache" and problems is not None:
+            refusal = outs_ops.refused_manifest(repo, path, out.hash)
+            if refusal is not None:
+                problems.append(refusal)
+                continue
         if status:
             outs[_rel(path, repo.root, cwd)] = status
     if outs:
@@ -86,6 +95,7 @@ def status(repo, stages: list[Stage], cwd: str | None = None) -> StatusReport:
     cwd = cwd or os.getcwd()
     report: dict[str, list[Any]] = {}
     frozen = []
+    problems: list = []
     owns_memo = repo.workspace.memo is None
     if owns_memo:
         repo.workspace.memo = {}  # status only reads: a path shared by stages is measured once
@@ -93,13 +103,13 @@ def status(repo, stages: list[Stage], cwd: str | None = None) -> StatusReport:
         for stage in stages:
             if stage.frozen and stage.deps:
                 frozen.append(stage.addressing)
-            items = stage_changes(repo, stage, cwd)
+            items = stage_changes(repo, stage, cwd, problems=problems)
             if items:
                 report[_addressing(repo, stage, cwd)] = items
     finally:
         if owns_memo:
             repo.workspace.memo = None
-    return StatusReport(report, bool(stages), frozen)
+    return StatusReport(report, bool(stages), frozen, problems)
 
 
 def _addressing(repo, stage: Stage, cwd: str) -> str:

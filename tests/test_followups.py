@@ -1,0 +1,101 @@
+"""Follow-ups of issues 8 and 9: a refused `.dir` manifest named as such (not "missing"), every
+bad dvc file reported, `core.autostage` in a `dvc init --subdir` project, the history scanner
+stopping at nested projects, `commit -f` of URL dependencies, staged DVC 2.x dependencies.
+Twin repositories against the real DVC 3.67.1 where DVC has the behaviour."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import REPO_ROOT, clean_env, git, run_dvc
+
+TIMEOUT = 60
+
+
+def sc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """stagecore as a subprocess, with a timeout."""
+    return subprocess.run([sys.executable, "-m", "stagecore", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=TIMEOUT, env={**clean_env(), "PYTHONPATH": str(REPO_ROOT)})
+
+
+def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    proc = sc(*args, cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def dvc_ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    proc = run_dvc(*args, cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def new_project(path: Path) -> Path:
+    path.mkdir(parents=True)
+    git("init", "-q", cwd=path)
+    ok("init", cwd=path)
+    return path
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("ERROR:")]
+
+
+# ---------------------------------------------------------------- 1. a refused manifest is not "missing"
+
+
+def _put_object(repo: Path, data: bytes, suffix: str = "") -> str:
+    name = md5(data) + suffix
+    path = repo / ".dvc/cache/files/md5" / name[:2] / name[2:]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return name
+
+
+def test_refused_manifest_is_named_by_status_checkout_and_pull(tmp_path):
+    repo = new_project(tmp_path / "repo")
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    ok("remote", "add", "-d", "store", str(remote), cwd=repo)
+    (repo / "good.txt").write_text("good\n")
+    ok("add", "good.txt", cwd=repo)
+    ok("push", cwd=repo)
+    payload = b"payload\n"
+    _put_object(repo, payload)
+    manifest = json.dumps([{"md5": md5(payload), "relpath": "../escape.txt"}]).encode()
+    value = _put_object(repo, manifest, ".dir")
+    (repo / "data.dvc").write_text(f"outs:\n- md5: {value}\n  hash: md5\n  path: data\n")
+    (repo / "good.txt").unlink()
+
+    proc = sc("status", cwd=repo)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    errors = error_lines(proc.stderr)
+    assert len(errors) == 1, proc.stderr
+    assert errors[0].startswith("ERROR: output 'data': its directory manifest is refused: "), errors
+    assert "../escape.txt" in errors[0], errors
+    assert "not in cache" not in proc.stdout + proc.stderr
+    assert "stagecore fsck" in proc.stderr.split("hint: ", 1)[1]
+    assert "deleted:" in proc.stdout and "good.txt" in proc.stdout  # the other output still judged
+
+    for args in (("checkout",), ("pull",)):
+        proc = sc(*args, cwd=repo)
+        assert proc.returncode == 1, (args, proc.stdout + proc.stderr)
+        errors = error_lines(proc.stderr)
+        assert len(errors) == 1, (args, proc.stderr)
+        assert errors[0].startswith("ERROR: output 'data': its directory manifest is refused: "), errors
+        assert "missing" not in proc.stderr, (args, proc.stderr)
+        assert (repo / "good.txt").read_text() == "good\n"  # the rest was checked out
+        (repo / "good.txt").unlink()
+    assert not (tmp_path / "escape.txt").exists() and not (repo / "data").exists()
+
+    (repo / ".dvc/cache/files/md5" / value[:2] / value[2:]).unlink()  # now truly missing: said so
+    proc = sc("status", cwd=repo)
+    assert proc.returncode == 0 and "not in cache:" in proc.stdout and "data" in proc.stdout, proc.stdout
