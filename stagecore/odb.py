@@ -22,6 +22,9 @@ LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
 
 
 _OBJECT_NAME = re.compile(r"[0-9a-f]{3,32}(\.dir)?")
+_SHARD_NAME = re.compile(r"[0-9a-f]{2}")
+_OBJECT_REST = re.compile(r"[0-9a-f]{30}(\.dir)?")
+_GOOD_SHARDS: set[str] = set()  # shard directories seen to be real directories (not symlinks)
 
 
 def object_relpath(hi: HashInfo) -> str:
@@ -119,33 +122,19 @@ class ObjectStore:
         Yields (None, path) for a file in a shard directory whose name is not a hash (fsck
         reports those); temp files of interrupted writes are left out.
         """
-        from stagecore.core.hashinfo import MD5_D2U
-
-        def _is_hex(text: str, length: int) -> bool:
-            return len(text) == length and all(c in "0123456789abcdef" for c in text)
-
-        for base, name in ((os.path.join(self.root, "files", "md5"), MD5), (self.root, MD5_D2U)):
-            try:
-                prefixes = sorted(os.listdir(base))
-            except (FileNotFoundError, NotADirectoryError):
+        for hi, path in self._scan():
+            rest = os.path.basename(path)
+            if hi is None and (rest.endswith(".tmp") or rest.startswith(".")):  # temps are not objects
                 continue
-            for prefix in prefixes:
-                if not _is_hex(prefix, 2):
-                    continue
-                shard = os.path.join(base, prefix)
-                try:
-                    rests = sorted(os.listdir(shard))
-                except (NotADirectoryError, FileNotFoundError):
-                    continue
-                for rest in rests:
-                    if rest.endswith(".tmp") or rest.startswith("."):  # temp files are not objects
-                        continue
-                    value = prefix + rest
-                    ok = _is_hex(value.removesuffix(".dir"), 32)
-                    yield (HashInfo(name, value) if ok else None), os.path.join(shard, rest)
+            yield hi, path
 
     def path_of(self, hi: HashInfo) -> str:
-        return os.path.join(self.root, object_relpath(hi))
+        """The object's path; its shard directory is checked not to be a symlink (cached)."""
+        path = os.path.join(self.root, object_relpath(hi))
+        shard = os.path.dirname(path)
+        if shard not in _GOOD_SHARDS:
+            self.check_shard(shard)
+        return path
 
     def exists(self, hi: HashInfo) -> bool:
         return os.path.exists(self.path_of(hi))
@@ -201,6 +190,11 @@ class ObjectStore:
             except (FileNotFoundError, NotADirectoryError):
                 continue
             for prefix in prefixes:
+                try:
+                    if not self.check_shard(os.path.join(base, prefix)):
+                        continue
+                except CacheError:
+                    continue  # a symlinked shard: never swept through (the command using it is refused)
                 removed += sweep_tmp(os.path.join(base, prefix))
         for dirpath, _dirnames, _files in os.walk(os.path.join(self.root, "runs")):  # the run cache
             removed += sweep_tmp(dirpath)
@@ -269,26 +263,64 @@ class ObjectStore:
     def remove(self, hi: HashInfo) -> None:
         _unlink_quiet(self.path_of(hi))
 
-    def iter_objects(self):
-        """Yield the HashInfo of every object in the cache (both layouts)."""
+    def iter_objects(self, strays: list[str] | None = None):
+        """Yield the HashInfo of every object in the cache (both layouts).
+
+        Only valid object names (2-hex shard + 30 hex digits, optionally `.dir`) are objects;
+        anything else in a shard directory (except our temp files, which the sweep handles) is
+        a stray: its path is appended to `strays` when given, and it is never yielded."""
+        from stagecore.fsutil import is_tmp_name
+
+        for hi, path in self._scan():
+            if hi is not None:
+                yield hi
+            elif strays is not None and not is_tmp_name(os.path.basename(path)):
+                strays.append(path)
+
+    def _scan(self):
+        """(HashInfo or None, path) of every entry of every shard directory of both layouts;
+        a symlinked shard directory is refused (`check_shard`)."""
         from stagecore.core.hashinfo import MD5_D2U
 
         for base, name in ((os.path.join(self.root, "files", "md5"), MD5), (self.root, MD5_D2U)):
             try:
-                prefixes = os.listdir(base)
-            except FileNotFoundError:
+                prefixes = sorted(os.listdir(base))
+            except (FileNotFoundError, NotADirectoryError):
                 continue
             for prefix in prefixes:
-                if len(prefix) != 2:
+                if not _SHARD_NAME.fullmatch(prefix):
+                    continue
+                shard = os.path.join(base, prefix)
+                if not self.check_shard(shard):
                     continue
                 try:
-                    rests = os.listdir(os.path.join(base, prefix))
-                except NotADirectoryError:
+                    entries = sorted(os.scandir(shard), key=lambda e: e.name)
+                except (FileNotFoundError, NotADirectoryError):
                     continue
-                for rest in rests:
-                    if not rest.endswith(".tmp") and not rest.startswith("."):  # temps are not objects
-                        yield HashInfo(name, prefix + rest)
+                for entry in entries:
+                    value = prefix + entry.name
+                    valid = _OBJECT_REST.fullmatch(entry.name) and not entry.is_dir(follow_symlinks=False)
+                    yield (HashInfo(name, value) if valid else None), entry.path
 
+    def check_shard(self, shard: str) -> bool:
+        """Whether shard directory `shard` exists; CacheError when it is a symlink (a committed
+        link there would send object writes, and reads, wherever it points). One lstat per
+        existing shard directory per process."""
+        if shard in _GOOD_SHARDS:
+            return True
+        try:
+            st = os.lstat(shard)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        if stat.S_ISLNK(st.st_mode):
+            raise CacheError(
+                f"cache directory '{shard}' is a symlink: refused, nothing is read or written through it",
+                hint="remove that link (with `git rm` if it is committed), then run the command again",
+            )
+        if not stat.S_ISDIR(st.st_mode):
+            return False
+        _GOOD_SHARDS.add(shard)
+        return True
 
 def _reflink(src: str, dest: str, store: ObjectStore, dir_fd: int | None = None) -> None:
     import fcntl

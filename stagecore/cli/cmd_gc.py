@@ -43,4 +43,6 @@ def run(args) -> int:
               else "No unused cache to remove from remote.")
     for path in result.unexpanded:
         sys.stderr.write(f"WARNING: the manifest of '{path}' is not in the cache; its files were kept\n")
+    for path in result.strays:
+        sys.stderr.write(f"WARNING: '{path}' in the cache is not a cache object: left alone (remove it if it is not yours)\n")
     return 0

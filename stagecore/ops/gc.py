@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo
@@ -16,6 +17,7 @@ class GcResult(NamedTuple):
     removed_legacy: int
     removed_remote: int
     unexpanded: list[str]  # manifests we could not read (their files were kept)
+    strays: list[str]  # files in shard directories that are not objects (reported, kept)
 
 
 def gc(repo, *, workspace: bool, branches: bool, tags: bool, commits: bool, cloud: bool = False,
@@ -42,12 +44,14 @@ def _gc(repo, branches: bool, tags: bool, commits: bool, cloud: bool, remote: st
     used = expand(repo.odb, refs)
     keep = set(used.objects)
     removed = removed_legacy = 0
-    for hi in list(repo.odb.iter_objects()):
+    strays: list[str] = []
+    for hi in list(repo.odb.iter_objects(strays)):
         if hi in keep:
             continue
         if hi.isdir is False and _listed_by_unreadable(hi, used):
             continue
         repo.odb.remove(hi)
+        repo.state.distrust_object(os.path.abspath(repo.odb.path_of(hi)))  # its trust row goes too
         if hi.name == MD5:
             removed += 1
         else:
@@ -64,7 +68,7 @@ def _gc(repo, branches: bool, tags: bool, commits: bool, cloud: bool, remote: st
             sweep = getattr(rem, "sweep_tmp", None)
             if sweep is not None:  # uploads that never finished (another client's live ones are kept)
                 sweep()
-    return GcResult(removed, removed_legacy, removed_remote, sorted(used.unexpanded.values()))
+    return GcResult(removed, removed_legacy, removed_remote, sorted(used.unexpanded.values()), strays)
 
 
 def _listed_by_unreadable(hi: HashInfo, used) -> bool:

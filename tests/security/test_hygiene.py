@@ -1,0 +1,185 @@
+"""Follow-ups of issue 8 (hostile repositories and crashes): cache hygiene, temp names, disk
+errors, run-cache entries and deletions, each through the real CLI on a real git repository.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import git, run_cli
+
+CANARY = b"canary\n"
+
+
+def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    proc = run_cli(*args, cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def refused(proc: subprocess.CompletedProcess[str], *needles: str, code: int = 1) -> str:
+    """The one ERROR line of a refused command (exit `code`), holding every needle."""
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1, proc.stderr
+    for needle in needles:
+        assert needle in errors[0], proc.stderr
+    return errors[0]
+
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def obj(root: Path, data: bytes) -> Path:
+    value = md5(data)
+    return root / ".dvc/cache/files/md5" / value[:2] / value[2:]
+
+
+def snapshot(top: Path) -> dict[str, bytes | None]:
+    found: dict[str, bytes | None] = {}
+    for dirpath, dirnames, filenames in os.walk(top):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            found[str(path.relative_to(top))] = path.read_bytes() if path.is_file() else None
+    return found
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    git("init", "-q", cwd=root)
+    ok("init", "-q", cwd=root)
+    return root
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    canary = tmp_path / "outside"
+    canary.mkdir()
+    (canary / "keep.txt").write_bytes(CANARY)
+    return canary
+
+
+# -- 1. gc and files in shard directories that are not objects ----------------------------------
+
+
+def test_gc_reports_strays_and_keeps_them(project: Path) -> None:
+    (project / "a.txt").write_bytes(b"kept\n")
+    (project / "b.txt").write_bytes(b"dropped\n")
+    ok("add", "a.txt", "b.txt", cwd=project)
+    (project / "b.txt.dvc").unlink()
+    shard = obj(project, b"kept\n").parent
+    junk, dvc_tmp = shard / "JUNK", shard / (obj(project, b"kept\n").name + ".0123abcd.tmp")
+    junk.write_bytes(b"not an object\n")
+    dvc_tmp.write_bytes(b"someone else's temp\n")
+    (shard / ("c" * 30)).mkdir()  # a directory with an object's name is not an object either
+    dead_tmp = shard / ".stagecore-tmp-999999999.0123456789ab.tmp"  # a killed writer's temp
+    dead_tmp.write_bytes(b"partial")
+
+    proc = ok("gc", "-w", "-f", cwd=project)
+    assert "Removed 1 objects from repo cache." in proc.stdout
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("WARNING")]
+    assert sorted(warnings) == sorted(
+        f"WARNING: '{path}' in the cache is not a cache object: left alone (remove it if it is not yours)"
+        for path in (junk, dvc_tmp, shard / ("c" * 30))
+    ), proc.stderr
+    assert junk.read_bytes() == b"not an object\n" and dvc_tmp.exists() and (shard / ("c" * 30)).is_dir()
+    assert not dead_tmp.exists()  # our own stale temp is swept, not reported
+    assert obj(project, b"kept\n").exists() and not obj(project, b"dropped\n").exists()
+
+
+# -- 2. gc drops the trust rows of the objects it deletes ---------------------------------------
+
+
+def trust_rows(root: Path) -> set[str]:
+    with sqlite3.connect(root / ".dvc/tmp/stagecore-state.sqlite") as conn:
+        return {row[0] for row in conn.execute("SELECT path FROM objects")}
+
+
+def test_gc_forgets_the_trust_of_deleted_objects(project: Path) -> None:
+    (project / "a.txt").write_bytes(b"kept\n")
+    (project / "b.txt").write_bytes(b"dropped\n")
+    ok("add", "a.txt", "b.txt", cwd=project)
+    kept, dropped = str(obj(project, b"kept\n")), str(obj(project, b"dropped\n"))
+    assert {kept, dropped} <= trust_rows(project)
+    (project / "b.txt.dvc").unlink()
+    proc = ok("gc", "-w", "-f", cwd=project)
+    assert "Removed 1 objects from repo cache." in proc.stdout
+    rows = trust_rows(project)
+    assert kept in rows and dropped not in rows
+
+
+# -- 6. a shard directory committed as a symlink ------------------------------------------------
+
+
+def _commit_all(root: Path, *force: str) -> None:
+    git("add", "-A", cwd=root)
+    if force:
+        git("add", "-f", *force, cwd=root)
+    git("commit", "-qm", "attack", cwd=root)
+
+
+def test_symlinked_shard_is_refused_for_writes_and_reads(project: Path, outside: Path, tmp_path: Path) -> None:
+    data = b"the victim's data\n"
+    value = md5(data)
+    store = tmp_path / "store"
+    ok("remote", "add", "-d", "store", str(store), cwd=project)
+    (project / "data.txt").write_bytes(data)
+    ok("add", "data.txt", cwd=project)
+    ok("push", cwd=project)
+    # the attacker commits `.dvc/cache/files/md5/<xx>` as a link to a directory of their choice
+    for path in (project / ".dvc/cache/files/md5" / value[:2]).iterdir():
+        path.chmod(0o644)
+        path.unlink()
+    (project / ".dvc/cache/files/md5" / value[:2]).rmdir()
+    os.symlink(os.path.relpath(outside, project / ".dvc/cache/files/md5"),
+               project / ".dvc/cache/files/md5" / value[:2])
+    _commit_all(project, f".dvc/cache/files/md5/{value[:2]}")
+    victim = tmp_path / "victim"
+    git("clone", "-q", str(project), str(victim), cwd=tmp_path)
+    assert (victim / ".dvc/cache/files/md5" / value[:2]).is_symlink()
+    before = snapshot(outside)
+    expected = f"cache directory '{victim}/.dvc/cache/files/md5/{value[:2]}' is a symlink"
+
+    refused(run_cli("pull", cwd=victim), expected)  # the download would land in outside/
+    (victim / "data.txt").write_bytes(data)
+    (victim / "data.txt.dvc").unlink()
+    refused(run_cli("add", "data.txt", cwd=victim), expected)  # so would the object of `add`
+    (outside / value[2:]).write_bytes(data)  # a matching file there is never read either
+    before = snapshot(outside)
+    (victim / "data.txt").unlink()
+    git("checkout", "data.txt.dvc", cwd=victim)
+    refused(run_cli("checkout", "data.txt", cwd=victim), "is a symlink", value[:2])
+    assert not (victim / "data.txt").exists()
+    refused(run_cli("gc", "-w", "-f", cwd=victim), expected)  # never deletes through it
+    assert snapshot(outside) == before
+
+
+def test_symlinked_legacy_shard_is_refused(project: Path, outside: Path, tmp_path: Path) -> None:
+    data = b"legacy data\n"
+    value = md5(data)  # DVC 2.x md5-dos2unix: the same digest for a file without CRLF
+    store = tmp_path / "store"
+    (store / value[:2]).mkdir(parents=True)
+    (store / value[:2] / value[2:]).write_bytes(data)
+    ok("remote", "add", "-d", "store", str(store), cwd=project)
+    (project / "old.txt.dvc").write_text(f"outs:\n- md5: {value}\n  size: {len(data)}\n  path: old.txt\n")
+    (project / ".dvc/cache").mkdir(exist_ok=True)
+    os.symlink(os.path.relpath(outside, project / ".dvc/cache"), project / ".dvc/cache" / value[:2])
+    _commit_all(project, f".dvc/cache/{value[:2]}")
+    before = snapshot(outside)
+    refused(run_cli("fetch", cwd=project), f"cache directory '{project}/.dvc/cache/{value[:2]}' is a symlink")
+    assert snapshot(outside) == before
+    assert not (project / "old.txt").exists()
+    os.unlink(project / ".dvc/cache" / value[:2])  # without the link it works
+    ok("pull", cwd=project)
+    assert (project / "old.txt").read_bytes() == data
