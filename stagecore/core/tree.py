@@ -44,7 +44,9 @@ def parse_manifest(data: bytes) -> dict[str, str]:
     both a file and a directory, md5 values that are not 32 lowercase hex digits."""
     try:
         entries = json.loads(data)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+    except RecursionError:  # a manifest is a flat list of flat mappings
+        raise ManifestError("is not a valid directory manifest: lists or mappings nested too deep") from None
+    except (ValueError, UnicodeDecodeError) as exc:
         raise ManifestError(f"is not a valid directory manifest: {exc}") from None
     if not isinstance(entries, list):
         raise ManifestError("is not a valid directory manifest: expected a JSON list")

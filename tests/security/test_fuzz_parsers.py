@@ -466,11 +466,14 @@ def test_recursive_foreach_is_refused(repo: Path) -> None:
     one_error(proc, 255, "'vars.yaml' has an alias that contains itself", "line 1")
 
 
-@pytest.mark.parametrize("target", ["dvc.yaml", "params.yaml", "config.json", "extra.toml", "dvc.lock"])
+@pytest.mark.parametrize("target", ["dvc.yaml", "params.yaml", "config.json", "extra.toml", "dvc.lock",
+                                    "data.dvc"])
 def test_deep_nesting_is_one_clear_line(repo: Path, target: str) -> None:
     text = (repo / target).read_text(encoding="utf-8")
     deep = "[" * 3000 + "]" * 3000
-    if target == "config.json":
+    if target == "data.dvc":
+        (repo / target).write_text(text + "meta: " + "[" * 500 + "]" * 500 + "\n", encoding="utf-8")
+    elif target == "config.json":
         (repo / target).write_text('{"opt": "adam", "deep": ' + deep + "}", encoding="utf-8")
     elif target == "extra.toml":
         (repo / target).write_text(f"depth = 3\ndeep = {deep}\n", encoding="utf-8")
@@ -480,6 +483,8 @@ def test_deep_nesting_is_one_clear_line(repo: Path, target: str) -> None:
         (repo / target).write_text(f"{text}deep: {deep}\n", encoding="utf-8")
     proc, seconds = stagecore_limited(repo, "status")
     needle = "nesting depth" if target == "dvc.lock" else "nests lists or mappings deeper than 64 levels"
+    if target == "data.dvc":
+        needle += ", line "
     one_error(proc, 1, f"'{target}'", needle)
     assert seconds < 15, seconds
 
@@ -635,7 +640,8 @@ def test_committed_config_cannot_stall_configobj(repo: Path) -> None:
     good = config.read_text(encoding="utf-8")
     config.write_text(good + "[" * 20_000 + "\n", encoding="utf-8")
     proc, seconds = stagecore_limited(repo, "status")
-    one_error(proc, 251, "config file", ".dvc/config' cannot be parsed: line ", "too long or has too many brackets")
+    one_error(proc, 251, "config file", ".dvc/config' cannot be parsed: line ",
+              "too long or has too many brackets")
     assert seconds < 10, seconds
     config.write_text(good + "".join(f"# {'x' * 1000}\n" for _ in range(100)), encoding="utf-8")
     proc = run_cli("status", cwd=repo)
@@ -643,3 +649,21 @@ def test_committed_config_cannot_stall_configobj(repo: Path) -> None:
     config.write_text(good + "[cache]\n    dir = cache\0dir\n", encoding="utf-8")
     proc = run_cli("status", cwd=repo)
     one_error(proc, 251, "a NUL byte in the value of 'cache.dir'")
+
+
+def test_deep_manifest_is_one_clear_line(repo: Path) -> None:
+    """A manifest named by its true md5 (so the cache's trust check passes), 3,000 lists deep."""
+    import hashlib
+
+    content = ("[" * 3000 + "]" * 3000).encode()
+    md5 = hashlib.md5(content).hexdigest()
+    (repo / ".dvc/cache/files/md5" / md5[:2]).mkdir(exist_ok=True)
+    (repo / ".dvc/cache/files/md5" / md5[:2] / f"{md5[2:]}.dir").write_bytes(content)
+    old = _manifest_relpath(repo).split("/")
+    dvcfile = (repo / "data.dvc").read_text(encoding="utf-8")
+    (repo / "data.dvc").write_text(dvcfile.replace(old[-2] + old[-1], f"{md5}.dir"), encoding="utf-8")
+    shutil.rmtree(repo / "data")
+    proc, seconds = stagecore_limited(repo, "checkout")
+    assert proc.returncode == 1 and seconds < 15, (proc.returncode, seconds, proc.stderr)
+    assert "is not a valid directory manifest: lists or mappings nested too deep" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr
