@@ -99,3 +99,55 @@ def test_refused_manifest_is_named_by_status_checkout_and_pull(tmp_path):
     (repo / ".dvc/cache/files/md5" / value[:2] / value[2:]).unlink()  # now truly missing: said so
     proc = sc("status", cwd=repo)
     assert proc.returncode == 0 and "not in cache:" in proc.stdout and "data" in proc.stdout, proc.stdout
+
+
+# ---------------------------------------------------------------- 5. commit -f of URL and outside deps
+
+
+def test_commit_force_keeps_url_deps_and_measures_outside_paths_as_dvc(dvc_bin, tmp_path):
+    import http.server
+    import shutil
+    import threading
+    from functools import partial
+
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "a.csv").write_bytes(b"remote bytes\n")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    source = tmp_path / "src.txt"
+    source.write_text("source v1\n")
+    try:
+        twin_dvc = tmp_path / "twin_dvc"
+        twin_dvc.mkdir()
+        git("init", "-q", cwd=twin_dvc)
+        dvc_ok("init", "-q", cwd=twin_dvc)
+        dvc_ok("import-url", f"{base}/a.csv", "a.csv", cwd=twin_dvc)
+        dvc_ok("import-url", str(source), "local.txt", cwd=twin_dvc)
+        dvc_ok("unfreeze", "a.csv.dvc", "local.txt.dvc", cwd=twin_dvc)
+        ours = tmp_path / "twin_sc"
+        shutil.copytree(twin_dvc, ours, symlinks=True)
+        source.write_text("source v2, changed outside\n")
+        for where in (twin_dvc, ours):
+            (where / "a.csv").write_text("edited output\n")  # both stages changed
+        dvc_ok("commit", "-f", "a.csv.dvc", "local.txt.dvc", cwd=twin_dvc)
+        proc = sc("commit", "-f", "a.csv.dvc", "local.txt.dvc", cwd=ours)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "does not exist" not in proc.stderr
+        for name in ("a.csv.dvc", "local.txt.dvc"):
+            assert (ours / name).read_text() == (twin_dvc / name).read_text(), name
+        assert md5(source.read_bytes()) in (ours / "local.txt.dvc").read_text()
+        assert f"path: {base}/a.csv" in (ours / "a.csv.dvc").read_text()
+        assert json.loads(ok("status", "--json", cwd=ours).stdout) == {}
+        assert json.loads(dvc_ok("status", "--json", cwd=ours).stdout) == {}  # DVC agrees on our files
+        source.unlink()  # an outside dependency that is gone: one clear line naming it
+        (ours / "local.txt").write_text("edited again\n")
+        proc = sc("commit", "-f", "local.txt.dvc", cwd=ours)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert error_lines(proc.stderr) == [f"ERROR: dependency '{source}' does not exist"], proc.stderr
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -90,7 +90,12 @@ def _commit(repo, stages: list[Stage], force: bool) -> CommitResult:
             )
         stage.deps = [dep.with_hash(*_hash_of(repo, stage.dep_path(dep), dep)) for dep in stage.deps]
         stage.outs = [save_output(repo, stage.out_path(out), out) for out in stage.outs]
-        if stage.name is None:
+        if stage.name is None and stage.deps and stage.is_import:  # deps and md5 as DVC writes them
+            from stagecore.ops.external import write_import_dvcfile
+
+            if write_import_dvcfile(repo.root, stage):
+                touched.append(stage.dvcfile)
+        elif stage.name is None:
             if write_dvcfile(repo.root, stage, drop_md5=force):
                 touched.append(stage.dvcfile)
         else:
@@ -102,9 +107,21 @@ def _commit(repo, stages: list[Stage], force: bool) -> CommitResult:
 
 
 def _hash_of(repo, path, dep):
-    measured = outs_ops.measure_for(repo, path, dep)
+    """The (hash, meta) to record for a dependency: a URL or another repository's path is kept
+    as recorded (not reached: no network while committing, as status does not reach it); a
+    path outside the repository (absolute, `../`) is measured where it is."""
+    from stagecore.core.stage import is_offline
+    from stagecore.ops.external import measure, outside_path
+
+    if is_offline(dep):
+        return dep.hash, dep.meta
+    outside = outside_path(repo.root, path)
+    name = dep.hash.name if dep.hash is not None else MD5
+    measured = measure(outside, name) if outside is not None else outs_ops.measure_for(repo, path, dep)
     if measured is None:
-        raise StagecoreError(f"dependency '{path}' does not exist", hint="restore it, or remove it from the stage")
-    if dep.hash is not None and dep.hash.legacy and measured.hash != dep.hash:
-        measured = repo.workspace.measure(path, MD5)  # a changed legacy entry is upgraded, as DVC does
+        raise StagecoreError(f"dependency '{outside or path}' does not exist",
+                             hint="restore it, or remove it from the stage")
+    if dep.hash is not None and dep.hash.legacy and measured.hash != dep.hash:  # upgraded, as DVC does
+        measured = measure(outside, MD5) if outside is not None else repo.workspace.measure(path, MD5)
+        assert measured is not None
     return measured.hash, measured.meta
