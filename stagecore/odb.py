@@ -19,6 +19,7 @@ from stagecore.errors import CacheError
 
 _FICLONE = 0x40049409
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 
 
 _OBJECT_NAME = re.compile(r"[0-9a-f]{3,32}(\.dir)?")
@@ -232,6 +233,12 @@ class ObjectStore:
                 if not stat.S_ISLNK(st.st_mode):
                     os.chmod(tmp, st.st_mode | stat.S_IXUSR, dir_fd=dir_fd)
             os.replace(tmp, dest, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except OSError as exc:
+            _unlink_at(tmp, dir_fd)
+            from stagecore.fsutil import raise_disk_error
+
+            raise_disk_error(exc, _full_path(dest, dir_fd))  # the disk refused it: a DiskError naming dest
+            raise
         except BaseException:
             _unlink_at(tmp, dir_fd)
             raise
@@ -256,8 +263,11 @@ class ObjectStore:
                     raise CacheError(f"object '{src}' is not in the cache") from None
                 raise
             except OSError as exc:
-                last = exc
                 _unlink_at(tmp, dir_fd)
+                if exc.errno in _DISK_FULL:
+                    raise  # the disk refuses the bytes: another link type would not help (or would
+                    # silently give a symlink where a copy was asked for first)
+                last = exc
         raise CacheError(f"could not link '{src}' with any of {', '.join(self.link_types)}: {last}")
 
     def remove(self, hi: HashInfo) -> None:
@@ -369,6 +379,16 @@ def copy_file(src: str, dest: str, mode: int, dir_fd: int | None = None) -> None
             os.close(fd_out)
     finally:
         os.close(fd_in)
+
+
+def _full_path(name: str, dir_fd: int | None) -> str:
+    """The absolute path of `name` (relative to the open directory `dir_fd` when given)."""
+    if dir_fd is None:
+        return os.path.abspath(name)
+    try:
+        return os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), name)
+    except OSError:  # no /proc: the name alone
+        return name
 
 
 def _unlink_at(path: str, dir_fd: int | None) -> None:

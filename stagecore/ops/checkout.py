@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 from typing import NamedTuple
 
@@ -64,18 +63,12 @@ def _checkout(repo, stages: list[Stage], force: bool, relink: bool, only: set[st
 
 def checkout_output(repo, path: str, hi, meta, *, force: bool = False, relink: bool = False):
     """`outs.checkout`, with a refused local write (disk full, read-only...) named by the output."""
-    from stagecore.errors import CacheError
     from stagecore.fsutil import raise_disk_error
 
     try:
         return outs_ops.checkout(repo, path, hi, meta, force=force, relink=relink)
     except OSError as exc:
         raise_disk_error(exc, exc.filename or os.path.join(repo.root, path))
-        raise
-    except CacheError as exc:  # odb.link reports "could not link ... with any of ...: [Errno N] ..."
-        for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS):
-            if f"[Errno {code}]" in exc.message:
-                raise_disk_error(OSError(code, os.strerror(code)), os.path.join(repo.root, path))
         raise
 
 

@@ -8,6 +8,7 @@ import hashlib
 import os
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,30 @@ def test_symlinked_legacy_shard_is_refused(project: Path, outside: Path, tmp_pat
     os.unlink(project / ".dvc/cache" / value[:2])  # without the link it works
     ok("pull", cwd=project)
     assert (project / "old.txt").read_bytes() == data
+
+
+# -- 3. a full disk stops linking at once (no fallback to the next link type) -------------------
+
+
+def _small_files_only() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, resource.RLIM_INFINITY))
+
+
+def test_disk_error_while_linking_is_not_hidden_by_the_next_link_type(project: Path) -> None:
+    big = os.urandom(2 * 1024 * 1024)
+    (project / "big.bin").write_bytes(big)
+    ok("add", "big.bin", cwd=project)
+    ok("config", "cache.type", "copy,symlink", cwd=project)
+    (project / "big.bin").unlink()
+    proc = subprocess.run([sys.executable, "-m", "stagecore", "checkout"], cwd=project, capture_output=True,
+                          text=True, preexec_fn=_small_files_only)
+    line = refused(proc, "file too large while writing", f"{project}/big.bin")
+    assert "could not link" not in line
+    assert not os.path.lexists(project / "big.bin")  # not silently a symlink into the cache instead
+    assert not [n for n in os.listdir(project) if n.startswith(".stagecore-tmp-")]
+    ok("checkout", cwd=project)  # with room it works, as a copy
+    assert (project / "big.bin").read_bytes() == big and not (project / "big.bin").is_symlink()
