@@ -151,3 +151,48 @@ def test_commit_force_keeps_url_deps_and_measures_outside_paths_as_dvc(dvc_bin, 
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ---------------------------------------------------------------- 6. staged DVC 2.x (md5-dos2unix) deps
+
+
+RESULT = b"result\n"
+
+
+def _d2u(data: bytes) -> str:
+    return md5(data.replace(b"\r\n", b"\n"))
+
+
+def test_precommit_judges_a_dvc2_dependency_on_its_staged_content(dvc_bin, tmp_path):
+    repo = new_project(tmp_path / "repo")
+    script = b"line one\r\nline two\r\n"  # CRLF: the legacy hash differs from plain md5
+    (repo / "script.txt").write_bytes(script)
+    (repo / "out.txt").write_bytes(RESULT)
+    (repo / "dvc.yaml").write_text(
+        "stages:\n  s:\n    cmd: cp script.txt out.txt\n    deps:\n    - script.txt\n"
+        "    outs:\n    - out.txt:\n        cache: false\n")
+    (repo / "dvc.lock").write_text(  # as DVC 2.x wrote it: no `hash: md5`
+        "schema: '2.0'\nstages:\n  s:\n    cmd: cp script.txt out.txt\n    deps:\n"
+        f"    - path: script.txt\n      md5: {_d2u(script)}\n      size: {len(script)}\n"
+        f"    outs:\n    - path: out.txt\n      md5: {md5(RESULT)}\n      size: 7\n")
+    assert json.loads(dvc_ok("status", "--json", cwd=repo).stdout) == {}  # DVC: a valid, up-to-date 2.x lock
+    assert json.loads(ok("status", "--json", cwd=repo).stdout) == {}
+    ok("install", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "pipeline", cwd=repo)
+
+    # the staged dependency is the locked one; an unstaged edit is not part of the commit
+    (repo / "script.txt").write_bytes(b"work in progress\r\n")
+    (repo / "notes.md").write_text("n\n")
+    git("add", "notes.md", cwd=repo)
+    proc = subprocess.run(["git", "commit", "-qm", "notes"], cwd=repo, env=clean_env(),
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    # the staged dependency changed, the work tree shows the locked bytes: refused
+    git("add", "script.txt", cwd=repo)
+    (repo / "script.txt").write_bytes(script)
+    proc = subprocess.run(["git", "commit", "-qm", "stale"], cwd=repo, env=clean_env(),
+                          capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "stage 's' is not up to date (changed deps: script.txt)" in proc.stderr, proc.stderr

@@ -11,7 +11,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
-from stagecore.core.hashinfo import MD5, Meta
+from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo, Meta
 from stagecore.core.tree import manifest_bytes, manifest_hash
 from stagecore.errors import StagecoreError
 from stagecore.ops import outs as outs_ops
@@ -38,8 +38,7 @@ def gate(repo, dirty: set[str] | None, open_git) -> list[Finding]:
     stages = repo.stages()
     repo.workspace.memo = {}
     try:
-        for path, measured in _staged_deps(open_git, dirty, stages).items():
-            repo.workspace.memo[(path, MD5)] = measured
+        repo.workspace.memo.update(_staged_deps(open_git, dirty, stages))
         findings: list[Finding] = []
         for stage in stages:
             findings += _stage_findings(stage, stage_changes(repo, stage))
@@ -81,9 +80,15 @@ def _out_finding(stage, name: str, path: str, status: str, data_only: bool) -> F
                    "stagecore checkout", False)
 
 
-def _staged_deps(open_git, dirty: set[str] | None, stages) -> dict[str, Measured]:
-    """Measurements from the index for git-tracked deps whose work tree copy differs."""
-    dep_paths = {stage.dep_path(dep) for stage in stages for dep in stage.deps}
+def _staged_deps(open_git, dirty: set[str] | None, stages) -> dict[tuple[str, str], Measured]:
+    """Measurements from the index for git-tracked deps whose work tree copy differs, keyed as
+    the workspace memo is: (path, hash name). Plain md5 always; md5-dos2unix too when a stage
+    records the dependency with it (DVC 2.x), so a legacy entry is judged on the staged content."""
+    names: dict[str, set[str]] = {}
+    for stage in stages:
+        for dep in stage.deps:
+            names.setdefault(stage.dep_path(dep), {MD5}).add(dep.hash.name if dep.hash is not None else MD5)
+    dep_paths = set(names)
     if not dep_paths or dirty == set():
         return {}
     git = open_git()
@@ -97,24 +102,34 @@ def _staged_deps(open_git, dirty: set[str] | None, stages) -> dict[str, Measured
         wt = pygit2.enums.FileStatus.WT_MODIFIED | pygit2.enums.FileStatus.WT_DELETED | pygit2.enums.FileStatus.WT_NEW
         dirty = {p for p, flags in status.items() if flags & wt}
     index = git.index
-    found: dict[str, Measured] = {}
+    found: dict[tuple[str, str], Measured] = {}
     for path in sorted(dep_paths):
         if path in dirty and path in index:
             data = git[index[path].id].data
-            found[path] = Measured(_hi(hashlib.md5(data).hexdigest()), Meta(len(data)))
+            for name in names[path]:
+                found[(path, name)] = Measured(HashInfo(name, blob_md5(data, name)), Meta(len(data)))
         elif any(d.startswith(path + "/") for d in dirty):
             files = {e.path[len(path) + 1:]: e.id for e in index if e.path.startswith(path + "/")}
-            if files:
-                tree = {rel: hashlib.md5(git[oid].data).hexdigest() for rel, oid in files.items()}
+            blobs = {rel: git[oid].data for rel, oid in files.items()}
+            for name in names[path] if blobs else ():
+                tree = {rel: blob_md5(data, name) for rel, data in blobs.items()}
                 data = manifest_bytes(tree)
-                found[path] = Measured(manifest_hash(data, MD5), Meta(None, len(tree)), tree, data)
+                found[(path, name)] = Measured(manifest_hash(data, name), Meta(None, len(tree)), tree, data)
     return found
 
 
-def _hi(value: str):
-    from stagecore.core.hashinfo import HashInfo
+def blob_md5(data: bytes, name: str = MD5) -> str:
+    """The md5 of staged bytes as `hashing.file_md5` computes it for a file: for md5-dos2unix,
+    CRLF turned into LF in each 1 MiB chunk that looks like text (DVC 2.x's legacy hash)."""
+    if name != MD5_D2U:
+        return hashlib.md5(data).hexdigest()
+    from stagecore.hashing import CHUNK, _is_text
 
-    return HashInfo(MD5, value)
+    digest = hashlib.md5()
+    for start in range(0, len(data), CHUNK):
+        chunk = data[start:start + CHUNK]
+        digest.update(chunk.replace(b"\r\n", b"\n") if _is_text(chunk) else chunk)
+    return digest.hexdigest()
 
 
 # -- post-checkout / post-merge / post-rewrite ----------------------------------------------
