@@ -94,11 +94,14 @@ class Config:
                         obj[f'remote "{name}"'] = dict(opts)
             elif values:
                 obj[section] = dict(values)
+        import io
+
+        from stagecore.fsutil import atomic_write_bytes
+
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.tmp"
-        with open(tmp, "wb") as fobj:
-            obj.write(fobj)
-        os.replace(tmp, path)
+        buf = io.BytesIO()
+        obj.write(buf)
+        atomic_write_bytes(path, buf.getvalue())  # the one temp scheme (never a fixed `path.tmp`)
         self.levels[level] = data
 
 

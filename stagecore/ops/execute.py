@@ -222,10 +222,18 @@ def _unprotect(full: str) -> None:
         return
     st = os.lstat(full)
     if os.path.islink(full) or st.st_nlink > 1 or not st.st_mode & 0o200:
-        tmp = full + ".unprotect.tmp"
-        shutil.copyfile(full, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, full)
+        from stagecore.fsutil import tmp_path
+        from stagecore.odb import copy_file
+
+        tmp = tmp_path(full)  # the one temp scheme: short, recognised, swept; created O_EXCL
+        try:
+            copy_file(full, tmp, 0o644)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, full)
+        except BaseException:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+            raise
 
 
 def _commands(cmd: Any) -> list[str]:

@@ -12,7 +12,6 @@ import posixpath
 import random
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
@@ -92,12 +91,8 @@ def check_key(key: str) -> str:
     return key
 
 
-def tmp_key(key: str) -> str:
-    """The temporary name an upload is written under before it is renamed to `key`."""
-    return f"{key}.{uuid.uuid4().hex[:12]}.tmp"
-
-
 def is_tmp_key(key: str) -> bool:
+    """An upload temp of older versions (`<key>.<12 hex>.tmp`): swept and never listed as a key."""
     return _TMP_SUFFIX.search(key) is not None
 
 

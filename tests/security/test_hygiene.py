@@ -211,3 +211,37 @@ def test_disk_error_while_linking_is_not_hidden_by_the_next_link_type(project: P
     assert not [n for n in os.listdir(project) if n.startswith(".stagecore-tmp-")]
     ok("checkout", cwd=project)  # with room it works, as a copy
     assert (project / "big.bin").read_bytes() == big and not (project / "big.bin").is_symlink()
+
+
+# -- 4. one temp scheme: config writes and the unprotect of persist outputs ---------------------
+
+
+def test_config_write_never_goes_through_a_planted_tmp_name(project: Path, outside: Path) -> None:
+    # a fixed `.dvc/config.tmp` committed as a link: writing it followed the link (and the
+    # replace then turned `.dvc/config` itself into that link)
+    os.symlink(os.path.relpath(outside / "keep.txt", project / ".dvc"), project / ".dvc/config.tmp")
+    _commit_all(project, ".dvc/config.tmp")
+    ok("remote", "add", "-d", "store", "/srv/store", cwd=project)
+    assert (outside / "keep.txt").read_bytes() == CANARY
+    config = project / ".dvc/config"
+    assert not config.is_symlink() and "url = /srv/store" in config.read_text()
+    assert (project / ".dvc/config.tmp").is_symlink()  # left alone
+    assert not [n for n in os.listdir(project / ".dvc") if n.startswith(".stagecore-tmp-")]
+    assert ok("remote", "list", cwd=project).stdout.split() == ["store", "/srv/store", "(default)"]
+
+
+def test_persist_output_with_a_250_byte_name_is_unprotected(project: Path) -> None:
+    name = "p" * 250
+    ok("config", "cache.type", "symlink", cwd=project)
+    (project / "dep.txt").write_text("one\n")
+    (project / "dvc.yaml").write_text(
+        f"stages:\n  s:\n    cmd: cat dep.txt >> {name}\n    deps: [dep.txt]\n"
+        f"    outs:\n    - {name}:\n        persist: true\n"
+    )
+    ok("repro", cwd=project)
+    assert (project / name).is_symlink()  # linked into the cache: must be unprotected before the run
+    (project / "dep.txt").write_text("two\n")
+    proc = ok("repro", cwd=project)
+    assert "Running stage 's'" in proc.stdout
+    assert (project / name).read_text() == "one\ntwo\n"
+    assert not [n for n in os.listdir(project) if n.startswith(".stagecore-tmp-") or n.endswith(".tmp")]
