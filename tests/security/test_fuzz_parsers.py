@@ -244,9 +244,15 @@ def mutate(rng: random.Random, target: str, raw: bytes) -> tuple[str, bytes]:
     if kind == "long":
         return kind, text.replace("a", "a" * rng.choice([300, 5000, 200_000]), 1).encode()
     if kind == "huge_expansion" and target == "dvc.yaml":
-        axes = "".join(f"      k{i}: [1, 2, 3, 4]\n" for i in range(12))
-        stage = f"  big:\n    matrix:\n{axes}    cmd: echo ${{item.k0}}\n"
+        if rng.random() < 0.5:
+            axes = "".join(f"      k{i}: [1, 2, 3, 4]\n" for i in range(12))
+            stage = f"  big:\n    matrix:\n{axes}    cmd: echo ${{item.k0}}\n"
+        else:  # an inline foreach past the bound
+            items = ", ".join(str(i) for i in range(rng.choice([10_001, 50_000])))
+            stage = f"  wide:\n    foreach: [{items}]\n    do:\n      cmd: echo ${{item}}\n"
         return kind, text.replace("stages:\n", "stages:\n" + stage, 1).encode()
+    if kind == "huge_expansion" and target == "vars.yaml":  # `${kinds}` drives the report foreach
+        return kind, ("kinds: [" + ", ".join(f"k{i}" for i in range(20_000)) + "]\n").encode()
     try:  # wrong types in a field: parse, replace one value, dump
         data = _parse(target, text)
         keys = rng.choice(list(_paths(data)))
