@@ -196,3 +196,40 @@ def test_precommit_judges_a_dvc2_dependency_on_its_staged_content(dvc_bin, tmp_p
                           capture_output=True, text=True)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "stage 's' is not up to date (changed deps: script.txt)" in proc.stderr, proc.stderr
+
+
+# ---------------------------------------------------------------- 3. autostage in a `init --subdir` project
+
+
+def _subdir_project(tmp_path: Path, name: str, tool) -> Path:
+    top = tmp_path / name
+    proj = top / "proj"
+    proj.mkdir(parents=True)
+    git("init", "-q", cwd=top)
+    (top / ".gitignore").write_text("*.log\n")
+    assert tool("init", "--subdir", cwd=proj).returncode == 0
+    assert tool("config", "core.autostage", "true", cwd=proj).returncode == 0
+    (proj / "data.txt").write_text("hello\n")
+    (proj / "images").mkdir()
+    (proj / "images/a.png").write_bytes(b"\x89PNG a\n")
+    (proj / "run.log").write_text("already ignored by the git root's .gitignore\n")
+    return proj
+
+
+def test_autostage_in_a_subdir_project_as_dvc(dvc_bin, tmp_path):
+    theirs = _subdir_project(tmp_path, "twin_dvc", run_dvc)
+    ours = _subdir_project(tmp_path, "twin_sc", sc)
+    for target in ("data.txt", "images", "run.log"):
+        dvc_ok("add", target, cwd=theirs)
+        proc = sc("add", target, cwd=ours)
+        assert proc.returncode == 0, proc.stdout + proc.stderr  # was: InvalidGitRepositoryError
+        assert "unexpected error" not in proc.stderr
+    status = git("status", "--porcelain", "--untracked-files=all", cwd=ours.parent)
+    assert status == git("status", "--porcelain", "--untracked-files=all", cwd=theirs.parent)
+    assert "A  proj/data.txt.dvc" in status and "A  proj/.gitignore" in status and "A  proj/images.dvc" in status
+    assert "?? proj" not in status, status
+    assert (ours / ".gitignore").read_text() == (theirs / ".gitignore").read_text() == "/data.txt\n/images\n"
+    for name in ("data.txt.dvc", "images.dvc", "run.log.dvc"):
+        assert (ours / name).read_text() == (theirs / name).read_text(), name
+    # and what stagecore staged is what DVC reads as up to date
+    assert json.loads(dvc_ok("status", "--json", cwd=ours).stdout) == {}
