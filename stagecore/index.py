@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from stagecore.core.stage import Stage
+from stagecore.errors import ConfigError, StagecoreError
 from stagecore.ignore import ALWAYS
 
 PIPELINE_FILE = "dvc.yaml"
@@ -65,18 +66,64 @@ def find_dvc_files(repo) -> tuple[list[str], list[str]]:
     return sorted(dvcfiles), sorted(pipelines)
 
 
-def collect_stages(repo) -> list[Stage]:
+class DvcFilesError(StagecoreError):
+    """Several dvc files that cannot be loaded. The CLI writes one `ERROR:` line per file
+    (each followed by its hint): the message holds the later ones on lines of their own."""
+
+    def __init__(self, errors: list[StagecoreError]) -> None:
+        parts = [exc.message + (f"\nhint: {exc.hint}" if exc.hint else "") for exc in errors[:-1]]
+        super().__init__("\nERROR: ".join([*parts, errors[-1].message]), hint=errors[-1].hint)
+        self.errors = errors
+        self.exit_code = errors[0].exit_code
+
+
+def raise_problems(errors: list[StagecoreError]) -> None:
+    """Raise the dvc file problems collected by `collect_stages` (nothing when there are none)."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DvcFilesError(errors)
+
+
+def collect_stages(repo, problems: list[StagecoreError] | None = None) -> list[Stage]:
+    """Every stage of every dvc file. A file that cannot be loaded (bad YAML, failed validation,
+    refused by the gate) does not stop the others: every such problem is collected, then raised
+    together (one line each) or, with `problems` given, appended there and the good stages
+    returned (a command that targets other stages goes on, as DVC's does). A bad configuration
+    still stops everything."""
     from stagecore.dvcfile import load_dvcfile
 
     dvcfiles, pipelines = find_dvc_files(repo)
-    stages = [load_dvcfile(repo.root, rel) for rel in dvcfiles]
+    errors: list[StagecoreError] = []
+    stages: list[Stage] = []
+    for rel in dvcfiles:
+        try:
+            stage = load_dvcfile(repo.root, rel)
+            check_outs_inside(stage)
+        except ConfigError:
+            raise
+        except StagecoreError as exc:
+            errors.append(exc)
+            continue
+        stages.append(stage)
     if pipelines:
         from stagecore.pipefile import load_pipeline
 
         for rel in pipelines:
-            stages.extend(load_pipeline(repo, rel))
-    for stage in stages:
-        check_outs_inside(stage)
+            try:
+                loaded = load_pipeline(repo, rel)
+                for stage in loaded:
+                    check_outs_inside(stage)
+            except ConfigError:
+                raise
+            except StagecoreError as exc:
+                errors.append(exc)
+                continue
+            stages.extend(loaded)
+    if problems is None:
+        raise_problems(errors)
+    else:
+        problems.extend(errors)
     return stages
 
 

@@ -11,13 +11,24 @@ from stagecore.errors import TargetNotFoundError
 
 def resolve(repo, targets: list[str] | None, cwd: str | None = None,
             stages: list[Stage] | None = None) -> list[Stage]:
-    stages = repo.stages() if stages is None else stages
+    problems: list = []  # dvc files that cannot be loaded: fatal only when a target is not found
+    if stages is None:
+        from stagecore.index import collect_stages
+
+        stages = collect_stages(repo, problems=problems) if targets else repo.stages()
     if not targets:
         return stages
     cwd = cwd or os.getcwd()
     chosen: list[Stage] = []
     for target in targets:
-        for stage in _match(repo, stages, target, cwd):
+        try:
+            matched = _match(repo, stages, target, cwd)
+        except TargetNotFoundError:
+            from stagecore.index import raise_problems
+
+            raise_problems(problems)  # the target may be in a file that could not be loaded
+            raise
+        for stage in matched:
             if stage not in chosen:
                 chosen.append(stage)
     return chosen

@@ -233,3 +233,65 @@ def test_autostage_in_a_subdir_project_as_dvc(dvc_bin, tmp_path):
         assert (ours / name).read_text() == (theirs / name).read_text(), name
     # and what stagecore staged is what DVC reads as up to date
     assert json.loads(dvc_ok("status", "--json", cwd=ours).stdout) == {}
+
+
+# ---------------------------------------------------------------- 2. every bad dvc file reported
+
+
+BAD_FILES = {"bad.dvc": "outs:\n- md5: [\n", "bad2.dvc": "outs: 5\n"}
+
+
+def _with_bad_files(path: Path, tool) -> Path:
+    path.mkdir()
+    git("init", "-q", cwd=path)
+    assert tool("init", "-q", cwd=path).returncode == 0
+    for name in ("a.txt", "b.txt"):
+        (path / name).write_text(f"{name}\n")
+        assert tool("add", name, cwd=path).returncode == 0
+    (path / "dvc.yaml").write_text("stages:\n  s:\n    cmd: cp a.txt c.txt\n    deps: [a.txt]\n    outs: [c.txt]\n")
+    for name, text in BAD_FILES.items():
+        (path / name).write_text(text)
+    (path / "a.txt").write_text("a.txt changed\n")
+    (path / "b.txt").unlink()
+    return path
+
+
+def test_bad_dvc_files_all_reported_and_other_targets_work_as_dvc(dvc_bin, tmp_path):
+    theirs = _with_bad_files(tmp_path / "twin_dvc", run_dvc)
+    ours = _with_bad_files(tmp_path / "twin_sc", sc)
+
+    # no target: DVC fails (exit 1) naming the first bad file; we name each, one line apiece
+    dvc = run_dvc("status", cwd=theirs)
+    proc = sc("status", cwd=ours)
+    assert dvc.returncode == proc.returncode == 1, proc.stdout + proc.stderr
+    assert "'./bad.dvc' is invalid" in dvc.stdout + dvc.stderr
+    errors = error_lines(proc.stderr)
+    assert [e.split("'")[1] for e in errors] == ["bad.dvc", "bad2.dvc"], proc.stderr
+    assert errors[0].startswith("ERROR: 'bad.dvc' is invalid YAML")
+    assert errors[1] == "ERROR: 'bad2.dvc' validation failed: expected a list, in outs"
+    assert proc.stdout == ""
+
+    # a target in a good file: both answer for it
+    dvc = dvc_ok("status", "--json", "a.txt.dvc", cwd=theirs)
+    proc = ok("status", "--json", "a.txt.dvc", cwd=ours)
+    assert json.loads(proc.stdout) == json.loads(dvc.stdout) == {"a.txt.dvc": [{"changed outs": {"a.txt": "modified"}}]}
+    dvc_ok("checkout", "b.txt.dvc", cwd=theirs)
+    ok("checkout", "b.txt.dvc", cwd=ours)
+    assert (ours / "b.txt").read_text() == (theirs / "b.txt").read_text() == "b.txt\n"
+
+    # repro needs the whole graph: both refuse (255), we name every bad file
+    dvc = run_dvc("repro", "s", cwd=theirs)
+    proc = sc("repro", "s", cwd=ours)
+    assert dvc.returncode == proc.returncode == 255, proc.stdout + proc.stderr
+    assert [e.split("'")[1] for e in error_lines(proc.stderr)] == ["bad.dvc", "bad2.dvc"], proc.stderr
+    assert not (ours / "c.txt").exists() and not (theirs / "c.txt").exists()
+
+    # the pre-commit gate: each bad file is one blocking problem, the good stages still judged
+    ok("install", cwd=ours)
+    git("add", "-A", cwd=ours)
+    proc = subprocess.run(["git", "commit", "-qm", "x"], cwd=ours, env=clean_env(), capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip().startswith("- ")]
+    assert any(ln.startswith("- 'bad.dvc' is invalid YAML") for ln in lines), proc.stderr
+    assert "- 'bad2.dvc' validation failed: expected a list, in outs" in lines, proc.stderr
+    assert any("'a.txt' was modified but not committed to the cache" in ln for ln in lines), proc.stderr

@@ -35,11 +35,14 @@ def gate(repo, dirty: set[str] | None, open_git) -> list[Finding]:
     `dirty` lists the paths whose work-tree copy differs from the index (None: ask pygit2);
     `open_git()` returns the pygit2 repository, opened only when a dependency needs it.
     """
-    stages = repo.stages()
+    from stagecore.index import collect_stages
+
+    problems: list[StagecoreError] = []  # each dvc file that cannot be loaded: one blocking line
+    stages = collect_stages(repo, problems=problems)
     repo.workspace.memo = {}
     try:
         repo.workspace.memo.update(_staged_deps(open_git, dirty, stages))
-        findings: list[Finding] = []
+        findings = [Finding(exc.message, exc.hint) for exc in problems]
         for stage in stages:
             findings += _stage_findings(stage, stage_changes(repo, stage))
         return findings
