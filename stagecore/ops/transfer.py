@@ -7,6 +7,7 @@ before they enter the cache: a wrong or corrupt remote object is reported, never
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -14,11 +15,13 @@ from typing import NamedTuple
 
 from stagecore.core.hashinfo import MD5_D2U, HashInfo
 from stagecore.errors import RemoteError, StagecoreError
+from stagecore.fsutil import DiskError, raise_disk_error
 from stagecore.hashing import bytes_md5, file_md5
 from stagecore.odb import object_relpath, tmp_name
 from stagecore.ops.used import Ref, expand
 
 Progress = Callable[[int, int], None]
+_LOCAL_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)  # never a remote read's
 
 
 class TransferResult(NamedTuple):
@@ -106,6 +109,8 @@ def _run(jobs: int, work: Callable[[HashInfo], None], objs: list[HashInfo],
             try:
                 work(hi)
                 done.append(hi)
+            except DiskError:
+                raise  # the local disk refuses writes: every next object would fail the same way
             except (OSError, StagecoreError) as exc:
                 failed[hi] = str(exc) or type(exc).__name__
             if progress:
@@ -117,6 +122,10 @@ def _run(jobs: int, work: Callable[[HashInfo], None], objs: list[HashInfo],
             for fut in as_completed(futures):
                 hi = futures[fut]
                 error = fut.exception()
+                if isinstance(error, DiskError):  # stop: queued objects are not tried, running ones end
+                    for other in futures:
+                        other.cancel()
+                    raise error
                 if error is None:
                     done.append(hi)
                 else:
@@ -179,6 +188,10 @@ def _download(repo, rem, hi: HashInfo) -> None:
             raise RemoteError(f"object '{object_relpath(hi)}' on remote '{rem.name}' is corrupt (its content does not match its name)")
         os.chmod(tmp, 0o444)
         os.replace(tmp, dest)
+    except OSError as exc:  # a backend's local write (s3, ssh) that the local disk refused
+        if exc.errno in _LOCAL_DISK_ERRNOS:
+            raise_disk_error(exc, os.path.dirname(dest), "writing into")
+        raise
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

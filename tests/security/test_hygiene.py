@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -245,3 +246,34 @@ def test_persist_output_with_a_250_byte_name_is_unprotected(project: Path) -> No
     assert "Running stage 's'" in proc.stdout
     assert (project / name).read_text() == "one\ntwo\n"
     assert not [n for n in os.listdir(project) if n.startswith(".stagecore-tmp-") or n.endswith(".tmp")]
+
+
+# -- 5. a local disk error stops a transfer at the first object ---------------------------------
+
+
+@pytest.mark.parametrize("kind, jobs", [("local", "1"), ("local", "4"), ("s3", "4")])
+def test_fetch_stops_at_the_first_local_disk_error(project: Path, tmp_path: Path, request, kind: str,
+                                                   jobs: str) -> None:
+    if kind == "s3":  # the backend writes the download itself: its OSError is the local disk's
+        server = request.getfixturevalue("s3_server")
+        ok("remote", "add", "-d", "store", f"s3://{server.make_bucket()}/data", cwd=project)
+        ok("remote", "modify", "store", "endpointurl", server.endpoint_url, cwd=project)
+    else:
+        ok("remote", "add", "-d", "store", str(tmp_path / "store"), cwd=project)
+    (project / "data").mkdir()
+    for n in range(12):
+        (project / "data" / f"{n}.bin").write_bytes(os.urandom(1024 * 1024 + 4096))
+    ok("add", "data", cwd=project)
+    ok("push", cwd=project)
+    shutil.rmtree(project / "data")
+    shutil.rmtree(project / ".dvc/cache")
+    proc = subprocess.run([sys.executable, "-m", "stagecore", "pull", "-j", jobs], cwd=project,
+                          capture_output=True, text=True, preexec_fn=_small_files_only)
+    line = refused(proc, "file too large while writing into", f"{project}/.dvc/cache/files/md5/")
+    assert proc.stderr.count("file too large") == 1, proc.stderr  # reported once, not per object
+    assert "remote" not in line
+    cache = project / ".dvc/cache/files/md5"
+    left = [p for p in cache.rglob("*") if p.is_file() and not p.name.endswith(".dir")]
+    assert left == []  # nothing half-written, no temp file
+    ok("pull", cwd=project)
+    assert len(os.listdir(project / "data")) == 12
