@@ -8,7 +8,6 @@ in order while the command's own output streams to the terminal.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 from collections.abc import Callable
@@ -206,11 +205,12 @@ def remove_outs(repo, stage: Stage, notify: Notify = _quiet) -> None:
                 runcache.store_copy(repo, path, measured)
                 notify(ReproEvent("stashed", stage, (path, measured.hash.value)))
         if out.persist:
+            from stagecore.fsguard import write_target
+
+            write_target(repo.root, path, repo.cache_dir, isdir=False)  # no symlinked parent leading out
             _unprotect(full)
-        elif os.path.isdir(full) and not os.path.islink(full):
-            shutil.rmtree(full)
         else:
-            os.unlink(full)
+            outs_ops.delete(repo, path)  # the link itself, never through a symlinked parent
 
 
 def _unprotect(full: str) -> None:

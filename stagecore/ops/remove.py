@@ -6,7 +6,6 @@ Outputs are only deleted once their content is in the cache, so nothing is lost.
 from __future__ import annotations
 
 import os
-import shutil
 from typing import NamedTuple
 
 from stagecore.core.stage import Stage
@@ -39,7 +38,7 @@ def _remove(repo, stages: list[Stage], outs: bool) -> RemoveResult:
             if outs and os.path.lexists(os.path.join(repo.root, path)):
                 if out.cache:
                     outs_ops.save(repo, path, out)  # keep a copy: the cache never loses it
-                _delete(os.path.join(repo.root, path))
+                outs_ops.delete(repo, path)  # never through a symlinked parent leading out
                 deleted.append(path)
         if stage.name is None:
             os.unlink(os.path.join(repo.root, stage.dvcfile))
@@ -50,10 +49,3 @@ def _remove(repo, stages: list[Stage], outs: bool) -> RemoveResult:
             touched.extend(remove_stage(repo, stage))
         removed.append(stage.addressing)
     return RemoveResult(removed, touched, deleted)
-
-
-def _delete(path: str) -> None:
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path)
-    else:
-        os.unlink(path)

@@ -61,7 +61,8 @@ def restore(repo, stage: Stage, params: dict, dry: bool, run_cache: bool, notify
             current = Stage(stage.dvcfile, stage.name, stage.cmd, stage.wdir, current_deps(repo, stage), stage.outs)
         except StageError:
             return False
-        entry = runcache.lookup(repo, runcache.entry_key(lock_data(current, params)))
+        entry = runcache.lookup(repo, runcache.entry_key(lock_data(current, params)), wdir=stage.wdir,
+                                warn=lambda why: notify(ReproEvent("warn", stage, why)))
     if not entry:
         return False
     by_path = {item.get("path"): item for item in entry.get("outs") or [] if isinstance(item, dict)}

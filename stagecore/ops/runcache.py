@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo
@@ -58,14 +59,18 @@ def can_save(stage: Stage) -> bool:
     return can_cache(stage) and all(out.cache or out.kind in ("metric", "plot") for out in stage.outs)
 
 
-def lookup(repo, key: str) -> dict[str, Any] | None:
-    """The newest entry saved under `key` (by mtime), or None."""
+def lookup(repo, key: str, *, wdir: str = "", warn: Callable[[str], None] | None = None) -> dict[str, Any] | None:
+    """The newest entry saved under `key` (by mtime), or None.
+
+    Entries come from remotes (`--run-cache`): an entry whose output paths or hash values do
+    not pass the gate (`core.safepath`, paths joined with the stage's `wdir`) is ignored, and
+    `warn` is told why in one line (the stage then just runs)."""
     from stagecore.errors import FileFormatError
     from stagecore.yamlio import load_yaml
 
     kdir = os.path.join(runs_dir(repo), key[:2], key)
     try:
-        names = [n for n in os.listdir(kdir) if not n.endswith(".tmp")]
+        names = [n for n in os.listdir(kdir) if not n.endswith(".tmp") and not n.startswith(".")]
     except (FileNotFoundError, NotADirectoryError):
         return None
     if not names:
@@ -79,7 +84,30 @@ def lookup(repo, key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or "cmd" not in data or not isinstance(data.get("outs", []), list):
         return None
+    problem = entry_problem(data, wdir)
+    if problem is not None:
+        if warn is not None:
+            where = os.path.relpath(path, repo.root) if path.startswith(repo.root + os.sep) else path
+            warn(f"run-cache entry '{where}' {problem}: ignored")
+        return None
     return data
+
+
+def entry_problem(entry: dict[str, Any], wdir: str = "") -> str | None:
+    """None when every output of a run-cache entry has a safe path and md5 value (the gate)."""
+    from stagecore.core.safepath import hash_problem, join_out_path, out_path_problem, show
+
+    for item in entry.get("outs") or []:
+        if not isinstance(item, dict):
+            return "has an output that is not a mapping"
+        out_path = item.get("path")
+        bad = out_path_problem(join_out_path(wdir, out_path) if isinstance(out_path, str) else out_path)
+        if bad:
+            return f"has an output that {bad}: {show(out_path)}"
+        bad = hash_problem(item.get("md5"))
+        if bad:
+            return f"has an output {show(out_path)} whose hash {bad}"
+    return None
 
 
 def save(repo, stage: Stage, entry: dict[str, Any]) -> str | None:
@@ -117,7 +145,10 @@ def store_copy(repo, path: str, measured) -> None:
 
 
 def hash_of(item: dict[str, Any]) -> HashInfo | None:
+    """The HashInfo of a run-cache output item; None unless its md5 passes the gate."""
+    from stagecore.core.safepath import is_hash_value
+
     value = item.get("md5")
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not is_hash_value(value):
         return None
     return HashInfo(MD5 if item.get("hash") == MD5 else MD5_D2U, value)

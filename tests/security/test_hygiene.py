@@ -277,3 +277,77 @@ def test_fetch_stops_at_the_first_local_disk_error(project: Path, tmp_path: Path
     assert left == []  # nothing half-written, no temp file
     ok("pull", cwd=project)
     assert len(os.listdir(project / "data")) == 12
+
+
+# -- 7. run-cache entries pass the gate ---------------------------------------------------------
+
+NOT_MD5 = " is not an md5 hash value (32 lowercase hex digits, optionally '.dir')"
+
+
+@pytest.mark.parametrize(
+    "field, value, problem",
+    [
+        ("md5", "../../../../outside/keep.txt", "has an output 'out.txt' whose hash '../../../../outside/keep.txt'" + NOT_MD5),
+        ("md5", "ABCDEF", "has an output 'out.txt' whose hash 'ABCDEF'" + NOT_MD5),
+        ("path", ".git/hooks/post-commit", "has an output that enters .git: '.git/hooks/post-commit'"),
+        ("path", "../outside/keep.txt", "has an output that leaves the repository: '../outside/keep.txt'"),
+    ],
+)
+def test_bad_run_cache_entry_is_ignored_with_one_line(project: Path, outside: Path, field: str, value: str,
+                                                      problem: str) -> None:
+    import yaml
+
+    (project / "in.txt").write_text("input\n")
+    (project / "dvc.yaml").write_text(
+        "stages:\n  s:\n    cmd: cp in.txt out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n"
+    )
+    ok("repro", cwd=project)
+    (entry,) = [p for p in (project / ".dvc/cache/runs").rglob("*") if p.is_file()]
+    data = yaml.safe_load(entry.read_text())
+    data["outs"][0][field] = value
+    hostile = entry.parent / ("f" * 64)  # the newest entry under the stage's key
+    hostile.write_text(yaml.safe_dump(data))
+    os.utime(hostile, (entry.stat().st_mtime + 10, entry.stat().st_mtime + 10))
+    (project / "dvc.lock").unlink()
+    (project / "out.txt").unlink()
+
+    proc = ok("repro", cwd=project)
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert warnings == [
+        f"WARNING: run-cache entry '{hostile.relative_to(project)}' {problem}: ignored"
+    ], proc.stderr
+    assert "Running stage 's'" in proc.stdout and "> cp in.txt out.txt" in proc.stdout, proc.stdout
+    assert (project / "out.txt").read_text() == "input\n"
+    assert (outside / "keep.txt").read_bytes() == CANARY
+    assert not (project / ".git/hooks/post-commit").exists()
+
+
+# -- 8. deleting outputs never follows a symlinked parent ---------------------------------------
+
+
+def test_repro_and_remove_never_delete_through_a_symlinked_parent(project: Path, outside: Path) -> None:
+    os.symlink("../outside", project / "data")
+    victim = outside / "keep.txt"
+    (project / "dvc.yaml").write_text(
+        "stages:\n  s:\n    cmd: echo ran > ran.txt\n    outs:\n    - data/keep.txt:\n        cache: false\n"
+    )
+    _commit_all(project)
+    proc = run_cli("repro", "-f", cwd=project)
+    refused(proc, "output 'data/keep.txt': the symlink 'data' leads outside the work tree", code=255)
+    assert victim.read_bytes() == CANARY and not (project / "ran.txt").exists()  # refused before running
+
+    (project / "dvc.yaml").unlink()
+    (project / "keep.txt.dvc").write_text("outs:\n- path: data/keep.txt\n  cache: false\n")
+    proc = run_cli("remove", "keep.txt.dvc", "--outs", cwd=project)
+    refused(proc, "output 'data/keep.txt': the symlink 'data' leads outside the work tree")
+    assert victim.read_bytes() == CANARY
+    assert (project / "keep.txt.dvc").exists()  # nothing of the stage was removed either
+
+
+def test_remove_outs_deletes_a_link_not_its_target(project: Path, outside: Path) -> None:
+    os.symlink(outside / "keep.txt", project / "link.txt")
+    (project / "link.dvc").write_text("outs:\n- path: link.txt\n  cache: false\n")
+    proc = ok("remove", "link.dvc", "--outs", cwd=project)
+    assert proc.stderr == ""
+    assert not os.path.lexists(project / "link.txt") and not (project / "link.dvc").exists()
+    assert (outside / "keep.txt").read_bytes() == CANARY
