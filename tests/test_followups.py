@@ -295,3 +295,85 @@ def test_bad_dvc_files_all_reported_and_other_targets_work_as_dvc(dvc_bin, tmp_p
     assert any(ln.startswith("- 'bad.dvc' is invalid YAML") for ln in lines), proc.stderr
     assert "- 'bad2.dvc' validation failed: expected a list, in outs" in lines, proc.stderr
     assert any("'a.txt' was modified but not committed to the cache" in ln for ln in lines), proc.stderr
+
+
+# ---------------------------------------------------------------- 4. nested projects in the hooks
+
+
+def gitp(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True)
+
+
+def _objects(store: Path) -> set[str]:
+    return {p.parent.name + p.name for p in store.rglob("*") if p.is_file()}
+
+
+def _project(path: Path, store: Path, content: str, subdir: bool) -> str:
+    path.mkdir(parents=True, exist_ok=True)
+    ok("init", *(["--subdir"] if subdir else []), cwd=path)
+    ok("remote", "add", "-d", "store", str(store), cwd=path)
+    (path / "data.txt").write_text(content)
+    ok("add", "data.txt", cwd=path)
+    return md5(content.encode())
+
+
+def test_nested_project_objects_are_not_pushed_with_the_outer_project(tmp_path):
+    top, bare = tmp_path / "top", tmp_path / "origin.git"
+    top.mkdir()
+    git("init", "-q", cwd=top)
+    git("init", "-q", "--bare", str(bare), cwd=tmp_path)
+    outer = _project(top, tmp_path / "store_outer", "outer\n", subdir=False)
+    inner = _project(top / "sub", tmp_path / "store_inner", "inner\n", subdir=True)
+    ok("install", cwd=top)
+    git("add", "-A", cwd=top)
+    assert gitp("commit", "-qm", "two projects", cwd=top).returncode == 0
+    git("remote", "add", "origin", str(bare), cwd=top)
+    proc = gitp("push", "-q", "origin", "main", cwd=top)
+    # before: the scanner read sub/data.txt.dvc as the outer project's, found its object
+    # nowhere and refused the push
+    assert proc.returncode == 0, proc.stderr
+    assert "sub/data.txt" not in proc.stderr
+    assert _objects(tmp_path / "store_outer") == {outer}
+    clone = tmp_path / "clone"  # post-checkout follows the outer project only, with no remark on 'sub'
+    proc = subprocess.run(["git", "-c", f"core.hooksPath={top / '.git/hooks'}", "clone", "-q", str(bare), str(clone)],
+                          cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert (clone / "data.txt").read_text() == "outer\n" and not (clone / "sub/data.txt").exists()
+    assert inner not in _objects(clone / ".dvc/cache")
+
+
+def test_hooks_serve_each_subdir_project_of_the_git_repository(tmp_path):
+    top, bare = tmp_path / "top", tmp_path / "origin.git"
+    top.mkdir()
+    git("init", "-q", cwd=top)
+    git("init", "-q", "--bare", str(bare), cwd=tmp_path)
+    one = _project(top / "p1", tmp_path / "store1", "one\n", subdir=True)
+    two = _project(top / "p2", tmp_path / "store2", "two\n", subdir=True)
+    ok("install", cwd=top / "p1")
+    git("add", "-A", cwd=top)
+    assert gitp("commit", "-qm", "two projects", cwd=top).returncode == 0
+    git("remote", "add", "origin", str(bare), cwd=top)
+
+    proc = gitp("push", "-q", "origin", "main", cwd=top)  # pre-push: each project to its own remote
+    assert proc.returncode == 0, proc.stderr
+    assert _objects(tmp_path / "store1") == {one} and _objects(tmp_path / "store2") == {two}
+
+    clone = tmp_path / "clone"  # post-checkout of the clone: each project's data from its remote
+    proc = subprocess.run(["git", "-c", f"core.hooksPath={top / '.git/hooks'}", "clone", "-q", str(bare), str(clone)],
+                          cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (clone / "p1/data.txt").read_text() == "one\n" and (clone / "p2/data.txt").read_text() == "two\n"
+
+    # a branch switch in the original: only the project whose dvc file changed follows
+    git("checkout", "-qb", "other", cwd=top)
+    (top / "p2/data.txt").write_text("two, other branch\n")
+    ok("commit", cwd=top / "p2")
+    assert gitp("commit", "-qam", "p2 changed", cwd=top).returncode == 0
+    proc = gitp("checkout", "-q", "main", cwd=top)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert (top / "p2/data.txt").read_text() == "two\n" and (top / "p1/data.txt").read_text() == "one\n"
+    (top / "p1/data.txt").unlink()  # the other project is not touched by this switch
+    proc = gitp("checkout", "-q", "other", cwd=top)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert (top / "p2/data.txt").read_text() == "two, other branch\n"
+    assert not (top / "p1/data.txt").exists()

@@ -61,14 +61,51 @@ def _run(request: HookRequest, trace: Trace) -> tuple[HookOutcome, str]:
         return HookOutcome(0), "skipped by STAGECORE_SKIP_HOOKS"
     root = find_work_tree(request.env.cwd, request.env.as_environ())
     trace.mark("locate")
-    if root is None or not os.path.isdir(os.path.join(root, ".dvc")):
+    if root is None:
         return HookOutcome(0), "not a DVC repository"
     from stagecore.hooks.context import HookContext
 
-    ctx = HookContext(request.hook, root, request.env, trace)
     module = import_module(f"stagecore.hooks.{request.hook.replace('-', '_')}")
-    outcome = module.run(request, ctx)
-    return outcome, ctx.verdict
+    if os.path.isdir(os.path.join(root, ".dvc")):
+        ctx = HookContext(request.hook, root, request.env, trace)
+        outcome = module.run(request, ctx)
+        return outcome, ctx.verdict
+    prefixes = sub_projects(root) if request.hook in SUB_PROJECT_HOOKS else []
+    trace.mark("projects")
+    if not prefixes:
+        return HookOutcome(0), "not a DVC repository"
+    code, lines, verdicts = 0, [], []
+    for prefix in prefixes:  # each `dvc init --subdir` project of the git repository, on its own
+        ctx = HookContext(request.hook, os.path.join(root, prefix), request.env, trace, prefix)
+        outcome = module.run(request, ctx)
+        code = max(code, outcome.exit_code)
+        if outcome.lines:
+            lines += [f"stagecore {request.hook}: in project '{prefix}':", *outcome.lines]
+        verdicts.append(f"{prefix}: {ctx.verdict}")
+    return HookOutcome(code, tuple(lines)), "; ".join(verdicts)
+
+
+SUB_PROJECT_HOOKS = frozenset({"post-checkout", "post-merge", "post-rewrite", "pre-push"})
+
+
+def sub_projects(root: str) -> list[str]:
+    """The directories (relative to the git root, sorted) of the DVC projects below it that git
+    tracks (`.dvc/config` or `.dvc/.gitignore` in the index) and that exist in the work tree:
+    one `git ls-files`, run only when the git root itself is no DVC project."""
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "ls-files", "-z", "--", ":(glob)**/.dvc/config", ":(glob)**/.dvc/.gitignore"],
+        cwd=root, capture_output=True, check=False,
+    )
+    if proc.returncode != 0:
+        return []
+    found = set()
+    for raw in proc.stdout.split(b"\0"):
+        prefix = os.fsdecode(raw).rsplit("/.dvc/", 1)[0] if raw else ""
+        if prefix and "/.dvc/" not in f"/{prefix}/" and os.path.isdir(os.path.join(root, prefix, ".dvc")):
+            found.add(prefix)
+    return sorted(found)
 
 
 def _failure_code(hook: str) -> int:

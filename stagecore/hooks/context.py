@@ -18,9 +18,13 @@ if TYPE_CHECKING:
 
 
 class HookContext:
-    def __init__(self, hook: str, root: str, env: HookEnv, trace: Trace) -> None:
+    """`root` is the DVC project served; `prefix` its directory below the git root ("" when the
+    project is at the git root, "sub/dir" for a `dvc init --subdir` project)."""
+
+    def __init__(self, hook: str, root: str, env: HookEnv, trace: Trace, prefix: str = "") -> None:
         self.hook = hook
         self.root = root
+        self.prefix = prefix
         self.env = env
         self.trace = trace
         self.verdict = "done"

@@ -44,7 +44,7 @@ def run(request: PostCheckoutRequest, ctx: HookContext) -> HookOutcome:
     from stagecore.scm.history import changed_dvc_files
 
     git = ctx.open_git()
-    changes = changed_dvc_files(git, request.prev, request.new)
+    changes = changed_dvc_files(git, request.prev, request.new, ctx.prefix)
     ctx.trace.mark("diff")
     if not changes:
         return ctx.done("no dvc file changed")

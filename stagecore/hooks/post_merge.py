@@ -24,9 +24,12 @@ def run(request: PostMergeRequest, ctx: HookContext) -> HookOutcome:
     git = ctx.open_git()
     if request.squash:
         changes = staged_dvc_changes(git)
+        if ctx.prefix:  # a project below the git root: its own files, relative to it
+            start = len(ctx.prefix) + 1
+            changes = {p[start:]: pair for p, pair in changes.items() if p.startswith(ctx.prefix + "/")}
     else:
         try:
-            changes = changed_dvc_files(git, "ORIG_HEAD", "HEAD")
+            changes = changed_dvc_files(git, "ORIG_HEAD", "HEAD", ctx.prefix)
         except HistoryError:
             note = HookNote("ORIG_HEAD is missing, cannot tell what the merge changed", "stagecore checkout")
             return ctx.done(

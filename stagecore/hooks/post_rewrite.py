@@ -23,7 +23,7 @@ def run(request: PostRewriteRequest, ctx: HookContext) -> HookOutcome:
 
     old = (rebase_orig_head(ctx.git_dir) if ctx.git_dir else None) or "ORIG_HEAD"
     git = ctx.open_git()
-    changes = changed_dvc_files(git, old, "HEAD")
+    changes = changed_dvc_files(git, old, "HEAD", ctx.prefix)
     ctx.trace.mark("diff")
     if not changes:
         return ctx.done("no dvc file changed")

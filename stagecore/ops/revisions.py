@@ -28,7 +28,7 @@ def refs_of_revisions(repo, *, branches=False, tags=False, commits=False, for_pu
     revs = revs if revs is not None else revisions(repo, branches=branches, tags=tags, commits=commits)
     refs: list[Ref] = []
     seen: set[tuple] = set()
-    for _commit, files in dvc_files_by_commit(repo.scm.repo, revs):
+    for _commit, files in dvc_files_by_commit(repo.scm.repo, revs, repo.scm.prefix):
         key = tuple(sorted((p, hash(d)) for p, d in files.items()))
         if key not in seen:  # commits with identical dvc files add nothing new
             seen.add(key)

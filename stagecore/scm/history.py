@@ -101,10 +101,16 @@ def open_repository(start: str | None = None) -> pygit2.Repository:
 
 class DvcFileScanner:
     """Finds dvc files in commit trees, remembering every tree it has read by oid, so that
-    subtrees shared between commits (nearly all of them) are read once per scanner."""
+    subtrees shared between commits (nearly all of them) are read once per scanner.
 
-    def __init__(self, repo: pygit2.Repository) -> None:
+    `prefix` ("sub/dir", or "" for the git root) is the project's directory: only its subtree
+    is scanned and paths are relative to it. A subtree holding a `.dvc/` directory is another
+    project (`dvc init --subdir`): it is not entered, so one project's objects never mix
+    with another's."""
+
+    def __init__(self, repo: pygit2.Repository, prefix: str = "") -> None:
         self.repo = repo
+        self.prefix = prefix.strip("/")
         self._trees: dict[pygit2.Oid, tuple[tuple[str, pygit2.Oid], ...]] = {}
 
     def entries(self, tree: pygit2.Tree) -> tuple[tuple[str, pygit2.Oid], ...]:
@@ -119,6 +125,8 @@ class DvcFileScanner:
                 if name in _SKIP_TREES:
                     continue
                 subtree = cast("pygit2.Tree", entry)
+                if is_project_tree(subtree):
+                    continue  # a nested project: its dvc files are its own
                 found.extend((f"{name}/{sub}", oid) for sub, oid in self.entries(subtree))
             elif kind == "blob" and entry.filemode in (_MODE_BLOB, _MODE_EXEC):
                 if name in DVC_FILE_NAMES or (name.endswith(".dvc") and len(name) > 4):
@@ -128,9 +136,41 @@ class DvcFileScanner:
         return result
 
     def files_at(self, rev: str) -> dict[str, pygit2.Oid]:
-        """path -> blob oid of every dvc file in the commit `rev`."""
-        tree = _tree_of(self.repo, rev)
+        """path -> blob oid of every dvc file of the project in the commit `rev`."""
+        tree = subtree_at(_tree_of(self.repo, rev), self.prefix)
         return {} if tree is None else dict(self.entries(tree))
+
+
+def is_project_tree(tree) -> bool:
+    """Whether a git tree holds a `.dvc/` directory (the root of a DVC project)."""
+    try:
+        return tree[".dvc"].type_str == "tree"
+    except KeyError:
+        return False
+
+
+def subtree_at(tree, prefix: str):
+    """The tree at directory `prefix` ("" for `tree` itself) of `tree`, None when absent."""
+    if tree is None or not prefix:
+        return tree
+    try:
+        obj = tree[prefix]
+    except KeyError:
+        return None
+    return obj if obj.type_str == "tree" else None
+
+
+def in_nested_project(tree, path: str) -> bool:
+    """Whether the file at `path` of the project tree `tree` lies in a nested project: some
+    directory on its way (below `tree`) holds a `.dvc/` directory."""
+    parts = path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        sub = subtree_at(tree, "/".join(parts[:depth]))
+        if sub is None:
+            return False
+        if is_project_tree(sub):
+            return True
+    return False
 
 
 def dvc_files_at(
@@ -154,12 +194,17 @@ def dvc_blobs_in(repo: pygit2.Repository, commits: Iterable[str]) -> list[DvcBlo
 
 
 def changed_dvc_files(
-    repo: pygit2.Repository, old: str | None, new: str | None
+    repo: pygit2.Repository, old: str | None, new: str | None, prefix: str = ""
 ) -> dict[str, tuple[bytes | None, bytes | None]]:
     """The dvc files that differ between two commits: path -> (old content, new content),
     None where the file is absent. `old`/`new` may be all zeros (the empty tree). The tree
-    diff skips equal subtrees, so the cost follows the size of the change."""
-    old_tree, new_tree = _tree_of(repo, old), _tree_of(repo, new)
+    diff skips equal subtrees, so the cost follows the size of the change.
+
+    Only the project at directory `prefix` ("" : the git root) counts; paths are relative to
+    it, and files inside a nested project (a directory holding `.dvc/` on either side) are left out."""
+    prefix = prefix.strip("/")
+    old_tree = subtree_at(_tree_of(repo, old), prefix)
+    new_tree = subtree_at(_tree_of(repo, new), prefix)
     if old_tree is None and new_tree is None:
         return {}
     if old_tree is None:
@@ -168,7 +213,9 @@ def changed_dvc_files(
         diff = old_tree.diff_to_tree()
     else:
         diff = repo.diff(old_tree, new_tree)
-    return _dvc_deltas(repo, diff)
+    changes = _dvc_deltas(repo, diff)
+    return {path: pair for path, pair in changes.items()
+            if not any(tree is not None and in_nested_project(tree, path) for tree in (old_tree, new_tree))}
 
 
 def _dvc_deltas(repo: pygit2.Repository, diff) -> dict[str, tuple[bytes | None, bytes | None]]:

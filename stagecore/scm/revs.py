@@ -41,11 +41,12 @@ def all_commits(repo) -> list[str]:
     return seen
 
 
-def dvc_files_by_commit(repo, commits: list[str]):
-    """Yield (commit, {path: content}) for each commit, reading each blob once."""
+def dvc_files_by_commit(repo, commits: list[str], prefix: str = ""):
+    """Yield (commit, {path: content}) for each commit, reading each blob once: the dvc files
+    of the project at directory `prefix` of the git root, relative to it, nested projects left out."""
     from stagecore.scm.history import DvcFileScanner
 
-    scanner = DvcFileScanner(repo)
+    scanner = DvcFileScanner(repo, prefix)
     blobs: dict[object, bytes] = {}
     for commit in commits:
         files = {}
