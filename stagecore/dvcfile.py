@@ -6,6 +6,7 @@ import os
 import posixpath
 from typing import Any
 
+from stagecore.core.bounds import MAX_TEXT_BYTES
 from stagecore.core.entry import Entry, EntryError, dvcfile_out, parse_entry
 from stagecore.core.safepath import OUT_HINT, check_stage, show
 from stagecore.core.stage import Stage
@@ -64,11 +65,13 @@ def load_dvcfile(root: str, relpath: str) -> Stage:
     path = os.path.join(root, relpath)
     try:
         with open(path, encoding="utf-8") as fobj:
-            text = fobj.read()
+            text = fobj.read(MAX_TEXT_BYTES + 1)  # a 16 GB file of zeros is 16 MB in git
     except FileNotFoundError:
         raise FileFormatError(relpath, "does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileFormatError(relpath, f"cannot be read: {exc}") from None
+    if len(text) > MAX_TEXT_BYTES:
+        raise FileFormatError(relpath, f"is larger than {MAX_TEXT_BYTES:,} characters: too large for a .dvc file")
     return parse_dvcfile(text, relpath)
 
 

@@ -112,3 +112,9 @@ def test_revision_flags_without_git(tmp_path):
     assert run_cli("add", "a.txt", cwd=tmp_path).returncode == 0
     fails(run_cli("gc", "-a", "-f", cwd=tmp_path), 1, "this repository has no git", "hint:")
     fails(run_cli("push", "-a", cwd=tmp_path), 1, "this repository has no git")
+
+
+def test_huge_dvc_file_is_refused_without_reading_it_whole(repo):
+    with open(repo / "huge.dvc", "w") as fobj:  # 17 MiB of comment: small in git, costly to parse
+        fobj.write("#" * (17 * 1024 * 1024))
+    fails(run_cli("status", cwd=repo), 1, "'huge.dvc' is larger than 16,777,216 characters")
