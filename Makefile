@@ -73,6 +73,12 @@ crash-test: $(VENV)/.stamp-test
 	    $(VENV)/bin/python -m pytest -q -p no:xdist tests/security/test_crash.py $(PYTEST_ARGS) || status=$$?; \
 	cat "$$report"; rm -f "$$report"; exit $$status
 
+# the parser fuzzer with many more mutations than CI's bounded run (a few minutes at 500)
+FUZZ_TRIALS ?= 500
+.PHONY: fuzz-test
+fuzz-test: $(VENV)/.stamp-test
+	STAGECORE_FUZZ_TRIALS=$(FUZZ_TRIALS) $(VENV)/bin/python -m pytest -q -p no:xdist tests/security/test_fuzz_parsers.py $(PYTEST_ARGS)
+
 # ruff and mypy, as the design asks (not part of CI's `make test`)
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(PIP_QUIET)
