@@ -21,8 +21,8 @@ def run(args) -> int:
 
     scope = args.workspace or args.all_branches or args.all_tags or args.all_commits
     if scope and not args.force:
-        what = "the workspace" if args.workspace and not (args.all_branches or args.all_tags or args.all_commits) \
-            else "the chosen revisions"
+        revisions = args.all_branches or args.all_tags or args.all_commits
+        what = "the workspace" if args.workspace and not revisions else "the chosen revisions"
         where = "cache and remote" if args.cloud else "cache"
         sys.stderr.write(f"WARNING: This will remove all {where} objects except those used in {what}.\n")
         sys.stderr.write("Are you sure you want to proceed? [y/n]: ")
@@ -44,5 +44,6 @@ def run(args) -> int:
     for path in result.unexpanded:
         sys.stderr.write(f"WARNING: the manifest of '{path}' is not in the cache; its files were kept\n")
     for path in result.strays:
-        sys.stderr.write(f"WARNING: '{path}' in the cache is not a cache object: left alone (remove it if it is not yours)\n")
+        sys.stderr.write(f"WARNING: '{path}' in the cache is not a cache object: "
+                         "left alone (remove it if it is not yours)\n")
     return 0

@@ -88,7 +88,8 @@ def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run
             run_command(repo, stage, dry=dry, notify=notify)
     elif not dry:
         notify(ReproEvent("verify", stage, "frozen" if stage.frozen else "source"))
-        missing = [stage.out_path(o) for o in stage.outs if not os.path.lexists(os.path.join(repo.root, stage.out_path(o)))]
+        missing = [stage.out_path(o) for o in stage.outs
+                   if not os.path.lexists(os.path.join(repo.root, stage.out_path(o)))]
         if missing:
             word = "source" if len(missing) == 1 else "sources"
             raise StageError(f"missing data '{word}': {', '.join(missing)}",
@@ -124,7 +125,8 @@ def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = Tru
     return StageDone(commit_stage(repo, stage, {}, notify, run_cache=run_cache))
 
 
-def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *, run_cache: bool = True) -> list[str]:
+def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
+                 run_cache: bool = True) -> list[str]:
     """Hash deps and outs, store outs, write the lock / `.dvc` file and the run cache entry."""
     from stagecore.core.pipeline import lock_data
     from stagecore.gitignore import add_entry
@@ -247,7 +249,8 @@ def run_command(repo, stage: Stage, *, dry: bool = False, notify: Notify = _quie
     if not dry and not os.path.isdir(cwd):
         raise StageError(f"stage working dir '{stage.wdir}' does not exist", hint="create it or fix `wdir`")
     executable = os.environ.get("SHELL") or "/bin/sh"
-    opts = {"zsh": ["--no-rcs"], "bash": ["--noprofile", "--norc"]}.get(os.path.basename(executable).lower(), [])
+    shells = {"zsh": ["--no-rcs"], "bash": ["--noprofile", "--norc"]}
+    opts = shells.get(os.path.basename(executable).lower(), [])
     env = dict(os.environ)
     env.setdefault("DVC_ROOT", repo.root)
     env["DVC_STAGE"] = stage.addressing

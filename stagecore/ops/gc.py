@@ -24,7 +24,8 @@ def gc(repo, *, workspace: bool, branches: bool, tags: bool, commits: bool, clou
        remote: str | None = None) -> GcResult:
     if not (workspace or branches or tags or commits):
         raise StagecoreError(
-            "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` or `--all-commits` needs to be set.",
+            "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` or `--all-commits` "
+            "needs to be set.",
             hint="`stagecore gc -w` keeps only what the workspace uses",
         )
     from stagecore.ops.repolock import locked
@@ -62,7 +63,7 @@ def _gc(repo, branches: bool, tags: bool, commits: bool, cloud: bool, remote: st
 
         keep_keys = {object_relpath(hi) for hi in keep}
         with open_data_remote(repo, remote, "gc") as rem:
-            doomed = [key for prefix in ("files/md5/",) for key in rem.iter_keys(prefix) if key not in keep_keys]
+            doomed = [key for key in rem.iter_keys("files/md5/") if key not in keep_keys]
             rem.delete_many(doomed)
             removed_remote = len(doomed)
             sweep = getattr(rem, "sweep_tmp", None)

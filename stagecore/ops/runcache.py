@@ -59,7 +59,8 @@ def can_save(stage: Stage) -> bool:
     return can_cache(stage) and all(out.cache or out.kind in ("metric", "plot") for out in stage.outs)
 
 
-def lookup(repo, key: str, *, wdir: str = "", warn: Callable[[str], None] | None = None) -> dict[str, Any] | None:
+def lookup(repo, key: str, *, wdir: str = "",
+           warn: Callable[[str], None] | None = None) -> dict[str, Any] | None:
     """The newest entry saved under `key` (by mtime), or None.
 
     Entries come from remotes (`--run-cache`): an entry whose output paths or hash values do

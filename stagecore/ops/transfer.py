@@ -37,7 +37,8 @@ def remote_name(repo, name: str | None, command: str = "push") -> str:
     if not name:
         raise RemoteError(
             f"no remote specified in {repo.root}",
-            hint=f"set a default with `stagecore remote default <name>` or use `stagecore {command} -r <name>`",
+            hint=f"set a default with `stagecore remote default <name>` "
+                 f"or use `stagecore {command} -r <name>`",
         )
     if name not in conf.get("remote", {}):
         raise RemoteError(f"remote '{name}' doesn't exist", hint="list them with `stagecore remote list`")
@@ -185,7 +186,8 @@ def _download(repo, rem, hi: HashInfo) -> None:
     try:
         rem.download(object_relpath(hi), tmp)
         if not _verify(tmp, hi):
-            raise RemoteError(f"object '{object_relpath(hi)}' on remote '{rem.name}' is corrupt (its content does not match its name)")
+            raise RemoteError(f"object '{object_relpath(hi)}' on remote '{rem.name}' is corrupt "
+                              "(its content does not match its name)")
         os.chmod(tmp, 0o444)
         os.replace(tmp, dest)
     except OSError as exc:  # a backend's local write (s3, ssh) that the local disk refused

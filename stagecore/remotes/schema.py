@@ -143,9 +143,9 @@ def validate_remote(name: str, opts: dict) -> tuple[str, str | None] | None:
                 f"extra keys not allowed @ {where}['{key}']",
                 f"'{key}' is not an option of {scheme or 'local'} remotes",
             )
-        problem = _type_problem(kind, value)
-        if problem:
-            return f"{problem} for dictionary value @ {where}['{key}']", None
+        wrong = _type_problem(kind, value)
+        if wrong:
+            return f"{wrong} for dictionary value @ {where}['{key}']", None
     return None
 
 

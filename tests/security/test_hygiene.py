@@ -131,7 +131,8 @@ def _commit_all(root: Path, *force: str) -> None:
     git("commit", "-qm", "attack", cwd=root)
 
 
-def test_symlinked_shard_is_refused_for_writes_and_reads(project: Path, outside: Path, tmp_path: Path) -> None:
+def test_symlinked_shard_is_refused_for_writes_and_reads(project: Path, outside: Path,
+                                                         tmp_path: Path) -> None:
     data = b"the victim's data\n"
     value = md5(data)
     store = tmp_path / "store"
@@ -287,7 +288,8 @@ NOT_MD5 = " is not an md5 hash value (32 lowercase hex digits, optionally '.dir'
 @pytest.mark.parametrize(
     "field, value, problem",
     [
-        ("md5", "../../../../outside/keep.txt", "has an output 'out.txt' whose hash '../../../../outside/keep.txt'" + NOT_MD5),
+        ("md5", "../../../../outside/keep.txt",
+         "has an output 'out.txt' whose hash '../../../../outside/keep.txt'" + NOT_MD5),
         ("md5", "ABCDEF", "has an output 'out.txt' whose hash 'ABCDEF'" + NOT_MD5),
         ("path", ".git/hooks/post-commit", "has an output that enters .git: '.git/hooks/post-commit'"),
         ("path", "../outside/keep.txt", "has an output that leaves the repository: '../outside/keep.txt'"),
