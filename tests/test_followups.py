@@ -340,6 +340,13 @@ def test_nested_project_objects_are_not_pushed_with_the_outer_project(tmp_path):
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert (clone / "data.txt").read_text() == "outer\n" and not (clone / "sub/data.txt").exists()
     assert inner not in _objects(clone / ".dvc/cache")
+    # pre-commit of the outer project: the inner project's unstaged dvc file is not its business
+    (top / "sub/data.txt").write_text("inner, edited\n")
+    ok("commit", cwd=top / "sub")  # sub/data.txt.dvc changed, not staged
+    (top / "notes.md").write_text("n\n")
+    git("add", "notes.md", cwd=top)
+    proc = gitp("commit", "-qm", "notes", cwd=top)
+    assert proc.returncode == 0 and "sub/data.txt.dvc" not in proc.stderr, proc.stderr
 
 
 def test_hooks_serve_each_subdir_project_of_the_git_repository(tmp_path):
@@ -377,3 +384,37 @@ def test_hooks_serve_each_subdir_project_of_the_git_repository(tmp_path):
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert (top / "p2/data.txt").read_text() == "two, other branch\n"
     assert not (top / "p1/data.txt").exists()
+
+
+def test_precommit_gate_judges_each_subdir_project(tmp_path):
+    top = tmp_path / "top"
+    top.mkdir()
+    git("init", "-q", cwd=top)
+    _project(top / "p1", tmp_path / "store1", "one\n", subdir=True)
+    _project(top / "p2", tmp_path / "store2", "two\n", subdir=True)
+    p1 = top / "p1"
+    (p1 / "script.txt").write_text("v1\n")
+    (p1 / "dvc.yaml").write_text("stages:\n  s:\n    cmd: cp script.txt out.txt\n    deps: [script.txt]\n"
+                                 "    outs: [out.txt]\n")
+    ok("repro", cwd=p1)
+    ok("install", cwd=p1)
+    git("add", "-A", cwd=top)
+    proc = gitp("commit", "-qm", "two projects", cwd=top)
+    assert proc.returncode == 0, proc.stderr
+
+    # an unstaged edit of p1's git-tracked dependency is not part of the commit
+    (p1 / "script.txt").write_text("v2, not staged\n")
+    (top / "notes.md").write_text("n\n")
+    git("add", "notes.md", cwd=top)
+    proc = gitp("commit", "-qm", "notes", cwd=top)
+    assert proc.returncode == 0, proc.stderr
+
+    # p2's tracked data modified and not committed to its cache: refused, naming the project
+    (top / "p2/data.txt").write_text("two, edited\n")
+    (top / "notes.md").write_text("n2\n")
+    git("add", "notes.md", cwd=top)
+    proc = gitp("commit", "-qm", "notes 2", cwd=top)
+    assert proc.returncode == 1, proc.stderr
+    assert "stagecore pre-commit: in project 'p2':" in proc.stderr
+    assert "'data.txt' was modified but not committed to the cache" in proc.stderr
+    assert "in project 'p1'" not in proc.stderr

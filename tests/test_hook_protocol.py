@@ -435,7 +435,7 @@ def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
     monkeypatch.setattr(
         follow, "_engine", lambda root, changes, **kw: calls.append(("follow", (dict(changes), kw))) or []
     )
-    monkeypatch.setattr(pre_commit, "_engine", lambda root, dirty, open_git: calls.append(("pre-commit", root)) or [])
+    monkeypatch.setattr(pre_commit, "_engine", lambda root, dirty, open_git, **kw: calls.append(("pre-commit", root)) or [])
     monkeypatch.setattr(
         pre_push, "_engine", lambda root, commits, **kw: calls.append(("pre-push", (commits, kw))) or []
     )

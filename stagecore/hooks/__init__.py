@@ -85,7 +85,7 @@ def _run(request: HookRequest, trace: Trace) -> tuple[HookOutcome, str]:
     return HookOutcome(code, tuple(lines)), "; ".join(verdicts)
 
 
-SUB_PROJECT_HOOKS = frozenset({"post-checkout", "post-merge", "post-rewrite", "pre-push"})
+SUB_PROJECT_HOOKS = frozenset({"pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push"})
 
 
 def sub_projects(root: str) -> list[str]:

@@ -36,11 +36,26 @@ def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
     else:
         dvc_changes = [WorkTreeChange(p, state) for p, state in sorted(listed) if is_dvc_path(p)]
         dirty = {p for p, _ in listed}
+    git_root = ctx.root[: -len(ctx.prefix) - 1] if ctx.prefix else ctx.root
+    dvc_changes = [c for c in dvc_changes if owned_by(git_root, ctx.prefix, c.path)]
     notes = list(policy.notes) + unstaged_notes(dvc_changes)
     ctx.trace.mark("status")
-    notes += _engine(ctx.root, dirty, ctx.open_git)
+    notes += _engine(ctx.root, dirty, ctx.open_git, prefix=ctx.prefix)
     ctx.trace.mark("engine")
     return render(ctx, notes, policy.precommit)
+
+
+def owned_by(git_root: str, prefix: str, path: str) -> bool:
+    """Whether the dvc file at `path` (relative to the git root) belongs to the project at
+    `prefix`: below it, and in no nested project (a directory on the way holding `.dvc/`)."""
+    import os
+
+    if prefix and not path.startswith(prefix + "/"):
+        return False
+    parts = path.split("/")[:-1]
+    start = len(prefix.split("/")) if prefix else 0
+    return not any(os.path.isdir(os.path.join(git_root, *parts[:depth], ".dvc"))
+                   for depth in range(start + 1, len(parts) + 1))
 
 
 def unstaged_notes(changes: list[WorkTreeChange]) -> list[HookNote]:
@@ -80,11 +95,12 @@ def render(ctx: HookContext, notes: list[HookNote], mode: str) -> HookOutcome:
     return ctx.done("passed with warnings", 0, tuple([header, *note_lines(notes)]))
 
 
-def _engine(root: str, dirty, open_git) -> list[HookNote]:
-    """The gate on the index: stagecore.ops.hookwork.gate. `dirty`: paths whose work-tree
-    copy differs from the index (None: unknown); `open_git` opens pygit2 when needed."""
+def _engine(root: str, dirty, open_git, prefix: str = "") -> list[HookNote]:
+    """The gate on the index: stagecore.ops.hookwork.gate. `dirty`: paths (relative to the git
+    root) whose work-tree copy differs from the index (None: unknown); `open_git` opens pygit2
+    when needed; `prefix`: the project's directory below the git root."""
     from stagecore.ops.hookwork import gate
     from stagecore.repo import Repo
 
     with Repo(root) as repo:
-        return [HookNote(*finding) for finding in gate(repo, dirty, open_git)]
+        return [HookNote(*finding) for finding in gate(repo, dirty, open_git, prefix)]

@@ -27,13 +27,14 @@ class Finding(NamedTuple):
 
 
 # -- pre-commit -------------------------------------------------------------------------------
-def gate(repo, dirty: set[str] | None, open_git) -> list[Finding]:
+def gate(repo, dirty: set[str] | None, open_git, prefix: str = "") -> list[Finding]:
     """Judge the commit-to-be: stale stages, data not committed to the cache, missing objects.
 
     Git-tracked dependencies count with their staged content (a change left unstaged is not
     part of the commit); data tracked by stagecore counts as it is in the workspace.
     `dirty` lists the paths whose work-tree copy differs from the index (None: ask pygit2);
     `open_git()` returns the pygit2 repository, opened only when a dependency needs it.
+    `prefix`: the project's directory below the git root ("" at the root); `dirty` is git-root relative.
     """
     from stagecore.index import collect_stages
 
@@ -41,7 +42,7 @@ def gate(repo, dirty: set[str] | None, open_git) -> list[Finding]:
     stages = collect_stages(repo, problems=problems)
     repo.workspace.memo = {}
     try:
-        repo.workspace.memo.update(_staged_deps(open_git, dirty, stages))
+        repo.workspace.memo.update(_staged_deps(open_git, dirty, stages, prefix))
         findings = [Finding(exc.message, exc.hint) for exc in problems]
         for stage in stages:
             findings += _stage_findings(stage, stage_changes(repo, stage))
@@ -83,10 +84,11 @@ def _out_finding(stage, name: str, path: str, status: str, data_only: bool) -> F
                    "stagecore checkout", False)
 
 
-def _staged_deps(open_git, dirty: set[str] | None, stages) -> dict[tuple[str, str], Measured]:
+def _staged_deps(open_git, dirty: set[str] | None, stages, prefix: str = "") -> dict[tuple[str, str], Measured]:
     """Measurements from the index for git-tracked deps whose work tree copy differs, keyed as
     the workspace memo is: (path, hash name). Plain md5 always; md5-dos2unix too when a stage
-    records the dependency with it (DVC 2.x), so a legacy entry is judged on the staged content."""
+    records the dependency with it (DVC 2.x), so a legacy entry is judged on the staged content.
+    Project paths are `prefix/path` in git (a project below the git root)."""
     names: dict[str, set[str]] = {}
     for stage in stages:
         for dep in stage.deps:
@@ -106,13 +108,15 @@ def _staged_deps(open_git, dirty: set[str] | None, stages) -> dict[tuple[str, st
         dirty = {p for p, flags in status.items() if flags & wt}
     index = git.index
     found: dict[tuple[str, str], Measured] = {}
+    lead = prefix + "/" if prefix else ""
     for path in sorted(dep_paths):
-        if path in dirty and path in index:
-            data = git[index[path].id].data
+        gpath = lead + path
+        if gpath in dirty and gpath in index:
+            data = git[index[gpath].id].data
             for name in names[path]:
                 found[(path, name)] = Measured(HashInfo(name, blob_md5(data, name)), Meta(len(data)))
-        elif any(d.startswith(path + "/") for d in dirty):
-            files = {e.path[len(path) + 1:]: e.id for e in index if e.path.startswith(path + "/")}
+        elif any(d.startswith(gpath + "/") for d in dirty):
+            files = {e.path[len(gpath) + 1:]: e.id for e in index if e.path.startswith(gpath + "/")}
             blobs = {rel: git[oid].data for rel, oid in files.items()}
             for name in names[path] if blobs else ():
                 tree = {rel: blob_md5(data, name) for rel, data in blobs.items()}
