@@ -108,12 +108,15 @@ def _dvcfile_lock(stage: Stage) -> dict | None:
 
 def _copy_out(repo, path: str, hi) -> None:
     """An uncached output restored as a plain copy (it is tracked by git, not linked)."""
+    from stagecore.fsguard import write_target
     from stagecore.fsutil import atomic_write_bytes
+    from stagecore.objtrust import ensure_trusted
 
-    full = os.path.join(repo.root, path)
     if hi.isdir:
         outs_ops.checkout(repo, path, hi, Meta(), force=True)
         return
+    full = os.path.join(repo.root, write_target(repo.root, path, repo.cache_dir, isdir=False))
+    ensure_trusted(repo, hi)
     with open(repo.odb.path_of(hi), "rb") as fobj:
         data = fobj.read()
     os.makedirs(os.path.dirname(full) or repo.root, exist_ok=True)
