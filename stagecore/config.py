@@ -29,10 +29,30 @@ _SCHEMA: dict[str, set[str] | None] = {
         "autostage", "check_update", "site_cache_dir", "machine",
     },
     "cache": {"dir", "type", "shared", "slow_link_warning", "verify", "protected", "local", "s3", "ssh"},
-    # sections DVC knows that stagecore does not use: accepted as they are
-    "state": None, "index": None, "plots": None, "parsing": None, "hydra": None, "studio": None,
-    "db": None, "feature": None, "exp": None, "machine": None,
+    # sections DVC knows that stagecore does not use: their keys as DVC's schema has them
+    "state": {"dir", "row_limit", "row_cleanup_quota"}, "index": {"dir"},
+    "plots": {"html_template", "auto_open", "out_dir"},
+    "parsing": {"bool", "list"},
+    "hydra": {"enabled", "config_dir", "config_module", "config_name", "plugins_path"},
+    "studio": {"token", "url", "repo_url", "offline"},
+    "exp": {"code", "data", "models", "metrics", "params", "plots", "live", "auto_push", "git_remote"},
+    "db": None, "feature": None, "machine": None,
 }
+_BOOL = "expected true or false"
+_INT = "expected int"
+# value checks of DVC's schema (dvc/config_schema.py) for the sections above: (section, key) -> kind
+_VALUES: dict[tuple[str, str], str | tuple[str, ...]] = {
+    **{("core", k): _BOOL for k in ("interactive", "analytics", "hardlink_lock", "no_scm", "autostage",
+                                     "check_update")},
+    ("core", "checksum_jobs"): _INT,
+    **{("cache", k): _BOOL for k in ("protected", "slow_link_warning", "verify")},
+    ("cache", "shared"): ("group",),
+    ("cache", "type"): "cache type",
+    ("plots", "auto_open"): _BOOL, ("exp", "auto_push"): _BOOL, ("hydra", "enabled"): _BOOL,
+    ("studio", "offline"): _BOOL,
+    ("parsing", "bool"): ("store_true", "boolean_optional"), ("parsing", "list"): ("nargs", "append"),
+}
+_CACHE_TYPES = ("reflink", "hardlink", "symlink", "copy")
 _REMOTE_SECTION = re.compile(r'^remote\s+"(?P<name>[^"]+)"$')
 
 
@@ -181,12 +201,38 @@ def _validate(path: str, obj) -> dict:
                     hint="remove or correct that key",
                 )
             target[key] = ",".join(value) if isinstance(value, list) else value
+            problem = _value_problem(section, key, target[key])
+            if problem:
+                raise ConfigError(
+                    f"config file error in '{path}': {problem} for dictionary value @ data['{section}']['{key}']",
+                    hint="correct that value or remove the key",
+                )
             if isinstance(target[key], str) and "\0" in target[key]:  # no path or name holds a NUL
                 raise ConfigError(
                     f"config file error in '{path}': a NUL byte in the value of '{section}.{key}'",
                     hint="remove the NUL byte from that value",
                 )
     return data
+
+
+def _value_problem(section: str, key: str, value: object) -> str | None:
+    """What DVC's schema says of one value it would refuse (None: accepted)."""
+    kind = _VALUES.get((section, key))
+    text = str(value).strip().lower()
+    if kind is None:
+        return None
+    if kind == _BOOL:
+        return None if text in ("true", "false") else _BOOL
+    if kind == _INT:
+        try:
+            number = int(text)
+        except ValueError:
+            return _INT
+        return None if number >= 1 else "value must be at least 1"
+    if kind == "cache type":
+        bad = [t.strip() for t in text.split(",") if t.strip() not in _CACHE_TYPES]
+        return f"Unsupported cache type(s): {', '.join(bad)}" if bad else None
+    return None if text in kind else f"expected one of {', '.join(kind)}"
 
 
 def as_bool(value: object) -> bool:

@@ -20,6 +20,9 @@ class Repo:
         self.dvc_dir = os.path.join(self.root, DVC_DIR)
         self.tmp_dir = os.path.join(self.dvc_dir, "tmp")
         _refuse_committed_links(self.root)
+        # every config level is read and validated here, once, whatever the command reads later
+        # (DVC refuses an invalid config on every command, exit 251)
+        self.config  # noqa: B018
 
     @classmethod
     def find(cls, cwd: str | None = None) -> Repo:

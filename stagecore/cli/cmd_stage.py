@@ -95,10 +95,12 @@ def _describe(stage) -> str:
     desc = (stage.desc or "").strip().splitlines()
     if desc and desc[0].strip():
         return desc[0].strip()
-    if not stage.deps and not stage.outs:
+    # as DVC's stage.deps: the dependencies, then each params file (as written, in order)
+    deps = [d.path for d in stage.deps] + [str(f) for f in (stage.params or {})]
+    if not deps and not stage.outs:
         return "No outputs or dependencies"
     if not stage.outs:
-        return "Depends on " + ", ".join(d.path for d in stage.deps)
+        return "Depends on " + ", ".join(deps)
     parts = []
     plain = [o.path for o in stage.outs if o.kind not in ("metric", "plot")]
     reports = [o.path for o in stage.outs if o.kind in ("metric", "plot")]
@@ -118,7 +120,7 @@ def run_list(args) -> int:
     with open_repo() as repo:
         stages = repo.stages()
         if args.all:
-            chosen = [s for s in stages if s.name is not None]
+            chosen = list(stages)  # as `dvc stage list --all`: the .dvc files too
         elif args.targets:
             chosen = targets.resolve(repo, args.targets, stages=stages)
         else:

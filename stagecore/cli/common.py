@@ -8,11 +8,34 @@ import sys
 from contextlib import contextmanager
 
 
+# commands DVC answers in a git repository without `.dvc/` (its `UNINITIALIZED = True` commands:
+# params diff, metrics show): opened at the git root, reading only what git and the work tree hold
+_UNINITIALIZED_CALLERS = ("stagecore.cli.cmd_params", "stagecore.cli.cmd_metrics")
+
+
+def open_repo(uninitialized: bool | None = None):
+    """The repository of the working directory. `uninitialized`: outside any DVC project, a git
+    repository stands for one (nothing is written into it); None: as the calling command module
+    is listed in _UNINITIALIZED_CALLERS."""
+    if uninitialized is None:
+        uninitialized = sys._getframe(1).f_globals.get("__name__") in _UNINITIALIZED_CALLERS
+    return _opened(uninitialized)
+
+
 @contextmanager
-def open_repo():
+def _opened(uninitialized: bool):
+    from stagecore.errors import NotARepoError
     from stagecore.repo import Repo
 
-    repo = Repo.find()
+    try:
+        repo = Repo.find()
+    except NotARepoError:
+        from stagecore.scm import discover_root
+
+        root = discover_root(os.getcwd()) if uninitialized else None
+        if root is None:
+            raise
+        repo = Repo(root)
     try:
         yield repo
     finally:

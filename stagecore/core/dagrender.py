@@ -10,10 +10,14 @@ GAP_ROWS = 3  # rows of `*` between two layers, as DVC draws them
 GAP_COLS = 4
 
 
-def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
-    ups: dict[str, list[str]] = {n: [] for n in nodes}
-    for up, down in edges:
-        ups[down].append(up)
+_DUMMY = "\0"  # prefix of the points a long edge passes through (no stage name holds a NUL)
+
+
+def _width(node: str) -> int:
+    return 1 if node.startswith(_DUMMY) else len(node) + 4
+
+
+def _depths(nodes: list[str], ups: dict[str, list[str]], downs: dict[str, list[str]]) -> dict[str, int]:
     depth: dict[str, int] = {}
     for node in nodes:  # longest path from a source; the graph is acyclic
         stack = [node]
@@ -27,31 +31,52 @@ def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> list[list[str]]:
             else:
                 depth[cur] = 1 + max((depth[u] for u in ups[cur]), default=-1)
                 stack.pop()
-    downs: dict[str, list[str]] = {n: [] for n in nodes}
-    for up, down in edges:
-        downs[up].append(down)
     for node in nodes:  # a source sits right above the first stage that uses it
         if not ups[node] and downs[node]:
             depth[node] = min(depth[d] for d in downs[node]) - 1
+    return depth
+
+
+def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """The layers top-down, and for each edge the chain of points it is drawn through: an edge
+    that skips layers passes through one point per layer it crosses (as grandalf's Sugiyama
+    layout routes it), so no edge runs through a box and every edge is drawn."""
+    ups: dict[str, list[str]] = {n: [] for n in nodes}
+    downs: dict[str, list[str]] = {n: [] for n in nodes}
+    for up, down in edges:
+        ups[down].append(up)
+        downs[up].append(down)
+    depth = _depths(nodes, ups, downs)
     layers: list[list[str]] = [[] for _ in range(max(depth.values(), default=-1) + 1)]
     for node in nodes:
         layers[depth[node]].append(node)
-    for i in range(1, len(layers)):  # order by the mean position of the upstream stages
+    point_ups: dict[str, list[str]] = {n: list(ups[n]) for n in nodes}
+    chains: list[list[str]] = []
+    for up, down in edges:
+        chain = [up]
+        for level in range(depth[up] + 1, depth[down]):
+            point = f"{_DUMMY}{len(point_ups)}"
+            point_ups[point] = [chain[-1]]
+            layers[level].append(point)
+            chain.append(point)
+        point_ups[down] = [chain[-1] if u == up else u for u in point_ups[down]]
+        chains.append([*chain, down])
+    for i in range(1, len(layers)):  # order by the mean position of the upstream points
         prev = {n: k for k, n in enumerate(layers[i - 1])}
 
         def weight(n: str, prev: dict[str, int] = prev) -> float:
-            pos = [prev[u] for u in ups[n] if u in prev]
+            pos = [prev[u] for u in point_ups[n] if u in prev]
             return sum(pos) / len(pos) if pos else float(len(prev))
 
         layers[i].sort(key=weight)
-    return layers
+    return layers, chains
 
 
 def render_ascii(nodes: list[str], edges: list[tuple[str, str]]) -> str:
     if not nodes:
         return ""
-    layers = _layers(nodes, edges)
-    row_width = [sum(len(n) + 4 for n in layer) + GAP_COLS * (len(layer) - 1) for layer in layers]
+    layers, chains = _layers(nodes, edges)
+    row_width = [sum(_width(n) for n in layer) + GAP_COLS * (len(layer) - 1) for layer in layers]
     width = max(row_width)
     height = len(layers) * 3 + (len(layers) - 1) * GAP_ROWS
     canvas = [[" "] * width for _ in range(height)]
@@ -60,12 +85,18 @@ def render_ascii(nodes: list[str], edges: list[tuple[str, str]]) -> str:
         x = (width - row_width[i]) // 2
         top = i * (3 + GAP_ROWS)
         for node in layer:
-            center[node] = (x + (len(node) + 4) // 2, top)
-            x += len(node) + 4 + GAP_COLS
-    for up, down in edges:
-        (x0, t0), (x1, t1) = center[up], center[down]
-        _line(canvas, x0, t0 + 3, x1, t1 - 1)
+            center[node] = (x + _width(node) // 2, top)
+            x += _width(node) + GAP_COLS
+    for chain in chains:
+        for up, down in zip(chain, chain[1:]):
+            (x0, t0), (x1, t1) = center[up], center[down]
+            _line(canvas, x0, t0 + 3, x1, t1 - 1)
+            if down.startswith(_DUMMY):  # through the layer's box rows, beside the boxes
+                for y in range(t1, t1 + 3):
+                    canvas[y][x1] = "*"
     for node, (cx, top) in center.items():
+        if node.startswith(_DUMMY):
+            continue
         x = cx - (len(node) + 4) // 2
         border = "+" + "-" * (len(node) + 2) + "+"
         for dy, text in enumerate((border, f"| {node} |", border)):
