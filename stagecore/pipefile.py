@@ -12,10 +12,11 @@ import posixpath
 from typing import Any, NamedTuple
 
 from stagecore.core.bounds import MAX_TEXT_BYTES
-from stagecore.core.expand import expand_stages
+from stagecore.core.expand import Generated, expand_stages
 from stagecore.core.interpolate import (
     Context,
     InterpolationError,
+    Walk,
     has_interpolation,
     load_vars,
 )
@@ -94,12 +95,13 @@ def load_lock(repo, relpath: str) -> dict[str, Any]:
     return stages
 
 
-def _vars_loader(repo, base: str):
+def _vars_loader(repo, base: str, read=None):
+    """Loads `vars` files relative to `base`; `read(rel)`: a file's data or MISSING (default: the workspace)."""
     from stagecore.params import MISSING, read_params
 
     def load(path: str, keys: list[str] | None) -> dict:
         rel = posixpath.normpath(posixpath.join(base, path))
-        data = read_params(repo.root, rel)
+        data = read(rel) if read is not None else read_params(repo.root, rel)
         if data is MISSING:
             raise InterpolationError(f"'{rel}' does not exist")
         if not isinstance(data, dict):
@@ -114,14 +116,16 @@ def _vars_loader(repo, base: str):
     return load
 
 
-def pipeline_context(repo, relpath: str, data: dict) -> Context:
+def pipeline_context(repo, relpath: str, data: dict, read=None) -> Context:
     """The variables of a dvc.yaml: its dir's `params.yaml` (when present), then `vars`."""
+    from stagecore.params import MISSING
+
     base = posixpath.dirname(relpath)
-    loader = _vars_loader(repo, base)
+    loader = _vars_loader(repo, base, read)
     ctx = Context()
     default = posixpath.join(base, "params.yaml")
-    if os.path.exists(os.path.join(repo.root, default)):
-        ctx.merge(loader("params.yaml", None), "params.yaml")
+    if os.path.exists(os.path.join(repo.root, default)) if read is None else read(default) is not MISSING:
+        ctx.load_file("params.yaml", None, loader)
     items = data.get("vars") or []
     if has_interpolation(items):
         raise InterpolationError("failed to parse 'vars': interpolating is not allowed")
@@ -145,13 +149,7 @@ def load_pipeline(repo, relpath: str) -> list[Stage]:
         return []
     lock_rel = lock_path_of(relpath)
     locked = load_lock(repo, lock_rel)
-    try:
-        ctx = pipeline_context(repo, relpath, data)
-        generated = expand_stages(stages_data, ctx, _vars_loader(repo, posixpath.dirname(relpath)))
-    except InterpolationError as exc:
-        where = _locate(text, relpath, exc.keys) if exc.keys else ""
-        hint = exc.hint or "define the variable in params.yaml or under `vars`"
-        raise FileFormatError(relpath, f"{exc}{where}", hint=hint) from None
+    generated = resolve_pipeline(repo, relpath, data, text)
     problems = [  # interpolation can change types (`cmd: ${n}`); one per template, not per stage
         problem for gen in generated
         for problem in validate_resolved(gen.definition, _template_keys(gen, stages_data))
@@ -169,6 +167,21 @@ def load_pipeline(repo, relpath: str) -> list[Stage]:
         check_stage(stage)  # the gate: output paths (joined with wdir), lock hash values, dependency paths
         stages.append(stage)
     return stages
+
+
+def resolve_pipeline(repo, relpath: str, data: dict, text: str, read=None) -> list[Generated]:
+    """The stages of a validated dvc.yaml, interpolated and expanded (`read`: see `_vars_loader`)."""
+    walk = Walk()
+    parsing = repo.conf.get("parsing")
+    walk.parsing = parsing if isinstance(parsing, dict) else {}
+    try:
+        ctx = pipeline_context(repo, relpath, data, read)
+        loader = _vars_loader(repo, posixpath.dirname(relpath), read)
+        return expand_stages(data.get("stages") or {}, ctx, loader, walk)
+    except InterpolationError as exc:
+        where = _locate(text, relpath, exc.keys) if exc.keys else ""
+        hint = exc.hint or "define the variable in params.yaml or under `vars`"
+        raise FileFormatError(relpath, f"{exc}{where}", hint=hint) from None
 
 
 def _template_keys(gen, stages_data: dict) -> tuple:

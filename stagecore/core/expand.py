@@ -27,13 +27,17 @@ __all__ = ["Generated", "expand_stages", "MAX_GENERATED"]
 
 
 class Generated:
-    __slots__ = ("name", "definition", "group", "parametrized")
+    """One stage of a dvc.yaml; `tracked`: {vars file: {dotted key: value}} its `${...}` used."""
 
-    def __init__(self, name: str, definition: dict, group: str | None, parametrized: bool) -> None:
+    __slots__ = ("name", "definition", "group", "parametrized", "tracked")
+
+    def __init__(self, name: str, definition: dict, group: str | None, parametrized: bool,
+                 tracked: dict[str, dict[str, Any]] | None = None) -> None:
         self.name = name
         self.definition = definition
         self.group = group
         self.parametrized = parametrized
+        self.tracked = tracked or {}
 
 
 def _is_composite(value: Any) -> bool:
@@ -41,22 +45,38 @@ def _is_composite(value: Any) -> bool:
 
 
 def _resolve_entry(ctx: Context, name: str, definition: dict, loader: VarsLoader, walk: Walk,
-                   where: tuple = ()) -> dict:
+                   where: tuple = ()) -> tuple[dict, dict[str, dict[str, Any]]]:
+    """The stage resolved, and the values it used from vars files (DVC's `tracked_vars`)."""
     definition = dict(definition)  # resolving never mutates: a shallow copy to pop `vars` from
     stage_vars = definition.pop("vars", None) or []
     if has_interpolation(stage_vars):
         raise InterpolationError("interpolating is not allowed, in vars")
     if stage_vars:
         ctx = ctx.copy()
-        load_vars(ctx, stage_vars, loader, stage=name)
+        wdir = _stage_wdir(ctx, name, definition.get("wdir"), walk, where)
+        load_vars(ctx, stage_vars, loader, stage=name, wdir=wdir)  # DVC reads them from the wdir
     resolved = {}
-    for key, value in definition.items():
-        try:
-            resolved[key] = ctx.resolve(value, key, walk)
-        except InterpolationError as exc:
-            message = f"failed to parse 'stages.{name}.{key}': {exc}"
-            raise InterpolationError(message, (*where, key), exc.hint) from None
-    return resolved
+    walk.tracked = tracked = {}
+    try:
+        for key, value in definition.items():
+            try:
+                resolved[key] = ctx.resolve(value, key, walk)
+            except InterpolationError as exc:
+                message = f"failed to parse 'stages.{name}.{key}': {exc}"
+                raise InterpolationError(message, (*where, key), exc.hint) from None
+    finally:
+        walk.tracked = None
+    return resolved, tracked
+
+
+def _stage_wdir(ctx: Context, name: str, wdir: Any, walk: Walk, where: tuple) -> str:
+    if not wdir:
+        return ""
+    try:
+        return to_str(ctx.resolve(wdir, "wdir", walk)) if isinstance(wdir, str) else to_str(wdir)
+    except InterpolationError as exc:
+        raise InterpolationError(f"failed to parse 'stages.{name}.wdir': {exc}", (*where, "wdir"),
+                                 exc.hint) from None
 
 
 def _foreach_items(ctx: Context, name: str, data: Any, walk: Walk) -> tuple[dict[str, Any], bool]:
@@ -120,16 +140,16 @@ def expand_stages(stages: Mapping[str, Any], ctx: Context, loader: VarsLoader,
             for key, value in members.items():
                 local = ctx.with_values({"item": value, **({"key": key} if is_map else {})}, "foreach")
                 gen = f"{name}{JOIN}{key}"
-                resolved = _resolve_entry(local, gen, template, loader, walk, ("stages", name, "do"))
-                result.append(Generated(gen, resolved, name, True))
+                resolved, used = _resolve_entry(local, gen, template, loader, walk, ("stages", name, "do"))
+                result.append(Generated(gen, resolved, name, True, used))
         elif "matrix" in definition:
             template = {k: v for k, v in definition.items() if k != "matrix"}
             for key, item in _matrix_items(ctx, name, definition["matrix"], walk).items():
                 local = ctx.with_values({"item": item, "key": key}, "matrix")
                 gen = f"{name}{JOIN}{key}"
-                resolved = _resolve_entry(local, gen, template, loader, walk, ("stages", name))
-                result.append(Generated(gen, resolved, name, True))
+                resolved, used = _resolve_entry(local, gen, template, loader, walk, ("stages", name))
+                result.append(Generated(gen, resolved, name, True, used))
         else:
-            resolved = _resolve_entry(ctx, name, definition, loader, walk, ("stages", name))
-            result.append(Generated(name, resolved, None, resolved != definition))
+            resolved, used = _resolve_entry(ctx, name, definition, loader, walk, ("stages", name))
+            result.append(Generated(name, resolved, None, resolved != definition, used))
     return result

@@ -12,6 +12,7 @@ re-walked per use (a subtree without `${...}` is kept as it is, not copied).
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping
@@ -62,6 +63,8 @@ class Walk:
         self.spent = 0
         self.generated = 0
         self._has: dict[int, tuple[Any, bool]] = {}
+        self.parsing: Mapping[str, Any] = {}  # `parsing.bool` / `parsing.list` of .dvc/config
+        self.tracked: dict[str, dict[str, Any]] | None = None  # file -> {key: value} used, while on
 
     def charge(self, amount: int) -> None:
         self.spent += amount
@@ -93,11 +96,11 @@ class Walk:
         return found
 
 
-def to_str(value: Any) -> str:
+def to_str(value: Any, parsing: Mapping[str, Any] | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return _dict_to_flags(value)
+        return _dict_to_flags(value, parsing or {})
     return str(value)
 
 
@@ -115,11 +118,15 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _dict_to_flags(d: dict) -> str:
+def _dict_to_flags(d: dict, parsing: Mapping[str, Any]) -> str:
+    """DVC's flags of a dict in `cmd`; `parsing.bool: boolean_optional` writes `--no-KEY` for
+    false, `parsing.list: append` repeats `--KEY` before each item of a list."""
+    optional = parsing.get("bool", "store_true") == "boolean_optional"
+    append = parsing.get("list", "nargs") == "append"
     result = ""
     for key, value in flatten(d).items():
         if isinstance(value, bool):
-            result += f"--{key} " if value else ""
+            result += f"--{key} " if value else (f"--no-{key} " if optional else "")
         elif isinstance(value, str):
             result += f"--{key} {shlex.quote(value)} "
         elif isinstance(value, (list, tuple)):
@@ -128,7 +135,7 @@ def _dict_to_flags(d: dict) -> str:
                     item = shlex.quote(item)
                 elif isinstance(item, (list, tuple, dict)):
                     raise InterpolationError(f"Cannot interpolate nested iterable in '{key}'")
-                result += f"{item} " if n > 0 else f"--{key} {item} "
+                result += f"{item} " if n > 0 and not append else f"--{key} {item} "
         else:
             result += f"--{key} {value} "
     return result.rstrip()
@@ -140,6 +147,7 @@ class Context:
     def __init__(self, data: dict[str, Any] | None = None, source: str = "") -> None:
         self.data: dict[str, Any] = {}
         self.sources: dict[str, str] = {}
+        self.imports: dict[str, list[str] | None] = {}  # vars file -> keys loaded (None: whole)
         if data:
             self.merge(data, source)
 
@@ -150,6 +158,7 @@ class Context:
         new = Context()
         new.data = dict(self.data)
         new.sources = dict(self.sources)
+        new.imports = dict(self.imports)
         return new
 
     def with_values(self, values: dict[str, Any], source: str) -> Context:
@@ -157,24 +166,55 @@ class Context:
         new = Context()
         new.data = {**self.data, **values}
         new.sources = {**self.sources, **dict.fromkeys(values, source)}
+        new.imports = self.imports  # never mutated in place (`load_file` replaces its lists)
         return new
 
     def merge(self, data: Mapping[str, Any], source: str, overwrite: bool = False) -> None:
         _merge(self.data, data, source, self.sources, "", overwrite)
 
-    def select(self, expr: str) -> Any:
+    def select(self, expr: str, walk: Walk | None = None) -> Any:
         if not _EXPR.match(expr.strip() if expr else expr):
             raise InterpolationError(f"invalid expression '${{{expr}}}'")
         node: Any = self.data
-        for part in expr.strip().replace("[", ".").replace("]", "").split("."):
-            part = part.strip()
+        parts = [part.strip() for part in expr.strip().replace("[", ".").replace("]", "").split(".")]
+        for part in parts:
             if isinstance(node, Mapping) and part in node:
                 node = node[part]
             elif isinstance(node, (list, tuple)) and _is_index(part, len(node)):
                 node = node[int(part)]
             else:
                 raise InterpolationError(f"Could not find '{expr}'")
+        if walk is not None and walk.tracked is not None and not isinstance(node, Mapping):
+            self._track(parts, node, walk.tracked)
         return node
+
+    def _track(self, parts: list[str], value: Any, tracked: dict[str, dict[str, Any]]) -> None:
+        """Record a value used from a params/vars file, as DVC's `tracked_vars` (for `params diff`)."""
+        for end in range(len(parts), 0, -1):
+            source = self.sources.get(".".join(parts[:end]))
+            if source is not None:
+                if source in self.imports:
+                    tracked.setdefault(source, {})[".".join(parts)] = value
+                return
+
+    def load_file(self, path: str, keys: list[str] | None, loader: VarsLoader, item: str = "") -> None:
+        """Merge the vars file `path` (or its `keys`) by DVC's rules: a whole file named again is
+        skipped; a file partly loaded cannot be loaded whole, a whole one not partly, a key not twice."""
+        item = item or path
+        imported = self.imports.get(path, False)
+        if imported is None and not keys:
+            return
+        if imported is not False:
+            hint = f"load '{path}' once: whole, or as `{path}:key1,key2` lists that share no key"
+            if not keys and isinstance(imported, list):
+                raise InterpolationError(f"cannot load '{item}' as it's partially loaded already", hint=hint)
+            if keys and imported is None:
+                raise InterpolationError(f"cannot partially load '{item}' as it's already loaded.", hint=hint)
+            if isinstance(imported, list) and set(keys or ()) & set(imported):
+                raise InterpolationError(f"cannot load '{item}' as it's partially loaded already", hint=hint)
+        self.merge(loader(path, keys), path)
+        self.imports = dict(self.imports)  # copy-on-write: another context may share the mapping
+        self.imports[path] = None if not keys else [*(imported or []), *keys]
 
     def resolve(self, value: Any, key: str | None = None, walk: Walk | None = None) -> Any:
         """`value` with every `${...}` substituted; subtrees without one are returned as they are."""
@@ -209,15 +249,15 @@ class Context:
         if not matches:
             return src
         if len(matches) == 1 and matches[0].group(0) == src:
-            value = self.select(matches[0]["inner"])
+            value = self.select(matches[0]["inner"], walk)
             _validate(value, key)
             return value  # shared, not copied: context data is private and resolved data is never mutated
         buf, index = "", 0
         for match in matches:
             start, end = match.span(0)
-            value = self.select(match["inner"])
+            value = self.select(match["inner"], walk)
             _validate(value, key)
-            buf += src[index:start] + to_str(value)
+            buf += src[index:start] + to_str(value, walk.parsing if walk is not None else None)
             index = end
         buf += src[index:]
         if walk is not None:
@@ -266,14 +306,15 @@ def _merge(into: dict, update: Mapping, source: str, sources: dict[str, str], pr
 VarsLoader = Callable[[str, "list[str] | None"], dict]
 
 
-def load_vars(ctx: Context, items: list[Any], loader: VarsLoader, stage: str = "") -> None:
-    """Merge a `vars` list: `file[:k1,k2]` strings via `loader(path, keys)`, dicts as they are."""
+def load_vars(ctx: Context, items: list[Any], loader: VarsLoader, stage: str = "", wdir: str = "") -> None:
+    """Merge a `vars` list: `file[:k1,k2]` strings via `loader(path, keys)` (the path joined with a
+    stage's `wdir`, relative to the dvc.yaml's directory), dicts as they are."""
     joiner = "." if stage else ""
     for index, item in enumerate(items):
         if isinstance(item, str):
             path, _, keys_str = item.partition(":")
             keys = [k for k in keys_str.split(",") if k] or None
-            ctx.merge(loader(path, keys), path)
+            ctx.load_file(posixpath.normpath(posixpath.join(wdir, path)), keys, loader, item)
         elif isinstance(item, Mapping):
             ctx.merge(item, f"{stage}{joiner}vars[{index}]")
         else:
