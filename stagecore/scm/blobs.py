@@ -51,7 +51,10 @@ def read_blob(root: str, rev: str, relpath: str) -> bytes | None:
     for part in (f"{prefix}/{relpath}" if prefix else relpath).split("/"):
         if not isinstance(node, pygit2.Tree) or part not in node:
             return None
-        node = repo.get(node[part].id)
+        entry = node[part]
+        node = repo.get(entry.id) if entry.type_str == "tree" else entry
     if not isinstance(node, pygit2.Blob):
         return None
-    return node.data
+    from stagecore.scm.history import read_dvc_blob
+
+    return read_dvc_blob(repo, node.id, relpath)

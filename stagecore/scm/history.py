@@ -177,7 +177,7 @@ def dvc_files_at(
     """Every `dvc.yaml`, `dvc.lock` and `*.dvc` in the commit's tree -> its content.
     Pass one `scanner` across calls to reuse the trees already read."""
     scanner = scanner or DvcFileScanner(repo)
-    return {path: repo[oid].read_raw() for path, oid in scanner.files_at(commit).items()}
+    return {path: read_dvc_blob(repo, oid, path) for path, oid in scanner.files_at(commit).items()}
 
 
 def dvc_blobs_in(repo: pygit2.Repository, commits: Iterable[str]) -> list[DvcBlob]:
@@ -187,7 +187,7 @@ def dvc_blobs_in(repo: pygit2.Repository, commits: Iterable[str]) -> list[DvcBlo
     for commit in commits:
         for path, oid in scanner.files_at(commit).items():
             if (path, oid) not in seen:
-                seen[(path, oid)] = DvcBlob(path, str(oid), repo[oid].read_raw(), str(commit))
+                seen[(path, oid)] = DvcBlob(path, str(oid), read_dvc_blob(repo, oid, path), str(commit))
     return list(seen.values())
 
 
@@ -222,7 +222,7 @@ def _dvc_deltas(repo: pygit2.Repository, diff) -> dict[str, tuple[bytes | None, 
         path = delta.new_file.path or delta.old_file.path
         if not is_dvc_path(path):
             continue
-        old, new = _blob_data(repo, delta.old_file), _blob_data(repo, delta.new_file)
+        old, new = _blob_data(repo, delta.old_file, path), _blob_data(repo, delta.new_file, path)
         if path in changes:  # a type change comes as a deletion plus an addition
             before = changes[path]
             old, new = (before[0] if old is None else old), (before[1] if new is None else new)
@@ -230,10 +230,22 @@ def _dvc_deltas(repo: pygit2.Repository, diff) -> dict[str, tuple[bytes | None, 
     return {path: pair for path, pair in changes.items() if pair[0] != pair[1]}
 
 
-def _blob_data(repo: pygit2.Repository, side) -> bytes | None:
+def _blob_data(repo: pygit2.Repository, side, path: str) -> bytes | None:
     if is_zero(str(side.id)) or side.mode not in (_MODE_BLOB, _MODE_EXEC):
         return None
-    return repo[side.id].read_raw()
+    return read_dvc_blob(repo, side.id, path)
+
+
+def read_dvc_blob(repo: pygit2.Repository, oid, path: str) -> bytes:
+    """A dvc file's (or params file's) bytes from git, refused unread when larger than a dvc file
+    may be: a 16 GB blob of zeros is 16 MB in git, and would be inflated whole in memory."""
+    from stagecore.core.bounds import MAX_TEXT_BYTES
+    from stagecore.errors import FileFormatError
+
+    _kind, size = repo.odb.read_header(oid)
+    if size > MAX_TEXT_BYTES:
+        raise FileFormatError(path, f"is {size:,} bytes in git: larger than {MAX_TEXT_BYTES:,}, too large to read")
+    return repo[oid].read_raw()
 
 
 def _tree_of(repo: pygit2.Repository, rev: str | None):

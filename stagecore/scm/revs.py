@@ -44,7 +44,7 @@ def all_commits(repo) -> list[str]:
 def dvc_files_by_commit(repo, commits: list[str], prefix: str = ""):
     """Yield (commit, {path: content}) for each commit, reading each blob once: the dvc files
     of the project at directory `prefix` of the git root, relative to it, nested projects left out."""
-    from stagecore.scm.history import DvcFileScanner
+    from stagecore.scm.history import DvcFileScanner, read_dvc_blob
 
     scanner = DvcFileScanner(repo, prefix)
     blobs: dict[object, bytes] = {}
@@ -52,6 +52,6 @@ def dvc_files_by_commit(repo, commits: list[str], prefix: str = ""):
         files = {}
         for path, oid in scanner.files_at(commit).items():
             if oid not in blobs:
-                blobs[oid] = repo[oid].data
+                blobs[oid] = read_dvc_blob(repo, oid, path)
             files[path] = blobs[oid]
         yield commit, files
