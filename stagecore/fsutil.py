@@ -177,6 +177,18 @@ def disk_error(exc: OSError, path: str | None = None, action: str = "writing") -
     return DiskError(known[0], path or exc.filename or "?", action, known[1])
 
 
+def escaped_os_error(exc: BaseException) -> StagecoreError | None:
+    """The StagecoreError an OSError that escaped the library stands for: a full or read-only disk,
+    an exceeded quota or file-size limit, a permission refused (None for other errors)."""
+    if not isinstance(exc, OSError) or exc.errno not in DISK_ERRNOS:
+        return None
+    if exc.filename is not None:
+        writing = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
+        return disk_error(exc, os.fspath(exc.filename), "writing" if writing else "accessing")
+    cause, hint = DISK_ERRNOS[exc.errno]
+    return StagecoreError(f"{cause} (the system did not say which file)", hint=hint)
+
+
 def raise_disk_error(exc: OSError, path: str | None = None, action: str = "writing") -> None:
     """Raise the DiskError for `exc` (from it), or return when its errno is another kind."""
     err = disk_error(exc, path, action)

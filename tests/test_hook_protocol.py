@@ -707,3 +707,22 @@ def test_stagecore_hook_subcommand_forwards(dvc_repo: Path) -> None:
         text=True,
     )
     assert proc.returncode == 0 and "HEAD did not move" in proc.stderr
+
+
+@pytest.mark.parametrize("hook,code", [("post-checkout", 0), ("pre-commit", 1)])
+def test_a_full_disk_in_a_hook_is_one_line_naming_the_path(hook, code, monkeypatch) -> None:
+    """An OSError of the disk that escapes the engine is no internal error: one line with the path."""
+    import errno
+
+    import stagecore.hooks as hooks
+
+    def full(_request, _trace):
+        raise OSError(errno.ENOSPC, "No space left on device", "/work/data/big.bin")
+
+    monkeypatch.setattr(hooks, "_run", full)
+    args = ["0" * 40, "1" * 40, "1"] if hook == "post-checkout" else []
+    outcome = hooks.run(parse(hook, args))
+    assert outcome.exit_code == code
+    assert outcome.lines[0] == f"stagecore {hook}: ERROR: no space left on device while writing '/work/data/big.bin'"
+    assert outcome.lines[1].startswith("hint: ")
+    assert not any("internal error" in line for line in outcome.lines)

@@ -39,11 +39,17 @@ def run(request: HookRequest, trace: Trace | None = None) -> HookOutcome:
         outcome = HookOutcome(_failure_code(request.hook), _error_lines(request.hook, exc.message, exc.hint))
         verdict = "error"
     except Exception as exc:  # noqa: BLE001 - a hook never shows a traceback unless traced
-        lines = _error_lines(
-            request.hook,
-            f"internal error: {type(exc).__name__}: {exc}",
-            f"skip this hook with STAGECORE_SKIP_HOOKS={request.hook} and please report it",
-        )
+        from stagecore.fsutil import escaped_os_error
+
+        known = escaped_os_error(exc)  # a full or read-only disk is no bug: one line naming the path
+        if known is not None:
+            lines = _error_lines(request.hook, known.message, known.hint)
+        else:
+            lines = _error_lines(
+                request.hook,
+                f"internal error: {type(exc).__name__}: {exc}",
+                f"skip this hook with STAGECORE_SKIP_HOOKS={request.hook} and please report it",
+            )
         if request.env.trace:
             import traceback
 
