@@ -7,7 +7,6 @@ import shlex
 import sys
 from contextlib import contextmanager
 
-
 # commands DVC answers in a git repository without `.dvc/` (its `UNINITIALIZED = True` commands:
 # params diff, metrics show): opened at the git root, reading only what git and the work tree hold
 _UNINITIALIZED_CALLERS = ("stagecore.cli.cmd_params", "stagecore.cli.cmd_metrics")
@@ -36,10 +35,33 @@ def _opened(uninitialized: bool):
         if root is None:
             raise
         repo = Repo(root)
+    import warnings
+
+    from stagecore.core.pipeschema import LegacyLockWarning
+
     try:
-        yield repo
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", LegacyLockWarning)
+            yield repo
     finally:
         repo.close()
+        _show_warnings(caught, LegacyLockWarning)
+
+
+def _show_warnings(caught, legacy) -> None:
+    """A legacy-file notice once as a WARNING line (with the fix); other warnings as Python shows them."""
+    import warnings
+
+    shown: set[str] = set()
+    for item in caught:
+        if not issubclass(item.category, legacy):
+            warnings.showwarning(item.message, item.category, item.filename, item.lineno)
+        elif str(item.message) not in shown:
+            shown.add(str(item.message))
+            err(f"WARNING: {item.message}")
+            if len(shown) == 1:
+                err("hint: the next write of that lock (`stagecore repro`, `stagecore commit`) puts it in "
+                    "DVC 3's layout (schema: '2.0')")
 
 
 def rel(repo, path: str) -> str:

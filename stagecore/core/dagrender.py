@@ -88,7 +88,7 @@ def render_ascii(nodes: list[str], edges: list[tuple[str, str]]) -> str:
             center[node] = (x + _width(node) // 2, top)
             x += _width(node) + GAP_COLS
     for chain in chains:
-        for up, down in zip(chain, chain[1:]):
+        for up, down in zip(chain, chain[1:], strict=False):
             (x0, t0), (x1, t1) = center[up], center[down]
             _line(canvas, x0, t0 + 3, x1, t1 - 1)
             if down.startswith(_DUMMY):  # through the layer's box rows, beside the boxes

@@ -164,6 +164,10 @@ def _check_out(item: Any, kind: str, where: tuple, problems: list[Problem]) -> N
             _expect(value, allowed[flag], (*where, path, flag), problems)
 
 
+class LegacyLockWarning(UserWarning):
+    """A DVC 1.x lock was read (the CLI shows it once as a WARNING line)."""
+
+
 def validate_lock(data: Any) -> tuple[dict[str, Any], list[Problem]]:
     """The lock's `stages` mapping and its problems. A 1.x lock (no `schema`) is read as is."""
     if data is None:
@@ -179,8 +183,13 @@ def validate_lock(data: Any) -> tuple[dict[str, Any], list[Problem]]:
                 problems.append(((key,), "extra keys not allowed"))
         stages = data.get("stages") or {}
         prefix: tuple = ("stages",)
-    else:  # DVC 1.x: stage entries at the top level
+    else:  # DVC 1.x: stage entries at the top level (DVC 3 refuses them; the next lock write upgrades)
         stages, prefix = data, ()
+        import warnings
+
+        names = ", ".join(f"'{name}'" for name in list(data)[:3]) + (", ..." if len(data) > 3 else "")
+        warnings.warn(LegacyLockWarning(f"a dvc.lock without `schema` (DVC 1.x layout, stages {names}) is read "
+                                        "as DVC 1.x wrote it: DVC 3 refuses it"), stacklevel=2)
     if not isinstance(stages, Mapping):
         return {}, [*problems, (prefix, "expected a dictionary")]
     for name, entry in stages.items():
