@@ -12,14 +12,8 @@ import posixpath
 from typing import Any, NamedTuple
 
 from stagecore.core.bounds import MAX_TEXT_BYTES
-from stagecore.core.expand import Generated, expand_stages
-from stagecore.core.interpolate import (
-    Context,
-    InterpolationError,
-    Walk,
-    has_interpolation,
-    load_vars,
-)
+from stagecore.core.expand import Generated, expand_stages, load_file, load_vars
+from stagecore.core.interpolate import Context, InterpolationError, Walk, has_interpolation
 from stagecore.core.pipeline import build_stage, lock_data
 from stagecore.core.pipeschema import Problem, validate_lock, validate_pipeline, validate_resolved
 from stagecore.core.safepath import check_stage
@@ -125,7 +119,7 @@ def pipeline_context(repo, relpath: str, data: dict, read=None) -> Context:
     ctx = Context()
     default = posixpath.join(base, "params.yaml")
     if os.path.exists(os.path.join(repo.root, default)) if read is None else read(default) is not MISSING:
-        ctx.load_file("params.yaml", None, loader)
+        load_file(ctx, "params.yaml", None, loader)
     items = data.get("vars") or []
     if has_interpolation(items):
         raise InterpolationError("failed to parse 'vars': interpolating is not allowed")

@@ -7,6 +7,7 @@ Stage names of generated stages are `name@key`, as DVC 3's `dvc/parsing` makes t
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping
 from itertools import product
 from typing import Any
@@ -19,11 +20,10 @@ from stagecore.core.interpolate import (
     VarsLoader,
     Walk,
     has_interpolation,
-    load_vars,
     to_str,
 )
 
-__all__ = ["Generated", "expand_stages", "MAX_GENERATED"]
+__all__ = ["Generated", "expand_stages", "load_file", "load_vars", "MAX_GENERATED"]
 
 
 class Generated:
@@ -153,3 +153,42 @@ def expand_stages(stages: Mapping[str, Any], ctx: Context, loader: VarsLoader,
             resolved, used = _resolve_entry(ctx, name, definition, loader, walk, ("stages", name))
             result.append(Generated(name, resolved, None, resolved != definition, used))
     return result
+
+
+# ---------------------------------------------------------------- vars
+
+
+def load_vars(ctx: Context, items: list[Any], loader: VarsLoader, stage: str = "", wdir: str = "") -> None:
+    """Merge a `vars` list: `file[:k1,k2]` strings via `loader(path, keys)` (the path joined with a
+    stage's `wdir`, relative to the dvc.yaml's directory), dicts as they are."""
+    joiner = "." if stage else ""
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            path, _, keys_str = item.partition(":")
+            keys = [k for k in keys_str.split(",") if k] or None
+            load_file(ctx, posixpath.normpath(posixpath.join(wdir, path)), keys, loader, item)
+        elif isinstance(item, Mapping):
+            ctx.merge(item, f"{stage}{joiner}vars[{index}]")
+        else:
+            raise InterpolationError(f"expected a file name or a dictionary in vars[{index}]")
+
+
+def load_file(ctx: Context, path: str, keys: list[str] | None, loader: VarsLoader, item: str = "") -> None:
+    """Merge the vars file `path` (or its `keys`) by DVC's rules: a whole file named again is
+    skipped; a file partly loaded cannot be loaded whole, a whole one not partly, a key not twice."""
+    item = item or path
+    imported = ctx.imports.get(path, False)
+    if imported is None and not keys:
+        return
+    if imported is not False:
+        hint = f"load '{path}' once: whole, or as `{path}:key1,key2` lists that share no key"
+        if not keys and isinstance(imported, list):
+            raise InterpolationError(f"cannot load '{item}' as it's partially loaded already", hint=hint)
+        if keys and imported is None:
+            raise InterpolationError(f"cannot partially load '{item}' as it's already loaded.", hint=hint)
+        if isinstance(imported, list) and set(keys or ()) & set(imported):
+            raise InterpolationError(f"cannot load '{item}' as it's partially loaded already", hint=hint)
+    ctx.merge(loader(path, keys), path)
+    ctx.imports = dict(ctx.imports)  # copy-on-write: another context may share the mapping
+    ctx.imports[path] = None if not keys else [*(imported or []), *keys]
+

@@ -12,7 +12,6 @@ re-walked per use (a subtree without `${...}` is kept as it is, not copied).
 
 from __future__ import annotations
 
-import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping
@@ -197,25 +196,6 @@ class Context:
                     tracked.setdefault(source, {})[".".join(parts)] = value
                 return
 
-    def load_file(self, path: str, keys: list[str] | None, loader: VarsLoader, item: str = "") -> None:
-        """Merge the vars file `path` (or its `keys`) by DVC's rules: a whole file named again is
-        skipped; a file partly loaded cannot be loaded whole, a whole one not partly, a key not twice."""
-        item = item or path
-        imported = self.imports.get(path, False)
-        if imported is None and not keys:
-            return
-        if imported is not False:
-            hint = f"load '{path}' once: whole, or as `{path}:key1,key2` lists that share no key"
-            if not keys and isinstance(imported, list):
-                raise InterpolationError(f"cannot load '{item}' as it's partially loaded already", hint=hint)
-            if keys and imported is None:
-                raise InterpolationError(f"cannot partially load '{item}' as it's already loaded.", hint=hint)
-            if isinstance(imported, list) and set(keys or ()) & set(imported):
-                raise InterpolationError(f"cannot load '{item}' as it's partially loaded already", hint=hint)
-        self.merge(loader(path, keys), path)
-        self.imports = dict(self.imports)  # copy-on-write: another context may share the mapping
-        self.imports[path] = None if not keys else [*(imported or []), *keys]
-
     def resolve(self, value: Any, key: str | None = None, walk: Walk | None = None) -> Any:
         """`value` with every `${...}` substituted; subtrees without one are returned as they are."""
         walk = walk or Walk()
@@ -306,24 +286,9 @@ def _merge(into: dict, update: Mapping, source: str, sources: dict[str, str], pr
 VarsLoader = Callable[[str, "list[str] | None"], dict]
 
 
-def load_vars(ctx: Context, items: list[Any], loader: VarsLoader, stage: str = "", wdir: str = "") -> None:
-    """Merge a `vars` list: `file[:k1,k2]` strings via `loader(path, keys)` (the path joined with a
-    stage's `wdir`, relative to the dvc.yaml's directory), dicts as they are."""
-    joiner = "." if stage else ""
-    for index, item in enumerate(items):
-        if isinstance(item, str):
-            path, _, keys_str = item.partition(":")
-            keys = [k for k in keys_str.split(",") if k] or None
-            ctx.load_file(posixpath.normpath(posixpath.join(wdir, path)), keys, loader, item)
-        elif isinstance(item, Mapping):
-            ctx.merge(item, f"{stage}{joiner}vars[{index}]")
-        else:
-            raise InterpolationError(f"expected a file name or a dictionary in vars[{index}]")
-
-
 def __getattr__(name: str) -> Any:
-    """`expand_stages` and `Generated` moved to `stagecore.core.expand` (imported lazily: no cycle)."""
-    if name in ("expand_stages", "Generated"):
+    """`expand_stages`, `Generated`, `load_vars`, `load_file` live in `stagecore.core.expand` (lazily: no cycle)."""
+    if name in ("expand_stages", "Generated", "load_vars", "load_file"):
         from stagecore.core import expand
 
         return getattr(expand, name)
