@@ -56,7 +56,8 @@ def _resolve_entry(ctx: Context, name: str, definition: dict, loader: VarsLoader
         wdir = _stage_wdir(ctx, name, definition.get("wdir"), walk, where)
         load_vars(ctx, stage_vars, loader, stage=name, wdir=wdir)  # DVC reads them from the wdir
     resolved = {}
-    walk.tracked = tracked = {}
+    tracked: dict[str, dict[str, Any]] = {}
+    walk.tracked = tracked
     try:
         for key, value in definition.items():
             try:
@@ -190,5 +191,6 @@ def load_file(ctx: Context, path: str, keys: list[str] | None, loader: VarsLoade
             raise InterpolationError(f"cannot load '{item}' as it's partially loaded already", hint=hint)
     ctx.merge(loader(path, keys), path)
     ctx.imports = dict(ctx.imports)  # copy-on-write: another context may share the mapping
-    ctx.imports[path] = None if not keys else [*(imported or []), *keys]
+    before = imported if isinstance(imported, list) else []
+    ctx.imports[path] = None if not keys else [*before, *keys]
 
