@@ -54,6 +54,12 @@ _VALUES: dict[tuple[str, str], str | tuple[str, ...]] = {
 }
 _CACHE_TYPES = ("reflink", "hardlink", "symlink", "copy")
 _REMOTE_SECTION = re.compile(r'^remote\s+"(?P<name>[^"]+)"$')
+_NAMED_SECTION = re.compile(r'^(?P<kind>machine|db)\s+"(?P<name>[^"]+)"$')  # DVC accepts them; unused here
+_NAMED_KEYS = {
+    "machine": {"cloud", "region", "image", "spot", "spot_price", "instance_hdd_size", "instance_type",
+                "instance_gpu", "ssh_private", "startup_script", "setup_script"},
+    "db": {"url", "username", "password"},
+}
 
 
 def global_config_path() -> str:
@@ -91,6 +97,20 @@ class Config:
                 else:
                     out.setdefault(section, {}).update(values)
         return out
+
+    def check_remotes(self) -> None:
+        """Each remote, its levels merged, by DVC's per-URL-type schema (a url, known keys, typed
+        values): DVC refuses the whole config otherwise (exit 251), naming the level that defines it."""
+        from stagecore.remotes.schema import url_problem, validate_remote
+
+        for name, opts in self.merged()["remote"].items():
+            problem = validate_remote(name, opts)
+            if problem and "url" in opts:  # a url naming no usable place: the words the remotes use
+                problem = url_problem(name, opts["url"]) or problem
+            if problem:
+                level = next(lv for lv in reversed(LEVELS) if name in self.levels[lv].get("remote", {}))
+                raise ConfigError(f"config file error in '{self.path_of(level)}': {problem[0]}",
+                                  hint=problem[1] or f"correct it: stagecore remote modify {name} <option> <value>")
 
     def source_of(self, section: str, key: str) -> tuple[str | None, str | None]:
         """The effective value of `section.key` and the level it comes from (None, None if unset)."""
@@ -182,9 +202,13 @@ def _validate(path: str, obj) -> dict:
         if not isinstance(values, dict):
             raise ConfigError(f"config file error in '{path}': '{section}' is a key outside any [section]")
         match = _REMOTE_SECTION.match(section)
+        named = _NAMED_SECTION.match(section)
         if match:
             allowed: set[str] | None = _REMOTE_KEYS
             target = data.setdefault("remote", {}).setdefault(match.group("name").lower(), {})
+        elif named:
+            allowed = _NAMED_KEYS[named.group("kind")]
+            target = data.setdefault(named.group("kind"), {}).setdefault(named.group("name").lower(), {})
         elif section in _SCHEMA:
             allowed = _SCHEMA[section]
             target = data.setdefault(section, {})

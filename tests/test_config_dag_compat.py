@@ -57,6 +57,9 @@ PIPELINE = """stages:
     [
         ("[core]\n    cloud = s3\n", "extra keys not allowed @ data['core']['cloud']"),  # a DVC 0.x key
         ("[core]\n    autostage = maybe\n", "expected true or false for dictionary value @ data['core']['autostage']"),
+        ("['remote \"r\"']\n    jobs = 2\n", "expected 'url' for dictionary value @ data['remote']['r']"),
+        ("['remote \"r\"']\n    url = /tmp/r\n    jobs = many\n",
+         "expected int for dictionary value @ data['remote']['r']['jobs']"),
     ],
 )
 def test_invalid_config_is_refused_by_every_command(dvc_bin, tmp_path, config, problem):
@@ -70,6 +73,17 @@ def test_invalid_config_is_refused_by_every_command(dvc_bin, tmp_path, config, p
         assert problem in want.stderr.splitlines()[0]
         assert got.stderr.splitlines()[0] == f"ERROR: config file error in '{theirs}/.dvc/config': {problem}"
         assert got.stderr.splitlines()[1].startswith("hint: ") and "Traceback" not in got.stderr
+
+
+def test_sections_dvc_accepts_are_accepted(dvc_bin, tmp_path):
+    mine, theirs = twins(tmp_path, {"dvc.yaml": PIPELINE, "params.yaml": "lr: 1\n", "data.txt": "x\n"})
+    config = ("[parsing]\n    bool = boolean_optional\n['machine \"m\"']\n    cloud = aws\n['db \"d\"']\n"
+              "    url = x\n[plots]\n    auto_open = true\n['remote \"r\"']\n    url = /tmp/r\n    jobs = 2\n")
+    for repo in (mine, theirs):
+        (repo / ".dvc/config").write_text(config)
+    want, got = run_dvc("stage", "list", cwd=mine), sc("stage", "list", cwd=theirs)
+    assert (want.returncode, want.stdout) == (got.returncode, got.stdout) == (0, "prep  Outputs prep.txt\n")
+    assert got.stderr == ""
 
 
 def test_dvc1_lock_is_read_with_one_warning_and_upgraded_on_commit(dvc_bin, tmp_path):

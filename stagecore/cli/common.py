@@ -16,13 +16,19 @@ def open_repo(uninitialized: bool | None = None):
     """The repository of the working directory. `uninitialized`: outside any DVC project, a git
     repository stands for one (nothing is written into it); None: as the calling command module
     is listed in _UNINITIALIZED_CALLERS."""
+    caller = sys._getframe(1).f_globals.get("__name__")
     if uninitialized is None:
-        uninitialized = sys._getframe(1).f_globals.get("__name__") in _UNINITIALIZED_CALLERS
-    return _opened(uninitialized)
+        uninitialized = caller in _UNINITIALIZED_CALLERS
+    return _opened(uninitialized, check_remotes=caller not in _CONFIG_EDITORS)
+
+
+# commands that edit the config: they must work on a config they are fixing (DVC validates the
+# result of the edit, not what it starts from)
+_CONFIG_EDITORS = ("stagecore.cli.cmd_config", "stagecore.cli.cmd_remote")
 
 
 @contextmanager
-def _opened(uninitialized: bool):
+def _opened(uninitialized: bool, check_remotes: bool = True):
     from stagecore.errors import NotARepoError
     from stagecore.repo import Repo
 
@@ -35,6 +41,8 @@ def _opened(uninitialized: bool):
         if root is None:
             raise
         repo = Repo(root)
+    if check_remotes:  # the keys of every level were checked when the Repo read them
+        repo.config.check_remotes()
     import warnings
 
     from stagecore.core.pipeschema import LegacyLockWarning
