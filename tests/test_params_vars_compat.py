@@ -159,3 +159,21 @@ def test_vars_merge_rules_like_dvc(twins):
             assert message in theirs.stderr, (items, theirs.stderr)
             assert ours.stderr.startswith(f"ERROR: 'dvc.yaml' {message}"), (items, ours.stderr)
             assert "\nhint: " in ours.stderr and "Traceback" not in ours.stderr, ours.stderr
+
+
+def test_a_revision_whose_pipeline_fails_reads_as_empty_like_dvc(twins):
+    ours_root, twin = twins
+    _both(twins, {"params.yaml": "lr: 1\n", "v.yaml": "v: 1\n",
+                  "dvc.yaml": "vars: [v.yaml]\nstages:\n  s:\n    cmd: echo ${nope}\n"})
+    _commit(twins, "broken")
+    _both(twins, {"params.yaml": "lr: 2\n", "v.yaml": "v: 2\n",
+                  "dvc.yaml": "vars: [v.yaml]\nstages:\n  s:\n    cmd: echo ${v}\n"})
+    ours = run_cli("params", "diff", "--json", cwd=ours_root)
+    theirs = run_dvc("params", "diff", "--json", cwd=twin)
+    assert ours.returncode == 0 == theirs.returncode, ours.stderr + theirs.stderr
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout) == {
+        "params.yaml": {"lr": {"old": None, "new": 2}}, "v.yaml": {"v": {"old": None, "new": 2}}
+    }
+    assert "WARNING: failed to load params in revision 'HEAD'" in theirs.stderr
+    assert ours.stderr == ("WARNING: failed to load params in revision 'HEAD', 'dvc.yaml' failed to parse "
+                           "'stages.s.cmd': Could not find 'nope', line 4, column 5\n")

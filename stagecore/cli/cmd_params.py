@@ -27,6 +27,8 @@ def run_diff(args) -> int:
     with open_repo() as repo:
         result = diff(repo, args.a_rev, args.b_rev, with_unchanged=args.all)
         shown = {rel(repo, path): changes for path, changes in result.diff.items()}
+    for warning in result.warnings:
+        sys.stderr.write(f"WARNING: {warning}\n")
     if args.json:
         sys.stdout.write(json.dumps(shown) + "\n")
         return 0

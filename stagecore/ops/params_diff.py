@@ -23,6 +23,7 @@ class ParamsDiff(NamedTuple):
     diff: dict[str, dict[str, dict[str, Any]]]  # path -> key -> {"old", "new"[, "diff"]}
     a_rev: str
     b_rev: str
+    warnings: tuple[str, ...] = ()  # revisions whose pipeline could not be loaded (read as empty)
 
 
 class Side(NamedTuple):
@@ -98,8 +99,8 @@ def _pipelines_at(repo, rev: str) -> list[str]:
     return sorted(found)
 
 
-def _side(repo, rev: str) -> Side:
-    """The params files and tracked vars of the project as it is at `rev`."""
+def _pipelines_params(repo, rev: str) -> Side:
+    """The params files and tracked vars that the `dvc.yaml` files at `rev` name."""
     from stagecore.core.pipeline import merge_params
     from stagecore.core.pipeschema import validate_pipeline, validate_resolved
     from stagecore.params import MISSING
@@ -133,14 +134,27 @@ def _side(repo, rev: str) -> Side:
                 _merge_keys(files, posixpath.normpath(posixpath.join(wdir, pfile)), keys or None)
             for source, values in gen.tracked.items():
                 tracked.setdefault(posixpath.normpath(posixpath.join(base, source)), {}).update(values)
-    if read(DEFAULT_PARAMS) is not MISSING:
+    return Side(files, tracked)
+
+
+def _side(repo, rev: str, warnings: list[str]) -> Side:
+    """The params files (the root `params.yaml` whole) and tracked vars of the project at `rev`."""
+    try:
+        files, tracked = _pipelines_params(repo, rev)
+    except FileFormatError as exc:
+        if rev == WORKSPACE:
+            raise
+        # DVC: a revision whose dvc.yaml cannot be loaded is empty, with one warning
+        warnings.append(f"failed to load params in revision '{rev}', {exc}")
+        return Side({}, {})
+    if _load(repo, rev, DEFAULT_PARAMS) is not None:
         files[DEFAULT_PARAMS] = None
     return Side(files, {path: values for path, values in tracked.items() if path not in files})
 
 
 def tracked_files(repo) -> dict[str, list[str] | None]:
     """repo-relative params file -> keys (None: the whole file), in the workspace."""
-    return _side(repo, WORKSPACE).files
+    return _side(repo, WORKSPACE, []).files
 
 
 def _shown(values: dict[str, Any]) -> dict[str, Any]:
@@ -157,8 +171,8 @@ def _values(data: Any, keys: list[str] | None) -> dict[str, Any]:
     return _shown(flatten(values_of(data, keys)))
 
 
-def _side_values(repo, rev: str) -> dict[str, dict[str, Any]]:
-    side = _side(repo, rev)
+def _side_values(repo, rev: str, warnings: list[str]) -> dict[str, dict[str, Any]]:
+    side = _side(repo, rev, warnings)
     out = {path: _values(_load(repo, rev, path), keys) for path, keys in side.files.items()}
     out.update({path: _shown(values) for path, values in side.tracked.items()})
     return out
@@ -182,7 +196,8 @@ def diff(repo, a_rev: str = "HEAD", b_rev: str = WORKSPACE, *, with_unchanged: b
     for rev in (a_rev, b_rev):
         if rev != WORKSPACE:
             resolve_rev(repo.root, rev)
-    olds, news = _side_values(repo, a_rev), _side_values(repo, b_rev)
+    warnings: list[str] = []
+    olds, news = _side_values(repo, a_rev, warnings), _side_values(repo, b_rev, warnings)
     result: dict[str, dict[str, dict[str, Any]]] = {}
     for path in list(dict.fromkeys([*news, *olds])):
         old, new = olds.get(path, {}), news.get(path, {})
@@ -193,4 +208,4 @@ def diff(repo, a_rev: str = "HEAD", b_rev: str = WORKSPACE, *, with_unchanged: b
                 changes[key] = change
         if changes:
             result[path] = changes
-    return ParamsDiff(result, a_rev, b_rev)
+    return ParamsDiff(result, a_rev, b_rev, tuple(warnings))
