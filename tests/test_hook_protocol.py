@@ -726,3 +726,30 @@ def test_a_full_disk_in_a_hook_is_one_line_naming_the_path(hook, code, monkeypat
     assert outcome.lines[0] == f"stagecore {hook}: ERROR: no space left on device while writing '/work/data/big.bin'"
     assert outcome.lines[1].startswith("hint: ")
     assert not any("internal error" in line for line in outcome.lines)
+
+
+def test_a_warning_of_the_engine_is_the_hooks_own_line(git_repo) -> None:
+    """A DVC 1.x dvc.lock read by the real pre-commit hook: one `stagecore pre-commit: WARNING:` line,
+    never Python's raw `file:line: LegacyLockWarning:` format."""
+    import subprocess
+
+    from tests.helpers import clean_env, git, run_cli
+
+    repo = git_repo
+    assert run_cli("init", cwd=repo).returncode == 0
+    (repo / "data.txt").write_text("x\n")
+    (repo / "dvc.yaml").write_text("stages:\n  prep:\n    cmd: cp data.txt prep.txt\n    deps:\n    - data.txt\n"
+                                   "    outs:\n    - prep.txt:\n        cache: false\n")
+    (repo / "prep.txt").write_text("x\n")
+    md5 = "401b30e3b8b5d629635a5c613cdb7919"
+    (repo / "dvc.lock").write_text(f"prep:\n  cmd: cp data.txt prep.txt\n  deps:\n  - path: data.txt\n    md5: {md5}\n"
+                                   f"  outs:\n  - path: prep.txt\n    md5: {md5}\n")
+    assert run_cli("install", cwd=repo).returncode == 0
+    git("add", "-A", cwd=repo)
+    proc = subprocess.run(["git", "commit", "-qm", "legacy lock"], cwd=repo, env=clean_env(),
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "LegacyLockWarning" not in proc.stderr and "Traceback" not in proc.stderr
+    warned = [line for line in proc.stderr.splitlines() if "WARNING" in line]
+    assert warned == ["stagecore pre-commit: WARNING: a dvc.lock without `schema` (DVC 1.x layout, stages 'prep') "
+                      "is read as DVC 1.x wrote it: DVC 3 refuses it"], proc.stderr

@@ -21,6 +21,7 @@ Knobs:
 from __future__ import annotations
 
 import os
+import warnings
 from importlib import import_module
 
 from stagecore.errors import StagecoreError
@@ -34,7 +35,10 @@ def run(request: HookRequest, trace: Trace | None = None) -> HookOutcome:
     trace = trace or Trace(request.hook, request.env.trace)
     verdict = "done"
     try:
-        outcome, verdict = _run(request, trace)
+        with warnings.catch_warnings(record=True) as caught:  # shown as the hook's own lines
+            warnings.simplefilter("always")
+            outcome, verdict = _run(request, trace)
+        outcome = HookOutcome(outcome.exit_code, _warning_lines(request.hook, caught) + outcome.lines)
     except StagecoreError as exc:
         outcome = HookOutcome(_failure_code(request.hook), _error_lines(request.hook, exc.message, exc.hint))
         verdict = "error"
@@ -112,6 +116,16 @@ def sub_projects(root: str) -> list[str]:
         if prefix and "/.dvc/" not in f"/{prefix}/" and os.path.isdir(os.path.join(root, prefix, ".dvc")):
             found.add(prefix)
     return sorted(found)
+
+
+def _warning_lines(hook: str, caught) -> tuple[str, ...]:
+    """Each distinct warning the engine raised (a DVC 1.x lock read, ...) as one WARNING line."""
+    lines: list[str] = []
+    for item in caught:
+        line = f"stagecore {hook}: WARNING: {item.message}"
+        if line not in lines:
+            lines.append(line)
+    return tuple(lines)
 
 
 def _failure_code(hook: str) -> int:
