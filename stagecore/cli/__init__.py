@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if getattr(args, "verbose", False):
             raise
-        from stagecore.cli.common import os_error
+        from stagecore.fsutil import escaped_os_error
 
-        known = os_error(exc)  # a full / read-only disk or a refused permission is no bug
+        known = escaped_os_error(exc)  # a full / read-only disk or a refused permission is no bug
         if known is not None:
             report_error(known)
             return known.exit_code

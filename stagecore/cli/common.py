@@ -88,20 +88,3 @@ def git_add_hint(repo, files: list[str]) -> None:
 
 def err(text: str) -> None:
     sys.stderr.write(text + "\n")
-
-
-def os_error(exc: BaseException):
-    """The StagecoreError an OSError that escaped the library stands for: a full or read-only disk,
-    an exceeded quota or file-size limit, a permission refused (None for other errors)."""
-    import errno
-
-    from stagecore.errors import StagecoreError
-    from stagecore.fsutil import DISK_ERRNOS, disk_error
-
-    if not isinstance(exc, OSError) or exc.errno not in DISK_ERRNOS:
-        return None
-    if exc.filename is not None:
-        writing = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
-        return disk_error(exc, os.fspath(exc.filename), "writing" if writing else "accessing")
-    cause, hint = DISK_ERRNOS[exc.errno]
-    return StagecoreError(f"{cause} (the system did not say which file)", hint=hint)
