@@ -17,7 +17,7 @@ def run(args) -> int:
     from stagecore.ops.config import config_get, config_set
 
     level = next((lv for lv in ("local", "global", "system") if getattr(args, lv)), "repo")
-    with open_repo() as repo:
+    with open_repo(check_remotes=False) as repo:
         if args.value is None and not args.unset:
             value = config_get(repo, args.name, level if level != "repo" or args.project else None)
             print(value)

@@ -39,7 +39,7 @@ def run_show(args) -> int:
     from stagecore.cli.table import render
     from stagecore.ops.metrics import show
 
-    with open_repo() as repo:
+    with open_repo(uninitialized=True) as repo:
         result = show(repo, args.targets)
         shown = {rel(repo, path): value for path, value in result.data.items()}
         failed = {rel(repo, path): why for path, why in result.errors.items()}

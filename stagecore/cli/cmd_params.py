@@ -24,7 +24,7 @@ def run_diff(args) -> int:
     from stagecore.cli.table import render
     from stagecore.ops.params_diff import diff
 
-    with open_repo() as repo:
+    with open_repo(uninitialized=True) as repo:
         result = diff(repo, args.a_rev, args.b_rev, with_unchanged=args.all)
         shown = {rel(repo, path): changes for path, changes in result.diff.items()}
     for warning in result.warnings:

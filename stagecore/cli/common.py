@@ -7,24 +7,15 @@ import shlex
 import sys
 from contextlib import contextmanager
 
+
 # commands DVC answers in a git repository without `.dvc/` (its `UNINITIALIZED = True` commands:
 # params diff, metrics show): opened at the git root, reading only what git and the work tree hold
-_UNINITIALIZED_CALLERS = ("stagecore.cli.cmd_params", "stagecore.cli.cmd_metrics")
-
-
-def open_repo(uninitialized: bool | None = None):
+def open_repo(uninitialized: bool = False, check_remotes: bool = True):
     """The repository of the working directory. `uninitialized`: outside any DVC project, a git
-    repository stands for one (nothing is written into it); None: as the calling command module
-    is listed in _UNINITIALIZED_CALLERS."""
-    caller = sys._getframe(1).f_globals.get("__name__")
-    if uninitialized is None:
-        uninitialized = caller in _UNINITIALIZED_CALLERS
-    return _opened(uninitialized, check_remotes=caller not in _CONFIG_EDITORS)
-
-
-# commands that edit the config: they must work on a config they are fixing (DVC validates the
-# result of the edit, not what it starts from)
-_CONFIG_EDITORS = ("stagecore.cli.cmd_config", "stagecore.cli.cmd_remote")
+    repository stands for one (nothing is written into it). `check_remotes=False` for the commands
+    that edit the config: they must work on a config they are fixing (DVC validates the result of
+    the edit, not what it starts from)."""
+    return _opened(uninitialized, check_remotes)
 
 
 @contextmanager
