@@ -7,6 +7,7 @@ The walk skips `.git`, `.dvc`, `.dvcignore`d directories and directories their p
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from stagecore.core.stage import Stage
 from stagecore.errors import ConfigError, StagecoreError
@@ -85,6 +86,22 @@ def raise_problems(errors: list[StagecoreError]) -> None:
         raise DvcFilesError(errors)
 
 
+def _load_each(relpaths: list[str], load, errors: list[StagecoreError]) -> Iterator[Stage]:
+    """The stages of each file that loads and passes the gate; the others' errors collected
+    (a bad config stops everything: every file would fail the same way)."""
+    for rel in relpaths:
+        try:
+            loaded = load(rel)
+            for stage in loaded:
+                check_outs_inside(stage)
+        except ConfigError:
+            raise
+        except StagecoreError as exc:
+            errors.append(exc)
+            continue
+        yield from loaded
+
+
 def collect_stages(repo, problems: list[StagecoreError] | None = None) -> list[Stage]:
     """Every stage of every dvc file. A file that cannot be loaded (bad YAML, failed validation,
     refused by the gate) does not stop the others: every such problem is collected, then raised
@@ -95,31 +112,11 @@ def collect_stages(repo, problems: list[StagecoreError] | None = None) -> list[S
 
     dvcfiles, pipelines = find_dvc_files(repo)
     errors: list[StagecoreError] = []
-    stages: list[Stage] = []
-    for rel in dvcfiles:
-        try:
-            stage = load_dvcfile(repo.root, rel)
-            check_outs_inside(stage)
-        except ConfigError:
-            raise
-        except StagecoreError as exc:
-            errors.append(exc)
-            continue
-        stages.append(stage)
+    stages = list(_load_each(dvcfiles, lambda rel: [load_dvcfile(repo.root, rel)], errors))
     if pipelines:
         from stagecore.pipefile import load_pipeline
 
-        for rel in pipelines:
-            try:
-                loaded = load_pipeline(repo, rel)
-                for stage in loaded:
-                    check_outs_inside(stage)
-            except ConfigError:
-                raise
-            except StagecoreError as exc:
-                errors.append(exc)
-                continue
-            stages.extend(loaded)
+        stages += _load_each(pipelines, lambda rel: load_pipeline(repo, rel), errors)
     if problems is None:
         raise_problems(errors)
     else:

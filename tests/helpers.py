@@ -84,3 +84,26 @@ def run_dvc(
     return subprocess.run(
         [str(dvc), *args], cwd=cwd, env=full_env, input=input, capture_output=True, text=True, check=check
     )
+
+
+TIMEOUT = 60  # seconds: a hang fails the test instead of blocking the run
+
+
+def sc(*args: str, cwd: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+    """stagecore of this checkout as a subprocess with a clean git environment, with a timeout."""
+    return subprocess.run([sys.executable, "-m", "stagecore", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=TIMEOUT, env={**clean_env(), "PYTHONPATH": str(REPO_ROOT)})
+
+
+def ok(*args: str, cwd: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+    """`sc`, asserting exit 0."""
+    proc = sc(*args, cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def dvc_ok(*args: str, cwd: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
+    """`run_dvc`, asserting exit 0."""
+    proc = run_dvc(*args, cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc

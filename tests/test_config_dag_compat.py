@@ -7,20 +7,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, clean_env, git, run_dvc
-
-TIMEOUT = 60
-
-
-def sc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "stagecore", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=TIMEOUT, env={**clean_env(), "PYTHONPATH": str(REPO_ROOT)})
+from tests.helpers import git, run_dvc, sc
 
 
 def twins(tmp_path: Path, files: dict[str, str], dvc_init: bool = True) -> tuple[Path, Path]:

@@ -8,30 +8,9 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import REPO_ROOT, clean_env, git, run_dvc
-
-TIMEOUT = 60
-
-
-def sc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """stagecore as a subprocess, with a timeout."""
-    return subprocess.run([sys.executable, "-m", "stagecore", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=TIMEOUT, env={**clean_env(), "PYTHONPATH": str(REPO_ROOT)})
-
-
-def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    proc = sc(*args, cwd=cwd)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
-
-
-def dvc_ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    proc = run_dvc(*args, cwd=cwd)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
+from tests.helpers import clean_env, dvc_ok, git, ok, run_dvc, sc
 
 
 def md5(data: bytes) -> str:

@@ -10,7 +10,6 @@ import http.server
 import json
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -18,27 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, clean_env, git, run_dvc
-
-TIMEOUT = 60  # a hang (the graph walking up from '/') fails the test instead of blocking it
-
-
-def sc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """stagecore as a subprocess, with a timeout."""
-    return subprocess.run([sys.executable, "-m", "stagecore", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=TIMEOUT, env={**clean_env(), "PYTHONPATH": str(REPO_ROOT)})
-
-
-def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    proc = sc(*args, cwd=cwd)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
-
-
-def dvc_ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    proc = run_dvc(*args, cwd=cwd)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
+from tests.helpers import clean_env, dvc_ok, git, ok, run_dvc, sc
 
 
 def gitp(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
