@@ -1,0 +1,87 @@
+"""Issue 12: packaging (a complete sdist whose tests run, SPDX licence, py.typed, lower bounds)
+and the pre-commit gate in a clone whose data was never pulled ("not pulled yet", not "stale")."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+from tests.helpers import REPO_ROOT, clean_env, git
+
+# ---------------------------------------------------------------------------------------------
+# packaging
+
+
+def _build_sdist(out: Path) -> Path:
+    """`python -m build --sdist --no-isolation` of this checkout (the test extras carry `build` and a
+    setuptools new enough for PEP 639), so the test needs no network."""
+    proc = subprocess.run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(out),
+                           str(REPO_ROOT)], capture_output=True, text=True, timeout=120, env=clean_env())
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Successfully built stagecore-" in proc.stdout
+    (sdist,) = out.glob("stagecore-*.tar.gz")
+    return sdist
+
+
+def test_sdist_is_complete_and_its_tests_run(tmp_path: Path) -> None:
+    sdist = _build_sdist(tmp_path / "dist")
+    with tarfile.open(sdist) as tar:
+        names = tar.getnames()
+        top = names[0].split("/")[0]
+        inside = {name[len(top) + 1 :] for name in names if name.startswith(top + "/")}
+        pkg_info = tar.extractfile(f"{top}/PKG-INFO").read().decode()  # type: ignore[union-attr]
+        tar.extractall(tmp_path / "src", filter="data")
+    # every tracked file the package and its test suite need
+    tracked = git("ls-files", "stagecore", "githooks", "tests", cwd=REPO_ROOT).split()
+    missing = sorted(path for path in tracked if path not in inside)
+    assert missing == [], f"missing from the sdist: {missing}"
+    for needed in ("LICENSE", "README.md", "pyproject.toml", "Makefile", ".pre-commit-hooks.yaml",
+                   "stagecore/py.typed", "tests/conftest.py", "tests/helpers.py", "tests/servers.py",
+                   "tests/walkthrough.sh", "tests/security/__init__.py"):
+        assert needed in inside, needed
+    assert not any("__pycache__" in name or name.endswith(".pyc") for name in inside)
+    # the metadata: SPDX licence with its file, classifiers, URLs, the bounds the code needs
+    assert "License-Expression: Apache-2.0" in pkg_info
+    assert "License-File: LICENSE" in pkg_info
+    assert "Classifier: Typing :: Typed" in pkg_info
+    assert "Classifier: Programming Language :: Python :: 3.10" in pkg_info
+    assert "Project-URL: Source, https://github.com/stagecore/stagecore" in pkg_info
+    assert 'Requires-Dist: tomli>=1.1.0; python_version < "3.11"' in pkg_info
+    assert 'Requires-Dist: boto3>=1.36.0; extra == "s3"' in pkg_info
+    licence = (tmp_path / "src" / top / "LICENSE").read_text()
+    assert licence.lstrip().startswith("Apache License\n                           Version 2.0, January 2004")
+    assert "END OF TERMS AND CONDITIONS" in licence
+    # the sdist's own tests run against the sdist's own code (conftest, helpers, servers present)
+    root = tmp_path / "src" / top
+    env = clean_env({"PYTHONPATH": str(root)})
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                           "tests/test_core_units.py"], cwd=root, capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert " passed" in proc.stdout and "error" not in proc.stdout.lower()
+    where = subprocess.run([sys.executable, "-c", "import stagecore; print(stagecore.__file__)"], cwd=root,
+                           capture_output=True, text=True, env=env, check=True).stdout.strip()
+    assert where == str(root / "stagecore" / "__init__.py")
+
+
+def test_s3_lower_bound_is_the_first_botocore_with_the_checksum_options() -> None:
+    """stagecore/remotes/s3.py passes request_checksum_calculation / response_checksum_validation to
+    botocore's Config; botocore 1.35.99 raises TypeError on them, 1.36.0 (boto3 1.36.0) takes them."""
+    source = (REPO_ROOT / "stagecore/remotes/s3.py").read_text()
+    assert 'request_checksum_calculation="when_required"' in source
+    pyproject = (REPO_ROOT / "pyproject.toml").read_text()
+    assert 's3 = ["boto3>=1.36.0"]' in pyproject
+    import botocore.config
+
+    conf = botocore.config.Config(request_checksum_calculation="when_required",
+                                  response_checksum_validation="when_required")
+    assert conf.request_checksum_calculation == "when_required"
+    try:
+        botocore.config.Config(no_such_option_in_any_botocore="x")
+    except TypeError as exc:
+        assert "no_such_option_in_any_botocore" in str(exc)
+    else:
+        raise AssertionError("botocore.config.Config accepted an unknown option")
