@@ -25,6 +25,30 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+# what `dvc --help` (3.67.1) lists and stagecore does not implement, aliases included: the repository
+# is DVC's format, so the user's `dvc` does these on the same checkout
+DVC_ONLY = (
+    "artifacts", "cache", "check-ignore", "completion", "data", "destroy", "diff", "doctor", "du",
+    "exp", "experiments", "get", "get-url", "import", "import-db", "import-url", "list", "list-url",
+    "ls", "ls-url", "move", "mv", "plots", "queue", "root", "studio", "unprotect", "update",
+)
+
+
+def _dvc_only(argv: list[str]) -> str | None:
+    """The DVC-only command `argv` names (after the global -q/-v flags), if any."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    return command if command in DVC_ONLY else None
+
+
+def _own_parsers(parser: argparse.ArgumentParser) -> None:
+    """Each (sub)parser records itself as `_parser`, so a usage error names the deepest command's usage."""
+    parser.set_defaults(_parser=parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _own_parsers(child)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stagecore", description="Data versioning and reproducible pipelines on DVC's formats.")
     parser.add_argument("-V", "--version", action="version", version=__version__)
@@ -35,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     names = sorted(m.name for m in pkgutil.iter_modules([pkg_dir]) if m.name.startswith("cmd_"))
     for name in names:
         import_module(f"stagecore.cli.{name}").register(sub)
+    _own_parsers(parser)
     return parser
 
 
@@ -43,11 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     if argv in (["--version"], ["-V"], ["version"]):
         print(__version__)
         return 0
+    dvc_only = _dvc_only(argv)
+    if dvc_only:
+        sys.stderr.write(f"ERROR: '{dvc_only}' is a DVC command stagecore does not have; this repository works "
+                         f"with DVC too: run `dvc {dvc_only} ...`\n")
+        return EXIT_USAGE
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return EXIT_USAGE if argv else 0
+    args, extra = parser.parse_known_args(argv)
+    own = getattr(args, "_parser", parser)
+    if extra:  # DVC: the usage of the command the flag was given to, not the top-level one
+        own.error(f"unrecognized arguments: {' '.join(extra)}")
+    if not getattr(args, "func", None):  # bare `stagecore` (or `stagecore remote`): as DVC, help and 254
+        own.print_help()
+        sys.stderr.write("ERROR: the following arguments are required: command\n")
+        return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
     except StagecoreError as exc:

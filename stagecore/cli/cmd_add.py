@@ -2,8 +2,12 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("add", help="track files or directories (writes PATH.dvc)")
-    p.add_argument("targets", nargs="+", metavar="PATH")
+    p = sub.add_parser(
+        "add",
+        description="Track data files or directories: store them in the cache and write PATH.dvc.",
+        epilog="example: stagecore add data/images",
+        help="track files or directories (writes PATH.dvc)")
+    p.add_argument("targets", nargs="+", metavar="PATH", help="files or directories to track")
     p.set_defaults(func=run)
 
 

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("checkout", help="make the workspace match the recorded data")
-    p.add_argument("targets", nargs="*", metavar="TARGET")
+    p = sub.add_parser(
+        "checkout",
+        description="Make the workspace match the data the .dvc files and dvc.lock record, from the cache.",
+        epilog="example: stagecore checkout data/images.dvc",
+        help="make the workspace match the recorded data")
+    p.add_argument("targets", nargs="*", metavar="TARGET", help=".dvc files, stages or paths (default: all)")
     p.add_argument("-f", "--force", action="store_true",
                    help="replace modified workspace data (its content is saved to the cache first)")
     p.add_argument("--relink", action="store_true", help="recreate links/copies even when unchanged")

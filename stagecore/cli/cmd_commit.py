@@ -2,8 +2,12 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("commit", help="save changed outputs to the cache and record them")
-    p.add_argument("targets", nargs="*", metavar="TARGET")
+    p = sub.add_parser(
+        "commit",
+        description="Save changed outputs to the cache and record their new hashes in .dvc files or dvc.lock.",
+        epilog="example: stagecore commit train",
+        help="save changed outputs to the cache and record them")
+    p.add_argument("targets", nargs="*", metavar="TARGET", help=".dvc files, stages or paths (default: all)")
     p.add_argument("-f", "--force", action="store_true", help="commit even if deps changed")
     p.set_defaults(func=run)
 

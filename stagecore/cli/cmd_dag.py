@@ -2,7 +2,11 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("dag", help="show the stage graph")
+    p = sub.add_parser(
+        "dag",
+        description="Show the graph of pipeline stages and how they depend on each other.",
+        epilog="example: stagecore dag train",
+        help="show the stage graph")
     p.add_argument("target", nargs="?", help="only this stage and the stages it depends on")
     p.add_argument("--full", action="store_true", help="with TARGET: its whole pipeline")
     fmt = p.add_mutually_exclusive_group()

@@ -4,7 +4,11 @@ from __future__ import annotations
 def register(sub) -> None:
     from stagecore.cli.transfer_common import add_remote_args
 
-    p = sub.add_parser("fetch", help="download tracked data into the cache (no checkout)")
+    p = sub.add_parser(
+        "fetch",
+        description="Download tracked data from a data remote into the cache, without touching the workspace.",
+        epilog="example: stagecore fetch -r storage",
+        help="download tracked data into the cache (no checkout)")
     add_remote_args(p)
     p.set_defaults(func=run)
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("fsck", help="check that cache (and remote) objects match their names")
+    p = sub.add_parser(
+        "fsck",
+        description="Check that every cache object (and, with -c, remote object) matches the hash it is named by.",
+        epilog="example: stagecore fsck --repair",
+        help="check that cache (and remote) objects match their names")
     p.add_argument("--repair", action="store_true",
                    help="remove corrupt cache objects and fetch them again from the data remote")
     p.add_argument("-r", "--remote", help="also check every object on this data remote")

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("gc", help="remove unused objects from the cache (and remote, with -c)")
+    p = sub.add_parser(
+        "gc",
+        description="Remove objects no kept revision uses from the cache (and from the data remote, with -c).",
+        epilog="example: stagecore gc -w -a",
+        help="remove unused objects from the cache (and remote, with -c)")
     p.add_argument("-w", "--workspace", action="store_true", help="keep what the workspace uses")
     p.add_argument("-a", "--all-branches", action="store_true", help="also keep what every branch tip uses")
     p.add_argument("-T", "--all-tags", action="store_true", help="also keep what every tag uses")

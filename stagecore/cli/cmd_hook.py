@@ -12,7 +12,11 @@ HOOKS = ("pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push"
 
 
 def register(sub) -> None:
-    p = sub.add_parser("hook", help="run one of stagecore's git hooks (used by the pre-commit framework)")
+    p = sub.add_parser(
+        "hook",
+        description="Run one of stagecore's git hooks by name; the pre-commit framework calls this.",
+        epilog="example: stagecore hook post-checkout",
+        help="run one of stagecore's git hooks (used by the pre-commit framework)")
     p.add_argument("name", choices=HOOKS, help="the git hook to run")
     p.add_argument("args", nargs=argparse.REMAINDER, help="the arguments git passes to that hook")
     p.set_defaults(func=run)

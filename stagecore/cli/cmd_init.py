@@ -2,7 +2,11 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("init", help="initialise stagecore (a DVC repository) here")
+    p = sub.add_parser(
+        "init",
+        description="Initialise a DVC repository (.dvc/) in the current git repository.",
+        epilog="example: stagecore init",
+        help="initialise stagecore (a DVC repository) here")
     p.add_argument("--no-scm", action="store_true", help="work without git")
     p.add_argument("-f", "--force", action="store_true", help="reinitialise, removing .dvc/")
     p.add_argument("--subdir", action="store_true",

@@ -6,7 +6,11 @@ from stagecore.ops.install import HOOK_NAMES as HOOKS
 
 
 def register(sub) -> None:
-    p = sub.add_parser("install", help="install stagecore's git hooks in this repository")
+    p = sub.add_parser(
+        "install",
+        description="Install stagecore's git hooks, which keep data in step with git checkouts, commits and pushes.",
+        epilog="example: stagecore install",
+        help="install stagecore's git hooks in this repository")
     p.add_argument(
         "--hook",
         dest="hooks",

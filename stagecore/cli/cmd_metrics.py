@@ -4,9 +4,13 @@ DEFAULT_PRECISION = 5
 
 
 def register(sub) -> None:
-    p = sub.add_parser("metrics", help="show metrics")
+    p = sub.add_parser("metrics", description="Show the metrics files of the workspace.", help="show metrics")
     msub = p.add_subparsers(dest="metrics_command", metavar="COMMAND", parser_class=type(p))
-    show = msub.add_parser("show", help="print the metrics of the workspace")
+    show = msub.add_parser(
+        "show",
+        description="Print the metrics of the workspace.",
+        epilog="example: stagecore metrics show --json",
+        help="print the metrics of the workspace")
     show.add_argument("targets", nargs="*", metavar="PATH", help="metrics files (default: all)")
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.add_argument("--md", action="store_true", help="markdown table")

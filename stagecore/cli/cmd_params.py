@@ -2,9 +2,16 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("params", help="compare parameters")
+    p = sub.add_parser(
+        "params",
+        description="Compare the parameters of pipeline stages between revisions.",
+        help="compare parameters")
     psub = p.add_subparsers(dest="params_command", metavar="COMMAND", parser_class=type(p))
-    d = psub.add_parser("diff", help="parameter changes between a revision and the workspace")
+    d = psub.add_parser(
+        "diff",
+        description="Show parameter changes between a revision and the workspace (or another revision).",
+        epilog="example: stagecore params diff HEAD~1",
+        help="parameter changes between a revision and the workspace")
     d.add_argument("a_rev", nargs="?", default="HEAD", metavar="A_REV", help="old revision (default HEAD)")
     d.add_argument("b_rev", nargs="?", default="workspace", metavar="B_REV",
                    help="new revision (default: the workspace)")

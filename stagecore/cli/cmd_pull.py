@@ -4,9 +4,15 @@ from __future__ import annotations
 def register(sub) -> None:
     from stagecore.cli.transfer_common import add_remote_args
 
-    p = sub.add_parser("pull", help="fetch tracked data and check it out")
+    p = sub.add_parser(
+        "pull",
+        description="Download tracked data from a data remote and check it out into the workspace.",
+        epilog="example: stagecore pull -r storage",
+        help="fetch tracked data and check it out")
     add_remote_args(p)
-    p.add_argument("-f", "--force", action="store_true", help="replace modified workspace data (saved to the cache first)")
+    p.add_argument(
+        "-f", "--force", action="store_true",
+        help="replace modified workspace data (saved to the cache first)")
     p.set_defaults(func=run)
 
 

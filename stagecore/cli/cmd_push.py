@@ -4,7 +4,11 @@ from __future__ import annotations
 def register(sub) -> None:
     from stagecore.cli.transfer_common import add_remote_args
 
-    p = sub.add_parser("push", help="upload tracked data the remote lacks")
+    p = sub.add_parser(
+        "push",
+        description="Upload the tracked data a data remote does not have yet.",
+        epilog="example: stagecore push -r storage",
+        help="upload tracked data the remote lacks")
     add_remote_args(p)
     p.set_defaults(func=run)
 

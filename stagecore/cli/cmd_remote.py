@@ -22,11 +22,18 @@ def _level_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("remote", help="set up and manage data remotes")
+    parser = sub.add_parser(
+        "remote",
+        description="Set up and manage data remotes in DVC's config.",
+        help="set up and manage data remotes")
     cmds = parser.add_subparsers(dest="remote_cmd", metavar="CMD", parser_class=type(parser))
     cmds.required = True
 
-    p = cmds.add_parser("add", help="add a new data remote")
+    p = cmds.add_parser(
+        "add",
+        description="Add a new data remote.",
+        epilog="example: stagecore remote add -d storage s3://bucket/path",
+        help="add a new data remote")
     _level_flags(p)
     p.add_argument("-d", "--default", action="store_true", help="set as the default remote")
     p.add_argument("-f", "--force", action="store_true", help="overwrite an existing remote of that name")
@@ -35,26 +42,46 @@ def register(sub) -> None:
         "url", help="remote location: a directory, s3://bucket/path or ssh://[user@]host[:port]/path"
     )
 
-    p = cmds.add_parser("default", help="show, set or unset the default data remote")
+    p = cmds.add_parser(
+        "default",
+        description="Show, set or unset the default data remote.",
+        epilog="example: stagecore remote default storage",
+        help="show, set or unset the default data remote")
     _level_flags(p)
     p.add_argument("-u", "--unset", action="store_true", help="unset the default remote")
     p.add_argument("name", nargs="?", help="name of the remote")
 
-    p = cmds.add_parser("modify", help="set or unset an option of a data remote")
+    p = cmds.add_parser(
+        "modify",
+        description="Set or unset an option of a data remote.",
+        epilog="example: stagecore remote modify storage region us-east-1",
+        help="set or unset an option of a data remote")
     _level_flags(p)
     p.add_argument("-u", "--unset", action="store_true", help="unset the option")
     p.add_argument("name", help="name of the remote")
     p.add_argument("option", help="name of the option (url, jobs, endpointurl, keyfile, ...)")
     p.add_argument("value", nargs="?", help="value of the option")
 
-    p = cmds.add_parser("list", help="list the data remotes")
+    p = cmds.add_parser(
+        "list",
+        description="List the data remotes and their URLs.",
+        epilog="example: stagecore remote list",
+        help="list the data remotes")
     _level_flags(p)
 
-    p = cmds.add_parser("remove", help="remove a data remote")
+    p = cmds.add_parser(
+        "remove",
+        description="Remove a data remote from the config.",
+        epilog="example: stagecore remote remove storage",
+        help="remove a data remote")
     _level_flags(p)
     p.add_argument("name", help="name of the remote to remove")
 
-    p = cmds.add_parser("rename", help="rename a data remote")
+    p = cmds.add_parser(
+        "rename",
+        description="Rename a data remote.",
+        epilog="example: stagecore remote rename storage backup",
+        help="rename a data remote")
     _level_flags(p)
     p.add_argument("name", help="remote to rename")
     p.add_argument("new", help="new name of the remote")

@@ -4,15 +4,23 @@ import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("repro", help="reproduce changed stages (dependencies first)")
+    p = sub.add_parser(
+        "repro",
+        description="Reproduce the pipeline: run the stages whose dependencies changed, dependencies first.",
+        epilog="example: stagecore repro train",
+        help="reproduce changed stages (dependencies first)")
     p.add_argument("targets", nargs="*", metavar="TARGET",
                    help="stage names, dvc.yaml[:name] or .dvc files (default: ./dvc.yaml)")
     p.add_argument("-f", "--force", action="store_true", help="reproduce even unchanged stages")
-    p.add_argument("-s", "--single-item", action="store_true", help="only the targets, not their dependencies")
+    p.add_argument(
+        "-s", "--single-item", action="store_true",
+        help="only the targets, not their dependencies")
     p.add_argument("-p", "--pipeline", action="store_true", help="the whole pipelines of the targets")
     p.add_argument("-P", "--all-pipelines", action="store_true", help="every pipeline of the repository")
     p.add_argument("--downstream", action="store_true", help="the targets and the stages depending on them")
-    p.add_argument("--force-downstream", action="store_true", help="also force the stages after a reproduced one")
+    p.add_argument(
+        "--force-downstream", action="store_true",
+        help="also force the stages after a reproduced one")
     p.add_argument("--dry", action="store_true", help="only print what would run")
     p.add_argument("-k", "--keep-going", action="store_true",
                    help="after a failure, go on with the stages that do not depend on it")

@@ -4,7 +4,11 @@ from __future__ import annotations
 def register(sub) -> None:
     from stagecore.cli.cmd_stage import add_stage_flags
 
-    p = sub.add_parser("run", help="define a stage and run it (DVC 1.x/2.x `dvc run`)")
+    p = sub.add_parser(
+        "run",
+        description="Define a stage from a command and its dependencies and outputs, and run it (DVC 1.x/2.x `dvc run`).",
+        epilog="example: stagecore run -n train -d train.py -o model.bin python train.py",
+        help="define a stage and run it (DVC 1.x/2.x `dvc run`)")
     p.add_argument("-f", "--file", help="single-stage file to write (`train.dvc`), as DVC 0.x/1.x did")
     p.add_argument("--single-stage", action="store_true", help="accepted for compatibility with DVC 1.x")
     p.add_argument("--no-exec", action="store_true", help="only write the stage, do not run it")

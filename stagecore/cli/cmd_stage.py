@@ -12,11 +12,17 @@ def add_stage_flags(p) -> None:
     p.add_argument("-o", "--outs", action="append", default=[], metavar="PATH", help="output, cached")
     p.add_argument("-O", "--outs-no-cache", action="append", default=[], metavar="PATH",
                    help="output not cached (tracked by git)")
-    p.add_argument("-m", "--metrics", action="append", default=[], metavar="PATH", help="metrics file, cached")
+    p.add_argument(
+        "-m", "--metrics", action="append", default=[],
+        metavar="PATH",
+        help="metrics file, cached")
     p.add_argument("-M", "--metrics-no-cache", action="append", default=[], metavar="PATH",
                    help="metrics file tracked by git (not cached)")
     p.add_argument("--plots", action="append", default=[], metavar="PATH", help="plots file, cached")
-    p.add_argument("--plots-no-cache", action="append", default=[], metavar="PATH", help="plots file, not cached")
+    p.add_argument(
+        "--plots-no-cache", action="append", default=[],
+        metavar="PATH",
+        help="plots file, not cached")
     p.add_argument("--outs-persist", action="append", default=[], metavar="PATH",
                    help="output kept (not deleted) before the command runs")
     p.add_argument("--outs-persist-no-cache", action="append", default=[], metavar="PATH",
@@ -51,14 +57,29 @@ def spec_of(args):
 
 
 def register(sub) -> None:
-    p = sub.add_parser("stage", help="add or list pipeline stages")
+    p = sub.add_parser(
+        "stage",
+        description="Add or list pipeline stages.",
+        help="add or list pipeline stages")
     stage_sub = p.add_subparsers(dest="stage_command", metavar="COMMAND", parser_class=type(p))
-    add = stage_sub.add_parser("add", help="add a stage to dvc.yaml (without running it)")
+    add = stage_sub.add_parser(
+        "add",
+        description="Add a stage to dvc.yaml without running it.",
+        epilog="example: stagecore stage add -n train -d train.py -o model.bin python train.py",
+        help="add a stage to dvc.yaml (without running it)")
     add_stage_flags(add)
     add.add_argument("--run", action="store_true", help="run the stage right after adding it")
     add.set_defaults(func=run_add)
-    lst = stage_sub.add_parser("list", help="list stages and what they output")
-    lst.add_argument("targets", nargs="*", metavar="TARGET")
+    lst = stage_sub.add_parser(
+        "list",
+        description="List the stages and what they output.",
+        epilog="example: stagecore stage list",
+        help="list stages and what they output")
+    lst.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="dvc.yaml files or stage names (default: ./dvc.yaml)")
     lst.add_argument("-A", "--all", action="store_true", help="every stage of the repository")
     lst.add_argument("--name-only", "--names-only", action="store_true", help="only the names")
     lst.set_defaults(func=run_list)

@@ -5,8 +5,12 @@ import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("status", help="show changed stages and data (or, with -c, cache vs remote)")
-    p.add_argument("targets", nargs="*", metavar="TARGET")
+    p = sub.add_parser(
+        "status",
+        description="Show changed stages and data in the workspace, or (with -c) what the cache and a data remote differ in.",
+        epilog="example: stagecore status -c",
+        help="show changed stages and data (or, with -c, cache vs remote)")
+    p.add_argument("targets", nargs="*", metavar="TARGET", help=".dvc files, stages or paths (default: all)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("-q", "--quiet", action="store_true", help="no output; exit 1 when something changed")
     p.add_argument("-c", "--cloud", action="store_true", help="compare the cache with the remote")

@@ -6,7 +6,11 @@ from stagecore.ops.install import HOOK_NAMES as HOOKS
 
 
 def register(sub) -> None:
-    p = sub.add_parser("uninstall", help="remove stagecore's git hooks from this repository")
+    p = sub.add_parser(
+        "uninstall",
+        description="Remove stagecore's git hooks from this repository.",
+        epilog="example: stagecore uninstall",
+        help="remove stagecore's git hooks from this repository")
     p.add_argument(
         "--hook",
         dest="hooks",

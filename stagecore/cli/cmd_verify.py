@@ -2,7 +2,11 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("verify", help="CI check: locks consistent at a revision, its data on the remote")
+    p = sub.add_parser(
+        "verify",
+        description="CI check: the locks at a revision are consistent and its data is on the data remote.",
+        epilog="example: stagecore verify --rev HEAD -r storage",
+        help="CI check: locks consistent at a revision, its data on the remote")
     p.add_argument("--rev", default="HEAD", help="revision to verify (default HEAD)")
     p.add_argument("-r", "--remote", help="data remote to check (default: core.remote)")
     p.add_argument("--no-remote", action="store_true", help="skip the remote check")

@@ -1,0 +1,146 @@
+"""The command line as a new user meets it (issue 12): help for every command and argument, the
+subcommand's own usage on a bad flag, bare `stagecore` as DVC does it, one friendly line for the DVC
+commands stagecore lacks, and hints that are right when followed literally. Real subprocesses."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from stagecore.cli import DVC_ONLY, build_parser
+from tests.helpers import clean_env, git, ok, run_dvc, sc
+
+
+def _walk(parser: argparse.ArgumentParser, path: tuple[str, ...]):
+    """(command path, parser, its help line) for every (sub)command, aliases skipped."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                if name in helps:
+                    yield (*path, name), child, helps[name]
+                    yield from _walk(child, (*path, name))
+
+
+def test_every_command_and_argument_has_help_and_every_leaf_an_example():
+    problems = []
+    commands = list(_walk(build_parser(), ()))
+    for path, parser, help_line in commands:
+        name = " ".join(path)
+        groups = any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
+        if not help_line:
+            problems.append(f"{name}: no help line")
+        if not parser.description:
+            problems.append(f"{name}: no description")
+        if not groups and not (parser.epilog or "").startswith(f"example: stagecore {name}"):
+            problems.append(f"{name}: no 'example: stagecore {name} ...' epilog")
+        for action in parser._actions:
+            if not action.help and not isinstance(action, argparse._SubParsersAction):
+                problems.append(f"{name}: argument {action.option_strings or action.dest} has no help")
+    assert len(commands) >= 34 and problems == []
+
+
+def test_help_shows_description_and_example():
+    proc = sc("add", "--help", cwd=".")
+    assert proc.returncode == 0
+    assert "Track data files or directories: store them in the cache and write PATH.dvc." in proc.stdout
+    assert "files or directories to track" in proc.stdout
+    assert proc.stdout.rstrip().endswith("example: stagecore add data/images")
+
+
+def test_bad_flag_prints_the_subcommands_usage(tmp_path):
+    proc = sc("add", "x", "--bogus", cwd=tmp_path)
+    assert proc.returncode == 254 and proc.stdout == ""
+    assert proc.stderr == "usage: stagecore add [-h] PATH [PATH ...]\nERROR: unrecognized arguments: --bogus\n"
+    proc = sc("remote", "list", "--bogus", cwd=tmp_path)
+    assert proc.returncode == 254
+    assert proc.stderr.startswith("usage: stagecore remote list [-h]")
+    assert proc.stderr.endswith("ERROR: unrecognized arguments: --bogus\n")
+
+
+def test_bare_stagecore_is_dvcs_bare_dvc(tmp_path):
+    dvc = run_dvc(cwd=tmp_path)
+    assert dvc.returncode == 254 and dvc.stdout.startswith("usage: dvc ")
+    assert dvc.stderr == "ERROR: the following arguments are required: command\n"
+    proc = sc(cwd=tmp_path)
+    assert proc.returncode == dvc.returncode and proc.stderr == dvc.stderr
+    assert proc.stdout.startswith("usage: stagecore ") and "add" in proc.stdout and "push" in proc.stdout
+
+
+def test_dvc_only_commands_get_one_friendly_line(tmp_path):
+    dvc_help = run_dvc("--help", cwd=tmp_path).stdout
+    ours = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    listed = set()  # `    add   Track ...`, `    experiments (exp)`: the commands and their aliases
+    for line in dvc_help.splitlines():
+        match = re.match(r"    ([a-z][a-z-]*)(?: \(([a-z-]+)\))?(?:\s|$)", line)
+        if match:
+            listed.update(name for name in match.groups() if name)
+    assert listed - ours - {"version"} == set(DVC_ONLY), listed - ours - set(DVC_ONLY)
+    for command in ("exp", "plots", "import"):
+        proc = sc("-q", command, "show", cwd=tmp_path)
+        assert proc.returncode == 254 and proc.stdout == ""
+        assert proc.stderr == (f"ERROR: '{command}' is a DVC command stagecore does not have; this repository "
+                               f"works with DVC too: run `dvc {command} ...`\n")
+    proc = sc("frobnicate", cwd=tmp_path)  # not DVC's either: argparse's own refusal
+    assert proc.returncode == 254 and "invalid choice: 'frobnicate'" in proc.stderr
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", cwd=repo)
+    ok("init", "-q", cwd=repo)
+    (repo / "data.txt").write_text("main data\n")
+    ok("add", "data.txt", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "data", cwd=repo)
+    return repo
+
+
+def test_pull_without_any_remote_hints_remote_add(project):
+    proc = sc("pull", cwd=project)
+    assert proc.returncode != 0
+    assert proc.stderr.endswith("hint: add one with `stagecore remote add -d NAME URL`\n"), proc.stderr
+    ok("remote", "add", "store", str(project.parent / "store"), cwd=project)
+    proc = sc("pull", cwd=project)
+    assert proc.returncode != 0
+    assert proc.stderr.endswith(
+        "hint: set a default with `stagecore remote default store` or use `stagecore pull -r store`\n"
+    ), proc.stderr
+
+
+def _git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True)
+
+
+def test_kept_modified_data_hint_on_checkout_is_safe_to_follow(project):
+    """The hint must not be `stagecore commit`: on the new branch that records the old branch's edit."""
+    ok("install", cwd=project)
+    git("checkout", "-qb", "other", cwd=project)
+    (project / "data.txt").write_text("other data\n")
+    ok("commit", cwd=project)
+    assert _git("commit", "-qam", "other data", cwd=project).returncode == 0
+    assert _git("checkout", "-q", "master" if _has(project, "master") else "main", cwd=project).returncode == 0
+    (project / "data.txt").write_text("an edit made on main\n")
+    proc = _git("checkout", "-q", "other", cwd=project)
+    assert proc.returncode == 0
+    assert "'data.txt' has changes not committed to the cache: kept, not overwritten" in proc.stderr
+    assert ("hint: `stagecore checkout --force data.txt` takes the recorded version (the edit is saved to the "
+            "cache first, its md5 printed); to keep the edit, commit it where it was made (`git checkout -`, "
+            "`stagecore commit`)") in proc.stderr
+    assert "stagecore commit, then" not in proc.stderr
+    # followed literally: this branch's version comes back and the edit is in the cache under its md5
+    forced = sc("checkout", "--force", "data.txt", cwd=project)
+    assert forced.returncode == 0, forced.stderr
+    assert (project / "data.txt").read_text() == "other data\n"
+    assert "saved the previous content of 'data.txt' to the cache (md5 " in forced.stderr
+    assert _git("diff", "--quiet", "HEAD", "--", "data.txt.dvc", cwd=project).returncode == 0  # untouched
+
+
+def _has(repo: Path, branch: str) -> bool:
+    return _git("rev-parse", "--verify", "-q", branch, cwd=repo).returncode == 0
