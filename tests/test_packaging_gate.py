@@ -85,3 +85,62 @@ def test_s3_lower_bound_is_the_first_botocore_with_the_checksum_options() -> Non
         assert "no_such_option_in_any_botocore" in str(exc)
     else:
         raise AssertionError("botocore.config.Config accepted an unknown option")
+
+
+# ---------------------------------------------------------------------------------------------
+# make demo (tests/walkthrough.sh)
+
+WALKTHROUGH = Path(__file__).with_name("walkthrough.sh")
+
+
+def test_demo_shows_every_command_and_writes_no_ansi_when_redirected(tmp_path: Path) -> None:
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env["PATH"]
+    proc = subprocess.run(["bash", str(WALKTHROUGH)], env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "walkthrough: all steps passed" in proc.stdout
+    assert "\x1b" not in proc.stdout + proc.stderr  # stdout is a pipe here: plain text
+    assert "\n== Change the data: status notices, commit records it ==\n" in proc.stdout
+    # the steps that create or change data are shown as typed, before what they change
+    shown = proc.stdout
+    for line in ("$ printf 'id,label\\n1,cat\\n2,dog\\n' > labels.csv",
+                 "$ mkdir -p images/cats images/dogs",
+                 "$ printf '3,bird\\n' >> labels.csv",
+                 "$ rm -rf images labels.csv",
+                 "$ cat > src/prepare.py <<'EOF'\nimport os, sys\n",
+                 "$ printf 'row6\\nrow7\\n' >> data/data.xml",
+                 "$ printf '# tuned\\n' >> src/train.py",
+                 "$ printf 'lr: 0.5\\n' > params.yaml",
+                 "$ rm -rf teammate/.dvc/cache"):
+        assert "\n" + line in shown, line
+    assert shown.index("$ printf '3,bird\\n' >> labels.csv") < shown.index("modified:           labels.csv")
+
+
+def _on_a_tty(script: str) -> str:
+    """Run `bash -c script` with stdout on a pseudo-terminal; return what it wrote."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(["bash", "-c", script], stdout=slave, stderr=subprocess.PIPE)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
+    return b"".join(chunks).decode()
+
+
+def test_demo_section_titles_are_bold_only_on_a_terminal() -> None:
+    text = WALKTHROUGH.read_text()
+    start, end = text.index("# ANSI bold only on a terminal"), text.index("# shell: print")
+    preamble = text[start:end]
+    assert "\x1b[1m== Step ==\x1b[0m" in _on_a_tty(preamble + "section Step\n")
+    piped = subprocess.run(["bash", "-c", preamble + "section Step\n"], capture_output=True, text=True)
+    assert piped.returncode == 0 and piped.stdout == "\n== Step ==\n", piped

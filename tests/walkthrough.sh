@@ -10,7 +10,21 @@ export GIT_AUTHOR_NAME="Walkthrough" GIT_AUTHOR_EMAIL="walk@example.invalid"
 export GIT_COMMITTER_NAME="Walkthrough" GIT_COMMITTER_EMAIL="walk@example.invalid"
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
 
-section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+# ANSI bold only on a terminal: `make demo > demo.txt` writes plain text
+if [ -t 1 ]; then BOLD=$'\033[1m' PLAIN=$'\033[0m'; else BOLD='' PLAIN=''; fi
+section() { printf '\n%s== %s ==%s\n' "$BOLD" "$*" "$PLAIN"; }
+# shell: print a shell command line as typed, then run it (the steps that create or change data)
+shell() {
+    printf '\n$ %s\n' "$1"
+    eval "$1" || { printf 'walkthrough: `%s` failed\n' "$1" >&2; exit 1; }
+}
+# write PATH: print `cat > PATH <<'EOF'` with the text from stdin, then write it
+write() {
+    local text
+    text=$(cat)
+    printf '\n$ cat > %s <<'"'EOF'"'\n%s\nEOF\n' "$1" "$text"
+    printf '%s\n' "$text" > "$1"
+}
 # run: print the command, run it, indent its output; fail the walkthrough if it fails
 run() {
     printf '\n$ %s\n' "$*"
@@ -37,9 +51,9 @@ cd project
 run stagecore init
 
 section "Track a data file and a directory"
-printf 'id,label\n1,cat\n2,dog\n' > labels.csv
-mkdir -p images/cats images/dogs
-for i in 1 2 3; do printf 'cat picture %s\n' "$i" > "images/cats/$i.jpg"; printf 'dog picture %s\n' "$i" > "images/dogs/$i.jpg"; done
+shell "printf 'id,label\\n1,cat\\n2,dog\\n' > labels.csv"
+shell "mkdir -p images/cats images/dogs"
+shell "for i in 1 2 3; do echo \"cat picture \$i\" > images/cats/\$i.jpg; echo \"dog picture \$i\" > images/dogs/\$i.jpg; done"
 run stagecore add labels.csv images
 run cat labels.csv.dvc
 run cat .gitignore
@@ -48,7 +62,7 @@ run git add .gitignore labels.csv.dvc images.dvc
 run git commit -q -m "Track labels and images"
 
 section "Change the data: status notices, commit records it"
-printf '3,bird\n' >> labels.csv
+shell "printf '3,bird\\n' >> labels.csv"
 run stagecore status
 run stagecore commit
 run stagecore status
@@ -56,7 +70,7 @@ run git commit -q -am "More labels"
 run git log --oneline
 
 section "Delete the data, check it out again from the cache"
-rm -rf images labels.csv
+shell "rm -rf images labels.csv"
 run stagecore status
 run stagecore checkout
 check '[ -f images/cats/2.jpg ] && grep -q bird labels.csv'
@@ -71,9 +85,9 @@ run git checkout -q HEAD -- labels.csv.dvc
 run stagecore checkout
 
 section "A pipeline: prepare and train stages (the seeds' tutorial)"
-mkdir -p src data
-printf 'row1\nrow2\nrow3\nrow4\nrow5\n' > data/data.xml
-cat > src/prepare.py <<'PY'
+shell "mkdir -p src data"
+shell "printf 'row1\\nrow2\\nrow3\\nrow4\\nrow5\\n' > data/data.xml"
+write src/prepare.py <<'PY'
 import os, sys
 rows = open(sys.argv[1]).read().split()
 os.makedirs("data/prepared", exist_ok=True)
@@ -81,16 +95,14 @@ cut = len(rows) * 2 // 3
 open("data/prepared/train.tsv", "w").write("\n".join(rows[:cut]) + "\n")
 open("data/prepared/test.tsv", "w").write("\n".join(rows[cut:]) + "\n")
 PY
-cat > src/train.py <<'PY'
+write src/train.py <<'PY'
 import json
-import yaml  # noqa: F401 - any library the project needs
 params = dict(line.split(": ") for line in open("params.yaml").read().splitlines())
 rows = open("data/prepared/train.tsv").read().split()
 open("model.pkl", "w").write(f"model: {len(rows)} rows, lr {params['lr']}\n")
 json.dump({"rows": len(rows), "lr": float(params["lr"])}, open("metrics.json", "w"))
 PY
-printf 'lr: 0.1\n' > params.yaml
-sed -i '/^import yaml/d' src/train.py
+shell "printf 'lr: 0.1\\n' > params.yaml"
 run stagecore add data/data.xml
 run stagecore run -n prepare -d src/prepare.py -d data/data.xml -o data/prepared python3 src/prepare.py data/data.xml
 run stagecore run -n train -d data/prepared -d src/train.py -p lr -o model.pkl -M metrics.json python3 src/train.py
@@ -103,7 +115,7 @@ run git add -A
 run git commit -q -m "Pipeline: prepare and train"
 
 section "Change the data: repro reruns what depends on it, nothing else"
-printf 'row6\nrow7\n' >> data/data.xml
+shell "printf 'row6\\nrow7\\n' >> data/data.xml"
 run stagecore status
 run stagecore add data/data.xml
 run stagecore repro
@@ -113,7 +125,7 @@ run git commit -q -m "More data"
 
 section "Git hooks: a stale pipeline cannot be committed"
 run stagecore install
-printf '# tuned\n' >> src/train.py
+shell "printf '# tuned\\n' >> src/train.py"
 run git add src/train.py
 refused git commit -m "Tune training without rerunning it"
 run stagecore repro
@@ -122,7 +134,7 @@ run git commit -q -m "Tune training"
 
 section "Switching branches swaps the data"
 run git checkout -q -b bigger-lr
-printf 'lr: 0.5\n' > params.yaml
+shell "printf 'lr: 0.5\\n' > params.yaml"
 run stagecore repro
 run git add -A
 run git commit -q -m "Bigger learning rate"
@@ -152,7 +164,7 @@ run stagecore pull
 check '[ -f data/prepared/train.tsv ] && grep -q "lr 0.1" model.pkl'
 run stagecore status
 cd "$SCRATCH"
-rm -rf teammate/.dvc/cache  # (a cache of its own: the next clone gets nothing from it)
+shell "rm -rf teammate/.dvc/cache"  # (a cache of its own: the next clone gets nothing from it)
 run git -c core.hooksPath="$SCRATCH/project/.git/hooks" clone "$SCRATCH/origin.git" second
 check 'grep -q "lr 0.1" second/model.pkl && [ -f second/images/dogs/3.jpg ]'
 run cat second/model.pkl
