@@ -541,7 +541,7 @@ def test_pre_commit_reports_unstaged_dvc_files(dvc_repo: Path, engine_calls: lis
     outcome = stagecore.hooks.run(request_in(dvc_repo, PreCommitRequest(HookEnv("."))))
     assert outcome.exit_code == 1
     assert outcome.lines == (
-        "stagecore pre-commit: commit refused (2 problem(s)):",
+        "stagecore pre-commit: commit refused (2 problems):",
         "  - 'dvc.lock' changed but the change is not staged",
         "    hint: git add dvc.lock",
         "  - 'new data.dvc' is not tracked by git",
@@ -551,7 +551,7 @@ def test_pre_commit_reports_unstaged_dvc_files(dvc_repo: Path, engine_calls: lis
     git("config", "stagecore.precommit", "warn", cwd=dvc_repo)
     outcome = stagecore.hooks.run(request_in(dvc_repo, PreCommitRequest(HookEnv("."))))
     assert outcome.exit_code == 0
-    assert outcome.lines[0] == "stagecore pre-commit: warning (2 remark(s), stagecore.precommit = warn):"
+    assert outcome.lines[0] == "stagecore pre-commit: warning (2 remarks, stagecore.precommit = warn):"
     git("config", "stagecore.precommit", "off", cwd=dvc_repo)
     engine_calls.clear()
     assert stagecore.hooks.run(request_in(dvc_repo, PreCommitRequest(HookEnv(".")))) == (0, ())
@@ -625,7 +625,7 @@ def test_pre_push_blocking_notes_refuse(dvc_repo: Path, monkeypatch) -> None:
     outcome = stagecore.hooks.run(request_in(dvc_repo, req))
     assert outcome.exit_code == 1
     assert outcome.lines[:3] == (
-        "stagecore pre-push: push to 'origin' refused (1 problem(s)):",
+        "stagecore pre-push: push to 'origin' refused (1 problem):",
         "  - object 'abc' of 'data' is missing",
         "    hint: stagecore fetch",
     )

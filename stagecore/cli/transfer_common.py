@@ -34,7 +34,7 @@ def report_problems(result, verb: str) -> int:
 
 
 def add_remote_args(p) -> None:
-    p.add_argument("targets", nargs="*", metavar="TARGET")
+    p.add_argument("targets", nargs="*", metavar="TARGET", help=".dvc files, stages or paths (default: all)")
     p.add_argument("-r", "--remote", help="remote name (default: core.remote)")
     p.add_argument("-j", "--jobs", type=int, help="parallel transfers")
     p.add_argument("-a", "--all-branches", action="store_true", help="data of every branch tip")
@@ -58,11 +58,12 @@ def collect_refs(repo, args, *, for_push: bool = False):
 
 def fetch_for(repo, args):
     """The fetch step of `fetch` and `pull`: the run cache when asked, then the data objects."""
-    from stagecore.ops.transfer import fetch
+    from stagecore.ops.transfer import fetch, remote_name
 
+    remote = remote_name(repo, args.remote, args.command)  # a missing remote's hint names this command
     if args.run_cache:
         from stagecore.ops.runcache_transfer import pull_run_cache
 
-        pull_run_cache(repo, args.remote)
-    return fetch(repo, collect_refs(repo, args), remote=args.remote, jobs=args.jobs,
+        pull_run_cache(repo, remote)
+    return fetch(repo, collect_refs(repo, args), remote=remote, jobs=args.jobs,
                  progress=stderr_progress("fetching"))

@@ -62,6 +62,11 @@ def is_dvc_repo(root: str) -> bool:
     return os.path.isdir(os.path.join(root, ".dvc"))
 
 
+def counted(n: int, word: str) -> str:
+    """`1 problem`, `2 problems`: the count and its noun, in the refusals and summaries."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def note_lines(notes: list[HookNote] | tuple[HookNote, ...], indent: str = "  ") -> list[str]:
     lines = []
     for note in notes:

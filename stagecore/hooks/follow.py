@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from stagecore.hooks.context import HookContext, note_lines
+from stagecore.hooks.context import HookContext, counted, note_lines
 from stagecore.hooks.protocol import HookNote, HookOutcome
 
 Changes = Mapping[str, tuple[bytes | None, bytes | None]]
@@ -22,7 +22,7 @@ def follow(ctx: HookContext, changes: Changes, git_remote: str | None = None) ->
     notes += _engine(ctx.root, changes, fetch=policy.fetch, data_remote=policy.data_remote_for(git_remote))
     ctx.trace.mark("engine")
     if not notes:
-        return ctx.done(f"followed {len(changes)} dvc file(s)")
+        return ctx.done(f"followed {counted(len(changes), 'dvc file')}")
     lines = [f"stagecore {ctx.hook}: the workspace does not fully match the checked-out dvc files:"]
     return ctx.done("followed with problems", 0, tuple(lines + note_lines(notes)))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from stagecore.hooks.context import HookContext, note_lines
+from stagecore.hooks.context import HookContext, counted, note_lines
 from stagecore.hooks.protocol import HookNote, HookOutcome, PreCommitRequest
 
 if TYPE_CHECKING:
@@ -86,11 +86,11 @@ def render(ctx: HookContext, notes: list[HookNote], mode: str) -> HookOutcome:
     if not notes:
         return ctx.done("passed")
     if blocking and mode == "block":
-        lines = [f"stagecore pre-commit: commit refused ({len(blocking)} problem(s)):"]
+        lines = [f"stagecore pre-commit: commit refused ({counted(len(blocking), 'problem')}):"]
         lines += note_lines(notes)
         lines.append("hint: fix the above, or commit anyway with `git commit --no-verify`")
         return ctx.done("refused", 1, tuple(lines))
-    header = f"stagecore pre-commit: warning ({len(notes)} remark(s)"
+    header = f"stagecore pre-commit: warning ({counted(len(notes), 'remark')}"
     header += ", stagecore.precommit = warn):" if blocking else "):"
     return ctx.done("passed with warnings", 0, tuple([header, *note_lines(notes)]))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from stagecore.hooks.context import HookContext, note_lines
+from stagecore.hooks.context import HookContext, counted, note_lines
 from stagecore.hooks.protocol import HookNote, HookOutcome, PrePushRequest
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
     ctx.trace.mark("engine")
     blocking = [n for n in notes if n.blocking]
     if blocking:
-        lines = [f"stagecore pre-push: push to '{request.remote_name}' refused ({len(blocking)} problem(s)):"]
+        lines = [f"stagecore pre-push: push to '{request.remote_name}' refused ({counted(len(blocking), 'problem')}):"]
         lines += note_lines(notes)
         lines.append(
             "hint: to push anyway: git config stagecore.allowIncompletePush true, or git push --no-verify"
@@ -49,9 +49,9 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
         return ctx.done(
             "pushed with remarks",
             0,
-            tuple([f"stagecore pre-push: {len(notes)} remark(s):", *note_lines(notes)]),
+            tuple([f"stagecore pre-push: {counted(len(notes), 'remark')}:", *note_lines(notes)]),
         )
-    return ctx.done(f"data of {len(commits)} commit(s) on the remote")
+    return ctx.done(f"data of {counted(len(commits), 'commit')} on the remote")
 
 
 def commits_for(git: pygit2.Repository, request: PrePushRequest) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import shlex
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
@@ -208,7 +209,12 @@ def _follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
                 False))
         for path in outcome.kept:
             findings.append(Finding(f"'{path}' has changes not committed to the cache: kept, not overwritten",
-                                    "stagecore commit, then stagecore checkout", False))
+                                    # not `stagecore commit`: here it would record the previous commit's
+                                    # edit as this commit's version of the output
+                                    f"`stagecore checkout --force {shlex.quote(path)}` takes the recorded "
+                                    "version (the edit is saved to the cache first, its md5 printed); to keep "
+                                    "the edit, commit it where it was made (`git checkout -`, `stagecore commit`)",
+                                    False))
     return findings
 
 

@@ -37,8 +37,9 @@ def remote_name(repo, name: str | None, command: str = "push") -> str:
     if not name:
         raise RemoteError(
             f"no remote specified in {repo.root}",
-            hint=f"set a default with `stagecore remote default <name>` "
-                 f"or use `stagecore {command} -r <name>`",
+            hint=(f"set a default with `stagecore remote default {sorted(conf['remote'])[0]}` or use "
+                  f"`stagecore {command} -r {sorted(conf['remote'])[0]}`") if conf.get("remote")
+            else "add one with `stagecore remote add -d NAME URL`",
         )
     if name not in conf.get("remote", {}):
         raise RemoteError(f"remote '{name}' doesn't exist", hint="list them with `stagecore remote list`")
