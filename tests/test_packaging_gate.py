@@ -144,3 +144,100 @@ def test_demo_section_titles_are_bold_only_on_a_terminal() -> None:
     assert "\x1b[1m== Step ==\x1b[0m" in _on_a_tty(preamble + "section Step\n")
     piped = subprocess.run(["bash", "-c", preamble + "section Step\n"], capture_output=True, text=True)
     assert piped.returncode == 0 and piped.stdout == "\n== Step ==\n", piped
+
+
+# ---------------------------------------------------------------------------------------------
+# the pre-commit gate in a clone whose data was never pulled
+
+
+def _sc(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    from tests.helpers import run_cli
+
+    proc = run_cli(*args, cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def _gitp(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=120)
+
+
+def _pushed_pipeline_clone(tmp_path: Path) -> tuple[Path, Path]:
+    """A project (data.xml added; stages prepare: data.xml -> prepared/, train: prepared/ -> model.txt)
+    whose commits are on a bare repository and whose data was pushed to a directory remote; and a
+    plain `git clone` of it, hooks installed, data never pulled. Returns (clone, remote dir)."""
+    repo, bare, store = tmp_path / "repo", tmp_path / "origin.git", tmp_path / "store"
+    repo.mkdir()
+    git("init", "-q", "--bare", "-b", "main", str(bare), cwd=tmp_path)
+    git("init", "-q", "-b", "main", cwd=repo)
+    _sc("init", "-q", cwd=repo)
+    _sc("remote", "add", "-d", "storage", str(store), cwd=repo)
+    (repo / "data.xml").write_text("row1\nrow2\nrow3\n")
+    (repo / "prepare.py").write_text("import os\nos.makedirs('prepared', exist_ok=True)\n"
+                                     "open('prepared/rows.txt', 'w').write(open('data.xml').read())\n")
+    (repo / "train.py").write_text("open('model.txt', 'w').write(str(len(open('prepared/rows.txt').readlines())))\n")
+    _sc("add", "data.xml", cwd=repo)
+    _sc("run", "-n", "prepare", "-d", "prepare.py", "-d", "data.xml", "-o", "prepared",
+        sys.executable, "prepare.py", cwd=repo)
+    _sc("run", "-n", "train", "-d", "train.py", "-d", "prepared", "-o", "model.txt",
+        sys.executable, "train.py", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "pipeline", cwd=repo)
+    pushed = _sc("push", cwd=repo)
+    assert "pushed" in pushed.stdout + pushed.stderr
+    git("push", "-q", str(bare), "main", cwd=repo)
+    clone = tmp_path / "clone"
+    git("clone", "-q", str(bare), str(clone), cwd=tmp_path)
+    _sc("install", cwd=clone)
+    assert not (clone / "data.xml").exists() and not (clone / "model.txt").exists()  # never pulled
+    (clone / "train.py").write_text((clone / "train.py").read_text())  # unchanged: the stage is not stale
+    (clone / "README.md").write_text("code-only change\n")
+    git("add", "README.md", cwd=clone)
+    return clone, store
+
+
+def test_code_only_commit_in_a_clone_without_pulled_data_passes(tmp_path: Path) -> None:
+    clone, _ = _pushed_pipeline_clone(tmp_path)
+    proc = _gitp("commit", "-m", "docs", cwd=clone)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "not pulled yet (on remote 'storage'; not blocking): 'data.xml', 'model.txt', 'prepared'" in out
+    assert "hint: stagecore pull" in out
+    assert "repro" not in out and "not up to date" not in out and "not in the cache" not in out, out
+    assert "docs" in _gitp("log", "-1", "--format=%s", cwd=clone).stdout
+    # once pulled, the gate has nothing to say
+    _sc("pull", cwd=clone)
+    (clone / "README.md").write_text("second change\n")
+    git("add", "README.md", cwd=clone)
+    proc = _gitp("commit", "-m", "docs 2", cwd=clone)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "not pulled" not in proc.stdout + proc.stderr
+
+
+def test_commit_refused_when_the_unpulled_data_is_not_on_the_remote(tmp_path: Path) -> None:
+    clone, store = _pushed_pipeline_clone(tmp_path)
+    import shutil
+
+    shutil.rmtree(store)  # the data was never really pushed (or the remote lost it)
+    proc = _gitp("commit", "-m", "docs", cwd=clone)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "the recorded version of 'model.txt' is neither in the cache nor on remote 'storage'" in out
+    assert "the recorded version of 'data.xml' is neither in the cache nor on remote 'storage'" in out
+    assert "repro" not in out and "not up to date" not in out, out
+    assert "docs" not in _gitp("log", "-1", "--format=%s", cwd=clone).stdout
+
+
+def test_unreachable_remote_is_one_non_blocking_line(tmp_path: Path, monkeypatch) -> None:
+    clone, _ = _pushed_pipeline_clone(tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    _sc("remote", "add", "--local", "-d", "down", "s3://bucket/path", cwd=clone)
+    _sc("remote", "modify", "--local", "down", "endpointurl", "http://127.0.0.1:9", cwd=clone)  # nothing listens
+    proc = _gitp("commit", "-m", "docs", cwd=clone)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "warning (1 remark)" in out, out
+    assert ("not pulled yet (not blocking; whether the data remote has them is unknown: cannot reach "
+            "http://127.0.0.1:9 for remote 'down'): 'data.xml', 'model.txt', 'prepared'") in out, out
+    assert "repro" not in out and "not up to date" not in out, out

@@ -45,14 +45,19 @@ def gate(repo, dirty: set[str] | None, open_git, prefix: str = "") -> list[Findi
     try:
         repo.workspace.memo.update(_staged_deps(open_git, dirty, stages, prefix))
         findings = [Finding(exc.message, exc.hint) for exc in problems]
-        for stage in stages:
-            findings += _stage_findings(stage, stage_changes(repo, stage))
-        return findings
+        from stagecore.ops.unpulled import settle
+
+        # data never pulled (a fresh clone) is "not pulled yet", not a stale stage
+        judged, notes, extra = settle(repo, [(stage, stage_changes(repo, stage)) for stage in stages])
+        for stage, items in judged:
+            findings += _stage_findings(stage, items, notes)
+        return findings + extra
     finally:
         repo.workspace.memo = None
 
 
-def _stage_findings(stage, items) -> list[Finding]:
+def _stage_findings(stage, items, notes: Mapping[str, Finding | None] | None = None) -> list[Finding]:
+    """`notes`: the finding that replaces an unpulled output's (None: reported elsewhere)."""
     name = stage.addressing
     data_only = stage.cmd is None and not stage.deps
     found: list[Finding] = []
@@ -68,7 +73,11 @@ def _stage_findings(stage, items) -> list[Finding]:
             stale.append("changed deps: " + ", ".join(item["changed deps"]))
         elif isinstance(item, dict) and "changed outs" in item:
             for path, status in item["changed outs"].items():
-                found.append(_out_finding(stage, name, path, status, data_only))
+                if notes and path in notes:
+                    note = notes[path]
+                    found += [note] if note is not None else []
+                else:
+                    found.append(_out_finding(stage, name, path, status, data_only))
     if stale and not (stage.cmd is None and stage.deps):  # import-like stages have nothing to rerun
         found.insert(0, Finding(f"stage '{name}' is not up to date ({'; '.join(stale)})", f"stagecore repro {name}"))
     return found
