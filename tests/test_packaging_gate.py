@@ -241,3 +241,15 @@ def test_unreachable_remote_is_one_non_blocking_line(tmp_path: Path, monkeypatch
     assert ("not pulled yet (not blocking; whether the data remote has them is unknown: cannot reach "
             "http://127.0.0.1:9 for remote 'down'): 'data.xml', 'model.txt', 'prepared'") in out, out
     assert "repro" not in out and "not up to date" not in out, out
+
+
+def test_a_really_stale_stage_is_still_refused_in_a_clone_without_pulled_data(tmp_path: Path) -> None:
+    clone, _ = _pushed_pipeline_clone(tmp_path)
+    (clone / "train.py").write_text("open('model.txt', 'w').write('tuned')\n")
+    git("add", "train.py", cwd=clone)
+    proc = _gitp("commit", "-m", "tune", cwd=clone)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "stage 'train' is not up to date (changed deps: train.py)" in out, out  # not 'prepared'
+    assert "stage 'prepare'" not in out, out
+    assert "not pulled yet (on remote 'storage'; not blocking): 'data.xml', 'model.txt', 'prepared'" in out
