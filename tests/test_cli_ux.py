@@ -55,7 +55,7 @@ def test_help_shows_description_and_example():
 def test_bad_flag_prints_the_subcommands_usage(tmp_path):
     proc = sc("add", "x", "--bogus", cwd=tmp_path)
     assert proc.returncode == 254 and proc.stdout == ""
-    assert proc.stderr == "usage: stagecore add [-h] PATH [PATH ...]\nERROR: unrecognized arguments: --bogus\n"
+    assert proc.stderr == "usage: stagecore add [-h] [-q] [-v] PATH [PATH ...]\nERROR: unrecognized arguments: --bogus\n"
     proc = sc("remote", "list", "--bogus", cwd=tmp_path)
     assert proc.returncode == 254
     assert proc.stderr.startswith("usage: stagecore remote list [-h]")
@@ -144,3 +144,28 @@ def test_kept_modified_data_hint_on_checkout_is_safe_to_follow(project):
 
 def _has(repo: Path, branch: str) -> bool:
     return _git("rev-parse", "--verify", "-q", branch, cwd=repo).returncode == 0
+
+
+def test_quiet_is_honoured_before_and_after_the_command_errors_still_shown(project):
+    """DVC's `add -q`/`push -q`/`status -q` print nothing; stagecore's -q works in both places."""
+    ok("remote", "add", "-d", "store", str(project.parent / "store"), cwd=project)
+    (project / "more.txt").write_text("more\n")
+    for args in (("-q", "add", "more.txt"), ("add", "-q", "more.txt")):
+        proc = sc(*args, cwd=project)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", ""), args
+    loud = sc("push", cwd=project)
+    assert (loud.returncode, loud.stdout) == (0, "2 files pushed\n")
+    for args in (("-q", "push"), ("push", "-q"), ("-q", "fetch"), ("-q", "checkout"), ("-q", "commit", "-f")):
+        proc = sc(*args, cwd=project)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", ""), args
+    (project / "more.txt").write_text("changed\n")
+    loud = sc("status", cwd=project)
+    assert loud.returncode == 0 and "modified:" in loud.stdout
+    for args in (("-q", "status"), ("status", "-q")):  # `-q status` was ignored: status's own -q reset it
+        proc = sc(*args, cwd=project)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", ""), args
+    proc = sc("-q", "push", "-r", "nope", cwd=project)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr == "ERROR: remote 'nope' doesn't exist\nhint: list them with `stagecore remote list`\n"
+    proc = sc("-q", "remote", "list", cwd=project)  # what the command exists to print stays
+    assert proc.returncode == 0 and proc.stdout.startswith("store")

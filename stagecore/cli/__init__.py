@@ -40,13 +40,33 @@ def _dvc_only(argv: list[str]) -> str | None:
     return command if command in DVC_ONLY else None
 
 
-def _own_parsers(parser: argparse.ArgumentParser) -> None:
-    """Each (sub)parser records itself as `_parser`, so a usage error names the deepest command's usage."""
+# the commands whose stdout is what they exist to print: -q leaves it (DVC's `config`, `remote list`...)
+PRINTING = ("config", "dag", "hook", "metrics", "params", "remote", "stage", "verify")
+
+
+def _own_parsers(parser: argparse.ArgumentParser, top: bool = True) -> None:
+    """Each (sub)parser records itself as `_parser`, so a usage error names the deepest command's usage;
+    each command takes -q/-v after its name too, as DVC's do."""
     parser.set_defaults(_parser=parser)
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for child in set(action.choices.values()):
-                _own_parsers(child)
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not top and not groups:
+        _quiet_verbose(parser)
+    for action in groups:
+        for child in set(action.choices.values()):
+            _own_parsers(child, top=False)
+
+
+def _quiet_verbose(parser: argparse.ArgumentParser) -> None:
+    """-q/-v on a command, defaulting to the top-level flag (argparse would reset it to False: the
+    reason `stagecore -q status` used to be ignored)."""
+    own = {opt for action in parser._actions for opt in action.option_strings}
+    for short, long, text in (("-q", "--quiet", "print only errors (and what the command exists to print)"),
+                              ("-v", "--verbose", "show tracebacks for unexpected errors")):
+        if short not in own:
+            parser.add_argument(short, long, action="store_true", help=text)
+        for action in parser._actions:
+            if long in action.option_strings:
+                action.default = argparse.SUPPRESS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("ERROR: the following arguments are required: command\n")
         return EXIT_USAGE
     try:
+        if args.quiet and args.command not in PRINTING:  # DVC's -q: no informational output
+            from contextlib import redirect_stdout
+
+            with open(os.devnull, "w") as devnull, redirect_stdout(devnull):
+                return int(args.func(args) or 0)
         return int(args.func(args) or 0)
     except StagecoreError as exc:
         report_error(exc)
