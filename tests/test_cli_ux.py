@@ -169,3 +169,24 @@ def test_quiet_is_honoured_before_and_after_the_command_errors_still_shown(proje
     assert proc.stderr == "ERROR: remote 'nope' doesn't exist\nhint: list them with `stagecore remote list`\n"
     proc = sc("-q", "remote", "list", cwd=project)  # what the command exists to print stays
     assert proc.returncode == 0 and proc.stdout.startswith("store")
+
+
+def test_pre_push_hook_says_what_it_pushed_in_one_line_and_nothing_when_nothing(project):
+    bare, store = project.parent / "origin.git", project.parent / "store"
+    git("init", "-q", "--bare", str(bare), cwd=project.parent)
+    git("remote", "add", "origin", str(bare), cwd=project)
+    ok("remote", "add", "-d", "storage", str(store), cwd=project)
+    ok("install", cwd=project)
+    (project / "more.txt").write_text("more\n")
+    ok("add", "more.txt", cwd=project)
+    git("add", "-A", cwd=project)
+    assert _git("commit", "-qm", "more", cwd=project).returncode == 0
+    branch = _git("branch", "--show-current", cwd=project).stdout.strip()
+    proc = _git("push", "-q", "origin", branch, cwd=project)
+    assert proc.returncode == 0
+    assert [ln for ln in proc.stderr.splitlines() if "stagecore" in ln] == ["stagecore: 2 files pushed to 'storage'"]
+    (project / "notes.md").write_text("code only\n")
+    git("add", "notes.md", cwd=project)
+    assert _git("commit", "-qm", "notes", cwd=project).returncode == 0
+    proc = _git("push", "-q", "origin", branch, cwd=project)  # the data is already there: not a word
+    assert (proc.returncode, proc.stderr) == (0, "")

@@ -592,7 +592,9 @@ def test_pre_push_commits_native_and_framework(
         HookEnv("."), "origin", str(bare), (PushUpdate("refs/heads/main", tip, "refs/heads/main", pushed),)
     )
     assert stagecore.hooks.run(request_in(dvc_repo, native)) == (0, ())
-    assert engine_calls[-1] == ("pre-push", ([tip], {"data_remote": "store", "allow_incomplete": False}))
+    assert engine_calls[-1] == (
+        "pre-push", ([tip], {"data_remote": "store", "allow_incomplete": False, "report": []})
+    )
 
     # the framework passed no ref (or only the first): every local branch not on the remote
     framework = PrePushRequest(HookEnv("."), "origin", str(bare), (), complete=False)
@@ -601,7 +603,7 @@ def test_pre_push_commits_native_and_framework(
     git("config", "stagecore.allowIncompletePush", "yes", cwd=dvc_repo)
     git("config", "--unset", "stagecore.remote.origin", cwd=dvc_repo)
     stagecore.hooks.run(request_in(dvc_repo, native))
-    assert engine_calls[-1][1][1] == {"data_remote": None, "allow_incomplete": True}
+    assert engine_calls[-1][1][1] == {"data_remote": None, "allow_incomplete": True, "report": []}
 
     engine_calls.clear()
     req = PrePushRequest(

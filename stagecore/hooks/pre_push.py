@@ -30,11 +30,13 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
         return ctx.done("no new commits to push")
     policy = ctx.policy
     notes = list(policy.notes)
+    pushed: list[str] = []  # DVC's one line: `stagecore: 11 files pushed to 'storage'`; none when none
     notes += _engine(
         ctx.root,
         commits,
         data_remote=policy.data_remote_for(request.remote_name),
         allow_incomplete=policy.allow_incomplete_push,
+        report=pushed,
     )
     ctx.trace.mark("engine")
     blocking = [n for n in notes if n.blocking]
@@ -49,9 +51,9 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
         return ctx.done(
             "pushed with remarks",
             0,
-            tuple([f"stagecore pre-push: {counted(len(notes), 'remark')}:", *note_lines(notes)]),
+            tuple([*pushed, f"stagecore pre-push: {counted(len(notes), 'remark')}:", *note_lines(notes)]),
         )
-    return ctx.done(f"data of {counted(len(commits), 'commit')} on the remote")
+    return ctx.done(f"data of {counted(len(commits), 'commit')} on the remote", 0, tuple(pushed))
 
 
 def commits_for(git: pygit2.Repository, request: PrePushRequest) -> list[str]:
@@ -66,19 +68,29 @@ def commits_for(git: pygit2.Repository, request: PrePushRequest) -> list[str]:
 
 
 def _engine(
-    root: str, commits: list[str], *, data_remote: str | None, allow_incomplete: bool
+    root: str, commits: list[str], *, data_remote: str | None, allow_incomplete: bool,
+    report: list[str] | None = None,
 ) -> list[HookNote]:
-    """Upload what the data remote lacks: stagecore.ops.hookwork.push_commits."""
+    """Upload what the data remote lacks: stagecore.ops.hookwork.push_commits. The line saying how
+    many files were uploaded goes to `report` (counted through the transfer's progress callback)."""
     from stagecore.ops.hookwork import push_commits
     from stagecore.progress import stderr_progress
     from stagecore.repo import Repo
 
+    shown = stderr_progress("stagecore: pushing data")
+    handled = [0]
+
+    def progress(done: int, total: int) -> None:
+        handled[0] = done
+        if shown:
+            shown(done, total)
+
     with Repo(root) as repo:
         findings = push_commits(
-            repo,
-            commits,
-            data_remote=data_remote,
-            allow_incomplete=allow_incomplete,
-            progress=stderr_progress("stagecore: pushing data"),
+            repo, commits, data_remote=data_remote, allow_incomplete=allow_incomplete, progress=progress
         )
+        remote = data_remote or repo.conf.get("core", {}).get("remote")
+    failed = sum(1 for finding in findings if finding[0].startswith("failed to upload "))
+    if report is not None and handled[0] - failed > 0:
+        report.append(f"stagecore: {counted(handled[0] - failed, 'file')} pushed to '{remote}'")
     return [HookNote(*finding) for finding in findings]
