@@ -190,3 +190,22 @@ def test_pre_push_hook_says_what_it_pushed_in_one_line_and_nothing_when_nothing(
     assert _git("commit", "-qm", "notes", cwd=project).returncode == 0
     proc = _git("push", "-q", "origin", branch, cwd=project)  # the data is already there: not a word
     assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_post_checkout_prints_what_it_checked_out_and_nothing_on_a_no_op(project):
+    ok("install", cwd=project)
+    main = _git("branch", "--show-current", cwd=project).stdout.strip()
+    git("checkout", "-qb", "other", cwd=project)
+    (project / "data.txt").write_text("other data\n")
+    (project / "new.txt").write_text("new\n")
+    ok("commit", cwd=project)
+    ok("add", "new.txt", cwd=project)
+    git("add", "-A", cwd=project)
+    assert _git("commit", "-qm", "other data", cwd=project).returncode == 0
+    proc = _git("checkout", "-q", main, cwd=project)
+    assert (proc.returncode, proc.stderr) == (0, "M       data.txt\n")
+    assert (project / "data.txt").read_text() == "main data\n"
+    proc = _git("checkout", "-q", "other", cwd=project)
+    assert (proc.returncode, proc.stderr) == (0, "M       data.txt\nA       new.txt\n")
+    proc = _git("checkout", "-q", "-b", "third", cwd=project)  # HEAD did not move: not a word
+    assert (proc.returncode, proc.stderr) == (0, "")

@@ -458,7 +458,7 @@ def test_post_checkout_passes_only_changed_dvc_files(dvc_repo: Path, engine_call
     outcome = stagecore.hooks.run(request_in(dvc_repo, PostCheckoutRequest(HookEnv("."), old, new, True)))
     assert outcome == (0, ())
     assert engine_calls == [
-        ("follow", ({"dvc.lock": (b"v1\n", b"v2\n")}, {"fetch": True, "data_remote": None}))
+        ("follow", ({"dvc.lock": (b"v1\n", b"v2\n")}, {"fetch": True, "data_remote": None, "report": []}))
     ]
     engine_calls.clear()
     only_code = commit_files(dvc_repo, {"code.py": "y\n"})
@@ -470,7 +470,7 @@ def test_post_checkout_passes_only_changed_dvc_files(dvc_repo: Path, engine_call
     stagecore.hooks.run(request_in(dvc_repo, PostCheckoutRequest(HookEnv("."), Z40, new, True)))
     assert engine_calls[0][1] == (
         {"dvc.lock": (None, b"v2\n"), "a.dvc": (None, b"a\n")},
-        {"fetch": False, "data_remote": None},
+        {"fetch": False, "data_remote": None, "report": []},
     )
 
 
@@ -482,7 +482,9 @@ def test_post_checkout_file_checkout_follows_written_dvc_files(
     (dvc_repo / "dvc.lock").write_text("edited\n", encoding="utf-8")
     git("checkout", "--", "dvc.lock", cwd=dvc_repo)
     stagecore.hooks.run(request_in(dvc_repo, PostCheckoutRequest(HookEnv("."), head, head, False)))
-    assert engine_calls == [("follow", ({"dvc.lock": (None, b"v1\n")}, {"fetch": True, "data_remote": None}))]
+    assert engine_calls == [
+        ("follow", ({"dvc.lock": (None, b"v1\n")}, {"fetch": True, "data_remote": None, "report": []}))
+    ]
 
 
 def test_post_merge_normal_and_squash(dvc_repo: Path, engine_calls: list, monkeypatch) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from stagecore.hooks.context import HookContext, counted, note_lines
 from stagecore.hooks.protocol import HookNote, HookOutcome
 
+MAX_LINES = 10  # more outputs than this: one summary line
 Changes = Mapping[str, tuple[bytes | None, bytes | None]]
 
 
@@ -19,17 +20,29 @@ def follow(ctx: HookContext, changes: Changes, git_remote: str | None = None) ->
     """Run the checkout engine on `changes` (path -> (old content, new content)) and render."""
     policy = ctx.policy
     notes = list(policy.notes)
-    notes += _engine(ctx.root, changes, fetch=policy.fetch, data_remote=policy.data_remote_for(git_remote))
+    done: list[str] = []  # `A       path` / `M       path` per output checked out, as `dvc checkout` prints
+    notes += _engine(ctx.root, changes, fetch=policy.fetch, data_remote=policy.data_remote_for(git_remote),
+                     report=done)
     ctx.trace.mark("engine")
+    if len(done) > MAX_LINES:  # many: one line, as `dvc checkout --summary`
+        added = sum(1 for line in done if line.startswith("A"))
+        counts = ((added, "added"), (len(done) - added, "modified"))
+        parts = [f"{counted(n, 'output')} {word}" for n, word in counts if n]
+        done = [f"stagecore {ctx.hook}: {' and '.join(parts)}"]
     if not notes:
-        return ctx.done(f"followed {counted(len(changes), 'dvc file')}")
-    lines = [f"stagecore {ctx.hook}: the workspace does not fully match the checked-out dvc files:"]
+        return ctx.done(f"followed {counted(len(changes), 'dvc file')}", 0, tuple(done))
+    lines = [*done, f"stagecore {ctx.hook}: the workspace does not fully match the checked-out dvc files:"]
     return ctx.done("followed with problems", 0, tuple(lines + note_lines(notes)))
 
 
-def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None) -> list[HookNote]:
-    """Check out what changed: stagecore.ops.hookwork.follow (progress on stderr)."""
+def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None,
+            report: list[str] | None = None) -> list[HookNote]:
+    """Check out what changed: stagecore.ops.hookwork.follow (progress on stderr). The outputs it
+    brought in go to `report` as `A`/`M` lines: those whose recorded version changed, less those a
+    finding names (kept, missing or refused)."""
+    from stagecore.ops.hookwork import _side
     from stagecore.ops.hookwork import follow as follow_changes
+    from stagecore.ops.used import refs_of_blobs
     from stagecore.progress import stderr_progress
     from stagecore.repo import Repo
 
@@ -41,4 +54,10 @@ def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None
             data_remote=data_remote,
             progress=stderr_progress("stagecore: fetching data"),
         )
+        if report is not None:
+            old = {ref.path: ref.hash for ref in refs_of_blobs(_side(repo, changes, 0), problems=[])}
+            for ref in refs_of_blobs(_side(repo, changes, 1), problems=[]):
+                named = any(f[0].startswith((f"'{ref.path}'", f"'{ref.path}/")) for f in findings)
+                if old.get(ref.path) != ref.hash and not named:
+                    report.append(f"{'M' if ref.path in old else 'A':<8}{ref.path}")
     return [HookNote(*finding) for finding in findings]
