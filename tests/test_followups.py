@@ -316,7 +316,7 @@ def test_nested_project_objects_are_not_pushed_with_the_outer_project(tmp_path):
     clone = tmp_path / "clone"  # post-checkout follows the outer project only, with no remark on 'sub'
     proc = subprocess.run(["git", "-c", f"core.hooksPath={top / '.git/hooks'}", "clone", "-q", str(bare), str(clone)],
                           cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
-    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert proc.returncode == 0 and proc.stderr == "A       data.txt\n", proc.stderr  # what it checked out
     assert (clone / "data.txt").read_text() == "outer\n" and not (clone / "sub/data.txt").exists()
     assert inner not in _objects(clone / ".dvc/cache")
     # pre-commit of the outer project: the inner project's unstaged dvc file is not its business
@@ -355,12 +355,12 @@ def test_hooks_serve_each_subdir_project_of_the_git_repository(tmp_path):
     (top / "p2/data.txt").write_text("two, other branch\n")
     ok("commit", cwd=top / "p2")
     assert gitp("commit", "-qam", "p2 changed", cwd=top).returncode == 0
-    proc = gitp("checkout", "-q", "main", cwd=top)
-    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    proc = gitp("checkout", "-q", "main", cwd=top)  # one line: what p2 checked out; nothing from p1
+    assert proc.returncode == 0 and proc.stderr == "stagecore post-checkout: in project 'p2':\nM       data.txt\n"
     assert (top / "p2/data.txt").read_text() == "two\n" and (top / "p1/data.txt").read_text() == "one\n"
     (top / "p1/data.txt").unlink()  # the other project is not touched by this switch
     proc = gitp("checkout", "-q", "other", cwd=top)
-    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert proc.returncode == 0 and proc.stderr == "stagecore post-checkout: in project 'p2':\nM       data.txt\n"
     assert (top / "p2/data.txt").read_text() == "two, other branch\n"
     assert not (top / "p1/data.txt").exists()
 
