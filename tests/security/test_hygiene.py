@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, run_cli
+from tests.helpers import git, refused, run_cli
 
 CANARY = b"canary\n"
 
@@ -24,17 +24,6 @@ def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
-
-
-def refused(proc: subprocess.CompletedProcess[str], *needles: str, code: int = 1) -> str:
-    """The one ERROR line of a refused command (exit `code`), holding every needle."""
-    assert proc.returncode == code, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr, proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if "ERROR" in line]
-    assert len(errors) == 1, proc.stderr
-    for needle in needles:
-        assert needle in errors[0], proc.stderr
-    return errors[0]
 
 
 def md5(data: bytes) -> str:

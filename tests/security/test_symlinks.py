@@ -20,7 +20,7 @@ from typing import NamedTuple
 import pytest
 
 from stagecore.core.tree import manifest_bytes, manifest_hash
-from tests.helpers import clean_env, git, run_cli
+from tests.helpers import clean_env, git, refused, run_cli
 
 SECRET = b"TOP SECRET: the victim's private key\n"
 CANARY = b"canary\n"
@@ -43,17 +43,6 @@ def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     proc = run_cli(*args, cwd=cwd)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
-
-
-def refused(proc: subprocess.CompletedProcess[str], *needles: str, code: int = 1) -> str:
-    """The one ERROR line of a refused command (exit `code`), holding every needle."""
-    assert proc.returncode == code, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr and "unexpected error" not in proc.stderr, proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if "ERROR" in line]
-    assert len(errors) == 1, proc.stderr
-    for needle in needles:
-        assert needle in errors[0], proc.stderr
-    return errors[0]
 
 
 def snapshot(top: Path) -> dict[str, tuple[bytes | None, int]]:
