@@ -8,7 +8,7 @@ from stagecore.core.entry import Entry
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.interpolate import Context, InterpolationError, expand_stages
 from stagecore.core.pipeline import build_stage, lock_data, merge_params, pipeline_data
-from stagecore.core.pipeschema import validate_lock, validate_pipeline
+from stagecore.core.pipeschema import LegacyLockWarning, validate_lock, validate_pipeline
 from stagecore.core.stage import Stage, dvcfile_md5
 from stagecore.ops.runcache import entry_key, entry_value
 
@@ -65,8 +65,9 @@ def test_lock_schema_rules():
     assert validate_lock({"schema": "2.0", "stages": {"a": {"cmd": "x"}}}) == ({"a": {"cmd": "x"}}, [])
     assert validate_lock({"schema": 2.0, "stages": {}})[1] == [(("schema",), "invalid schema version")]
     assert validate_lock({"schema": "3.0", "stages": {}})[1] == [(("schema",), "invalid schema version")]
-    # DVC 1.x lock: no schema, stages at the top level -- read leniently
-    stages, problems = validate_lock({"train": {"cmd": "x", "deps": [{"path": "a", "md5": "0" * 32}]}})
+    # DVC 1.x lock: no schema, stages at the top level -- read leniently, with a warning
+    with pytest.warns(LegacyLockWarning, match="DVC 1.x layout, stages 'train'"):
+        stages, problems = validate_lock({"train": {"cmd": "x", "deps": [{"path": "a", "md5": "0" * 32}]}})
     assert problems == [] and list(stages) == ["train"]
     assert validate_lock({"schema": "2.0", "stages": {"a": {"deps": []}}})[1] == [
         (("stages", "a", "cmd"), "required key not provided")
