@@ -49,7 +49,7 @@ def real_root(root: str) -> str:
     return cached
 
 
-def _within(path: str, top: str) -> bool:
+def within(path: str, top: str) -> bool:
     return path == top or path.startswith(top.rstrip(os.sep) + os.sep)
 
 
@@ -101,10 +101,10 @@ def read_problem(root: str, relpath: str, cache_dir: CacheDir = None, *, strict:
     rroot = real_root(root)
     real = os.path.realpath(full)
     if real == os.path.normpath(os.path.join(rroot, relpath)):
-        return real if strict and not _within(real, rroot) else None
-    if cache_dir is not None and _within(real, real_root(cache_dir() if callable(cache_dir) else cache_dir)):
+        return real if strict and not within(real, rroot) else None
+    if cache_dir is not None and within(real, real_root(cache_dir() if callable(cache_dir) else cache_dir)):
         return None
-    if not _within(real, rroot) or any(_within(real, os.path.join(rroot, name)) for name in (".git", ".dvc")):
+    if not within(real, rroot) or any(within(real, os.path.join(rroot, name)) for name in (".git", ".dvc")):
         return real
     return None
 
@@ -145,13 +145,13 @@ def write_target(root: str, relpath: str, cache_dir: str | None, *, isdir: bool)
     target = real_dir if follow else os.path.join(real_dir, os.path.basename(relpath))
     rcache = os.path.realpath(cache_dir) if cache_dir else None
     problem = None
-    if not _within(target, rroot):
+    if not within(target, rroot):
         problem = "outside the work tree"
     elif target == rroot:
         problem = "onto the work-tree root"
-    elif any(_within(target, os.path.join(rroot, name)) for name in (".git", ".dvc")):
+    elif any(within(target, os.path.join(rroot, name)) for name in (".git", ".dvc")):
         problem = "into .git or .dvc"
-    elif rcache is not None and (_within(target, rcache) or (isdir and _within(rcache, target))):
+    elif rcache is not None and (within(target, rcache) or (isdir and within(rcache, target))):
         problem = "into the cache directory"
     if problem is None:
         return os.path.relpath(target, rroot)

@@ -159,13 +159,11 @@ def _refuse_committed_cache_dir(repo: Repo, value: str, path: str, level: str) -
     .git) unless confirmed in `.dvc/config.local`; a local one counts only when git does not
     track `.dvc/config.local` (the author of the repository could commit it too)."""
     from stagecore.errors import ConfigError
-    from stagecore.fsguard import real_root
+    from stagecore.fsguard import real_root, within
 
     rroot = real_root(repo.root)
     real = os.path.realpath(path)
-    inside = real.startswith(rroot + os.sep) and not (
-        real == os.path.join(rroot, ".git") or real.startswith(os.path.join(rroot, ".git") + os.sep))
-    if inside:
+    if real != rroot and within(real, rroot) and not within(real, os.path.join(rroot, ".git")):
         return
     if level == "local":
         from stagecore.fsguard import tracked_by_git

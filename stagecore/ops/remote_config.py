@@ -331,6 +331,7 @@ def _url_source(config: Config, name: str) -> str:
 def check_url(config: Config, name: str, url: object, cache_dir: object = None) -> None:
     """Refuse (ConfigError naming the config file) a remote url that is empty, of an unknown type,
     or a directory inside the repository's `.dvc` or `.git`, or the cache (or inside it)."""
+    from stagecore.fsguard import within
     from stagecore.remotes import local_path, remote_kind
     from stagecore.remotes.schema import url_problem
 
@@ -344,7 +345,7 @@ def check_url(config: Config, name: str, url: object, cache_dir: object = None) 
         places = (("cache", cache), (".dvc", config.dvc_dir), (".git", os.path.join(root, ".git")))
         for label, inside in places:
             real = os.path.realpath(inside)
-            if where == real or where.startswith(real + os.sep):
+            if within(where, real):
                 what = "the cache" if label == "cache" else f"the repository's {label} directory"
                 problem = (f"remote '{name}' has url '{url}', which is inside {what} ('{where}')",
                            f"point it at a directory outside {what}: "
