@@ -233,6 +233,9 @@ class ObjectStore:
                 if not stat.S_ISLNK(st.st_mode):
                     os.chmod(tmp, st.st_mode | stat.S_IXUSR, dir_fd=dir_fd)
             os.replace(tmp, dest, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            # renaming a hard link over another link to the same inode does nothing (POSIX): the
+            # temp name is still there (re-adding unchanged data with cache.type hardlink)
+            _unlink_at(tmp, dir_fd)
         except OSError as exc:
             _unlink_at(tmp, dir_fd)
             from stagecore.fsutil import raise_disk_error
@@ -254,7 +257,10 @@ class ObjectStore:
                         continue
                     _reflink(src, tmp, self, dir_fd=dir_fd)
                 elif kind == "hardlink":
-                    os.link(src, tmp, dst_dir_fd=dir_fd)
+                    if os.path.getsize(src) == 0:  # DVC copies empty files (one inode for all of them
+                        copy_file(src, tmp, 0o666, dir_fd=dir_fd)  # would tie unrelated outputs together)
+                    else:
+                        os.link(src, tmp, dst_dir_fd=dir_fd)
                 elif kind == "symlink":
                     os.symlink(os.path.abspath(src), tmp, dir_fd=dir_fd)
                 return
