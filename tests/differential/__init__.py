@@ -1,0 +1,1 @@
+"""The differential suite: DVC's functional tests replayed with DVC and with stagecore, compared (issue 10)."""
