@@ -99,7 +99,8 @@ class Printer:
             self._err(f"saved the previous content of '{rel(self.repo, path)}' to the cache (md5 {md5})")
         elif kind == "failed":
             message, dependents = event.detail
-            self._err(f"WARNING: failed to reproduce '{name}': {message}")
+            self.active = False  # DVC: no blank line after a failed stage
+            self._err(f"WARNING: {message}")
             if dependents:
                 word = "Stages" if len(dependents) > 1 else "Stage"
                 names = " and ".join(f"'{d}'" for d in dependents)

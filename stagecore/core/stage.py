@@ -79,7 +79,7 @@ class Stage:
 
     @property
     def is_callback(self) -> bool:
-        return self.cmd is not None and not self.deps and not self.outs
+        return self.cmd is not None and not self.deps and not self.params and not self.outs  # params are deps
 
     def __hash__(self) -> int:
         return hash((self.dvcfile, self.name))

@@ -203,7 +203,10 @@ def remove_outs(repo, stage: Stage, notify: Notify = _quiet) -> None:
             continue
         if out.cache:
             measured = outs_ops.measure_for(repo, path, out)
-            if measured is not None and not outs_ops.in_cache(repo, measured.hash):
+            from stagecore.ops.failed import is_failed_output
+
+            if (measured is not None and not outs_ops.in_cache(repo, measured.hash)
+                    and not is_failed_output(repo, path, measured.hash.value)):
                 runcache.store_copy(repo, path, measured)
                 notify(ReproEvent("stashed", stage, (path, measured.hash.value)))
         if out.persist:
@@ -267,6 +270,9 @@ def run_command(repo, stage: Stage, *, dry: bool = False, notify: Notify = _quie
                 raise StageError(f"failed to run: {line}: {exc}") from None
             code = _wait(proc)
         if code != 0:
+            from stagecore.ops.failed import remember
+
+            remember(repo, stage)  # what it wrote is not data to save into the cache later
             raise StageError(f"failed to run: {line}, exited with {code}",
                              hint="fix the command or its inputs, then run `stagecore repro` again")
 

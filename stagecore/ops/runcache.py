@@ -49,7 +49,7 @@ def can_cache(stage: Stage) -> bool:
     """Whether runs of this stage may be looked up in (restored from) the run cache."""
     if stage.cmd is None or stage.always_changed or stage.is_callback:
         return False
-    if not stage.deps or not stage.outs:
+    if not (stage.deps or stage.params) or not stage.outs:  # params are dependencies too
         return False
     return not any(out.persist for out in stage.outs)
 
