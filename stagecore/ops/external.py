@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat as statmod
+from typing import Any
 
 from stagecore.core.hashinfo import HashInfo, Meta
 from stagecore.core.stage import is_offline, is_url
@@ -132,6 +133,83 @@ def _download(url: str, tmp: str) -> None:
         reason = getattr(exc, "reason", None) or exc
         raise StageError(f"failed to import '{url}': {reason}",
                          hint="check the URL and the network, then run `stagecore repro` again") from None
+
+
+def url_info(url: str) -> dict[str, Any]:
+    """What DVC records of an http(s) source (fsspec's HTTP `info`): `checksum` (the ETag or
+    Content-MD5, else fsspec's token of the HEAD answer, as a decimal string) and `size`.
+    A HEAD request, then a GET whose body is not read when HEAD gives no size.
+    Raises FileNotFoundError when neither answers."""
+    import urllib.error
+    import urllib.request
+
+    info: dict[str, Any] = {"name": url, "size": None}
+    for method in ("HEAD", "GET"):
+        request = urllib.request.Request(url, method=method, headers={"Accept-Encoding": "identity"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as resp:  # noqa: S310
+                info.update(_file_info(resp))
+        except urllib.error.HTTPError as exc:  # the server answered: the file is not there
+            if method == "GET":
+                raise FileNotFoundError(url) from exc
+            continue
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            if method == "GET":
+                reason = getattr(exc, "reason", None) or exc
+                raise StageError(f"cannot reach '{url}': {reason}",
+                                 hint="check the URL and the network, then try again") from None
+            continue
+        if info.get("size") is not None:
+            break
+    info["type"] = "file"
+    return info
+
+
+def _file_info(resp) -> dict[str, Any]:
+    headers = resp.headers
+    info: dict[str, Any] = {}
+    if "Content-Length" in headers and headers.get("Content-Encoding", "identity") in ("identity", ""):
+        info["size"] = int(headers["Content-Length"])
+    elif "Content-Range" in headers:
+        info["size"] = int(headers["Content-Range"].split("/")[1])
+    if "Content-Type" in headers:
+        info["mimetype"] = headers["Content-Type"].partition(";")[0]
+    if headers.get("Accept-Ranges") == "none":
+        info["partial"] = False
+    info["url"] = resp.geturl()
+    for key in ("ETag", "Content-MD5", "Digest", "Last-Modified"):
+        if headers.get(key):
+            info[key] = headers[key]
+    return info
+
+
+def url_dep(url: str) -> dict[str, Any]:
+    """The dep entry DVC writes for an http(s) source: `checksum`, `size`, `hash: md5`, `path`."""
+    import hashlib
+
+    info = url_info(url)
+    checksum = info.get("ETag") or info.get("Content-MD5")
+    if not checksum:  # fsspec's AbstractFileSystem.checksum: int(md5(str((info,))), 16)
+        checksum = str(int(hashlib.md5(str((info,)).encode()).hexdigest(), 16))
+    dep: dict[str, Any] = {"checksum": checksum}
+    if info.get("size") is not None:
+        dep["size"] = info["size"]
+    dep["hash"] = "md5"
+    dep["path"] = url
+    return dep
+
+
+def url_changed(dep_path: str, recorded: dict[str, Any]) -> str | None:
+    """`modified` / `deleted` / None for an http(s) dependency, compared by its checksum or etag
+    (a HEAD request, as `dvc status` does). Other schemes: None (not checked)."""
+    if dep_path.split("://", 1)[0].lower() not in ("http", "https"):
+        return None
+    try:
+        now = url_dep(dep_path)
+    except FileNotFoundError:
+        return "deleted"
+    old = recorded.get("checksum") or recorded.get("etag")
+    return None if old is not None and str(old) == now["checksum"] else "modified"
 
 
 def write_import_dvcfile(root: str, stage) -> bool:
