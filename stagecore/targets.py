@@ -60,3 +60,43 @@ def _match(repo, stages: list[Stage], target: str, cwd: str) -> list[Stage]:
             if rel == path or rel.startswith(path + "/"):
                 return [stage]
     raise TargetNotFoundError(target)
+
+
+def resolve_scoped(repo, targets: list[str] | None, *, with_deps: bool = False, recursive: bool = False,
+                   glob: bool = False, cwd: str | None = None) -> list[Stage]:
+    """`resolve` with DVC's scope flags: `glob` expands shell wildcards in the targets (no match at
+    all is an error), `recursive` takes a directory target as every stage whose dvc file is inside
+    it, `with_deps` adds every stage the chosen ones depend on (upstream, through their deps)."""
+    cwd = cwd or os.getcwd()
+    if glob and targets:
+        targets = _glob(targets, cwd)
+    stages = repo.stages() if (with_deps or recursive) and targets else None
+    chosen: list[Stage] = []
+    plain: list[str] = []
+    for target in targets or []:
+        path = target if os.path.isabs(target) else os.path.join(cwd, target)
+        if recursive and os.path.isdir(path):
+            rel = repo.relpath(target, cwd)
+            inside = [s for s in stages or [] if rel in ("", ".") or s.dvcfile.startswith(rel.rstrip("/") + "/")]
+            chosen += [s for s in inside if s not in chosen]
+        else:
+            plain.append(target)
+    if plain or not targets:
+        chosen += [s for s in resolve(repo, plain or None, cwd, stages) if s not in chosen]
+    if with_deps and targets:
+        from stagecore.core.dag import build_graph
+
+        keep = build_graph(stages or repo.stages()).closure(chosen)
+        chosen = [s for s in stages or repo.stages() if s in keep or s in chosen]
+    return chosen
+
+
+def _glob(targets: list[str], cwd: str) -> list[str]:
+    from glob import iglob
+
+    from stagecore.errors import StagecoreError
+
+    found = [match for target in targets for match in iglob(target, root_dir=cwd, recursive=True)]
+    if not found:
+        raise StagecoreError(f"Glob {targets} has no matches.", hint="check the pattern (quote it from the shell)")
+    return found

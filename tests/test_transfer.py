@@ -96,9 +96,13 @@ def test_push_reports_objects_missing_everywhere(project):
     repo, remote = project
     shutil.rmtree(repo / ".dvc/cache")
     proc = run_cli("push", cwd=repo)
-    assert proc.returncode == 1
-    assert "neither in the cache nor on remote 'store'" in proc.stderr and "a.txt" in proc.stderr
-    assert "hint:" in proc.stderr
+    # as DVC 3.x: a warning naming each object, exit 0 (the pre-push hook keeps refusing: test_hookwork)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0] == ("WARNING: Some of the cache files do not exist neither locally nor on remote. "
+                        "Missing cache files:")
+    assert len(lines) == 3 and all(line.startswith("md5: ") for line in lines[1:]), proc.stderr  # a dir, a file
+    assert any(line.endswith(".dir") for line in lines[1:]) and "Traceback" not in proc.stderr
 
 
 def test_no_remote_and_unknown_remote(project):

@@ -9,7 +9,7 @@ def register(sub) -> None:
         description="Upload the tracked data a data remote does not have yet.",
         epilog="example: stagecore push -r storage",
         help="upload tracked data the remote lacks")
-    add_remote_args(p)
+    add_remote_args(p, glob=True)
     p.set_defaults(func=run)
 
 
@@ -21,7 +21,8 @@ def run(args) -> int:
 
     with open_repo() as repo:
         refs = collect_refs(repo, args, for_push=True)
-        result = push(repo, refs, remote=args.remote, jobs=args.jobs, progress=stderr_progress("pushing"))
+        result = push(repo, refs, remote=args.remote, jobs=args.jobs, progress=stderr_progress("pushing"),
+                      filter_remote=True)
         if args.run_cache:
             from stagecore.ops.runcache_transfer import push_run_cache
 

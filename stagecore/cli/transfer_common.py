@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from stagecore.progress import stderr_progress
@@ -11,8 +12,14 @@ def plural(n: int, word: str = "file") -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+MISSING_WARNING = ("WARNING: Some of the cache files do not exist neither locally nor on remote. "
+                   "Missing cache files:")
+
+
 def report_problems(result, verb: str) -> int:
-    """Print failed and missing objects; the exit code they imply."""
+    """Print failed and missing objects; the exit code they imply. Objects missing everywhere are
+    DVC's warning (one `md5: <hash>` line each) and exit 0, as DVC 3.x: the rest was transferred.
+    (The pre-push hook keeps refusing them: it renders the result itself.)"""
     code = 0
     if result.failed:
         sys.stderr.write(f"ERROR: {plural(len(result.failed), 'object')} failed to {verb}:\n")
@@ -21,26 +28,28 @@ def report_problems(result, verb: str) -> int:
         sys.stderr.write("hint: run the command again; transient errors are retried, corrupt objects are never used\n")
         code = 1
     if result.missing:
-        sys.stderr.write(
-            f"ERROR: {plural(len(result.missing), 'object')} neither in the cache nor on remote '{result.remote}':\n"
-        )
-        for hi, path in sorted(result.missing.items(), key=lambda kv: kv[1]):
-            sys.stderr.write(f"\t{path} (md5: {hi.value})\n")
-        sys.stderr.write(
-            "hint: the data was never committed here; run `stagecore commit` where it exists, then push from there\n"
-        )
-        code = 1
+        sys.stderr.write(MISSING_WARNING + "\n")
+        for hi in sorted(result.missing, key=lambda hi: (not hi.isdir, hi.value)):
+            sys.stderr.write(f"{hi.name}: {hi.value}\n")
     return code
 
 
-def add_remote_args(p) -> None:
+def add_remote_args(p, *, glob: bool = False) -> None:
     p.add_argument("targets", nargs="*", metavar="TARGET", help=".dvc files, stages or paths (default: all)")
-    p.add_argument("-r", "--remote", help="remote name (default: core.remote)")
-    p.add_argument("-j", "--jobs", type=int, help="parallel transfers")
+    p.add_argument("-r", "--remote", help="remote name (default: core.remote); outputs that name "
+                   "another remote in their `remote:` field are left out")
+    p.add_argument("-j", "--jobs", type=int, metavar="<number>", help="parallel transfers")
     p.add_argument("-a", "--all-branches", action="store_true", help="data of every branch tip")
     p.add_argument("-T", "--all-tags", action="store_true", help="data of every tag")
     p.add_argument("-A", "--all-commits", action="store_true", help="data of every commit")
-    p.add_argument("--run-cache", action="store_true", help="also transfer the run cache")
+    p.add_argument("-d", "--with-deps", action="store_true",
+                   help="also the data of the stages the targets depend on")
+    p.add_argument("-R", "--recursive", action="store_true",
+                   help="a directory target means every stage whose dvc file is inside it")
+    p.add_argument("--run-cache", action=argparse.BooleanOptionalAction, default=False,
+                   help="also transfer the run cache (--no-run-cache: not; the default)")
+    if glob:
+        p.add_argument("--glob", action="store_true", help="targets may hold shell-style wildcards")
 
 
 def collect_refs(repo, args, *, for_push: bool = False):
@@ -49,7 +58,9 @@ def collect_refs(repo, args, *, for_push: bool = False):
     from stagecore.ops.revisions import refs_of_revisions
     from stagecore.ops.used import refs_of_stages
 
-    refs = refs_of_stages(targets.resolve(repo, args.targets), for_push=for_push)
+    stages = targets.resolve_scoped(repo, args.targets, with_deps=args.with_deps, recursive=args.recursive,
+                                    glob=getattr(args, "glob", False))
+    refs = refs_of_stages(stages, for_push=for_push)
     if args.all_branches or args.all_tags or args.all_commits:
         refs += refs_of_revisions(repo, branches=args.all_branches, tags=args.all_tags,
                                   commits=args.all_commits, for_push=for_push)
@@ -60,10 +71,11 @@ def fetch_for(repo, args):
     """The fetch step of `fetch` and `pull`: the run cache when asked, then the data objects."""
     from stagecore.ops.transfer import fetch, remote_name
 
-    remote = remote_name(repo, args.remote, args.command)  # a missing remote's hint names this command
+    refs = collect_refs(repo, args)
     if args.run_cache:
         from stagecore.ops.runcache_transfer import pull_run_cache
 
-        pull_run_cache(repo, remote)
-    return fetch(repo, collect_refs(repo, args), remote=remote, jobs=args.jobs,
-                 progress=stderr_progress("fetching"))
+        pull_run_cache(repo, remote_name(repo, args.remote, args.command))
+    # a missing remote's hint names this command
+    return fetch(repo, refs, remote=args.remote, jobs=args.jobs, progress=stderr_progress("fetching"),
+                 filter_remote=True, command=args.command)

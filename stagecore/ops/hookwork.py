@@ -28,7 +28,7 @@ class Finding(NamedTuple):
 
 
 # -- pre-commit -------------------------------------------------------------------------------
-def gate(repo, dirty: set[str] | None, open_git, prefix: str = "") -> list[Finding]:
+def gate(repo, dirty: set[str] | None, open_git, prefix: str = "", seen: list | None = None) -> list[Finding]:
     """Judge the commit-to-be: stale stages, data not committed to the cache, missing objects.
 
     Git-tracked dependencies count with their staged content (a change left unstaged is not
@@ -36,11 +36,14 @@ def gate(repo, dirty: set[str] | None, open_git, prefix: str = "") -> list[Findi
     `dirty` lists the paths whose work-tree copy differs from the index (None: ask pygit2);
     `open_git()` returns the pygit2 repository, opened only when a dependency needs it.
     `prefix`: the project's directory below the git root ("" at the root); `dirty` is git-root relative.
+    `seen`: receives the stages judged (the fast path's snapshot lists what they read).
     """
     from stagecore.index import collect_stages
 
     problems: list[StagecoreError] = []  # each dvc file that cannot be loaded: one blocking line
     stages = collect_stages(repo, problems=problems)
+    if seen is not None:
+        seen.extend(stages)
     repo.workspace.memo = {}
     try:
         repo.workspace.memo.update(_staged_deps(open_git, dirty, stages, prefix))
@@ -169,16 +172,38 @@ def _side(repo, changes: Changes, index: int) -> dict[str, bytes]:
 
 
 def follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
-           progress: Callable[[int, int], None] | None = None) -> list[Finding]:
+           progress: Callable[[int, int], None] | None = None, removed: list[str] | None = None) -> list[Finding]:
     """Bring every output whose recorded hash changed to its new version (under the repository
-    lock, waiting for a running command as long as `HOOK_WAIT`: git has moved already)."""
+    lock, waiting for a running command as long as `HOOK_WAIT`: git has moved already). Outputs
+    the old dvc files named and the new ones do not are removed when their content is in the
+    cache, as `dvc checkout` removes them (their paths, directories with '/', go to `removed`)."""
     from stagecore.ops.repolock import HOOK_WAIT, locked, sweep_seen
 
     with locked(repo, HOOK_WAIT):
         try:
-            return _follow(repo, changes, fetch=fetch, data_remote=data_remote, progress=progress)
+            findings = _follow(repo, changes, fetch=fetch, data_remote=data_remote, progress=progress)
+            return findings + _drop_unnamed(repo, changes, removed if removed is not None else [])
         finally:
             sweep_seen(repo)
+
+
+def _drop_unnamed(repo, changes: Changes, removed: list[str]) -> list[Finding]:
+    from stagecore.ops import links
+
+    old = {ref.path: ref.hash for ref in refs_of_blobs(_side(repo, changes, 0), problems=[])}
+    new = refs_of_blobs(_side(repo, changes, 1), problems=[])
+    gone = {path: hi for path, hi in old.items() if path not in {ref.path for ref in new}}
+    if not gone:
+        return []
+    try:  # an output another (unchanged) dvc file names now, or one that stopped being cached, stays
+        named = {stage.out_path(out) for stage in repo.stages() for out in stage.outs}
+    except StagecoreError:
+        return []
+    pruned = links.prune(repo, links.unused_of(gone, named))
+    removed.extend(pruned.removed)
+    return [Finding(f"'{path}' is no longer tracked by any dvc file and its content is not in the cache: kept",
+                    f"track it again (`stagecore add {shlex.quote(path)}`) or delete it: it is no longer git-ignored",
+                    False) for path in pruned.kept]
 
 
 def _follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
@@ -253,6 +278,7 @@ def push_commits(repo, commits: list[str], *, data_remote: str | None, allow_inc
                 for hi, reason in result.failed.items()]
     for hi, path in sorted(result.missing.items(), key=lambda kv: kv[1]):
         findings.append(Finding(
-            f"'{path}' (md5 {hi.value}) is neither in the cache nor on remote '{result.remote}'",
+            f"'{path}' (md5 {hi.value}) is neither in the cache nor on remote "
+            f"'{(result.remote_of or {}).get(hi, result.remote)}'",
             "commit it where the data exists and push from there", not allow_incomplete))
     return findings

@@ -28,7 +28,42 @@ class TransferResult(NamedTuple):
     transferred: list[HashInfo]
     failed: dict[HashInfo, str]  # object -> reason (network error, corrupt on the remote)
     missing: dict[HashInfo, str]  # object -> path: neither in the cache nor on the remote
-    remote: str
+    remote: str  # the remote (the first one, when outputs name their own `remote:`)
+    remote_of: dict[HashInfo, str] | None = None  # missing/failed object -> the remote it was sought on
+
+
+def _merge(results: list[TransferResult], default: str) -> TransferResult:
+    done: list[HashInfo] = []
+    failed: dict[HashInfo, str] = {}
+    missing: dict[HashInfo, str] = {}
+    where: dict[HashInfo, str] = {}
+    for res in results:
+        done += res.transferred
+        failed.update(res.failed)
+        missing.update(res.missing)
+        where.update({hi: res.remote for hi in (*res.failed, *res.missing)})
+    return TransferResult(done, failed, missing, results[0].remote if results else default, where)
+
+
+def by_remote(repo, refs: list[Ref], remote: str | None, command: str = "push", *,
+              filtered: bool = True) -> dict[str, list[Ref]]:
+    """{remote name: refs}: an output's own `remote:` wins; the others go to `remote` (-r) or the
+    default. As DVC does, `-r NAME` (with `filtered`) leaves out the outputs naming another remote.
+    Without refs, the -r/default remote is still resolved (no remote is an error, as in DVC)."""
+    groups: dict[str, list[Ref]] = {}
+    default: str | None = None
+    for ref in refs:
+        if ref.remote:
+            if remote and filtered and ref.remote != remote:
+                continue
+            name = remote_name(repo, ref.remote, command)
+        else:
+            default = default or remote_name(repo, remote, command)
+            name = default
+        groups.setdefault(name, []).append(ref)
+    if not groups:
+        groups[remote_name(repo, remote, command)] = []
+    return groups
 
 
 def remote_name(repo, name: str | None, command: str = "push") -> str:
@@ -138,11 +173,34 @@ def _run(jobs: int, work: Callable[[HashInfo], None], objs: list[HashInfo],
 
 
 def push(repo, refs: list[Ref], *, remote: str | None = None, jobs: int | None = None,
-         progress: Progress | None = None) -> TransferResult:
+         progress: Progress | None = None, filter_remote: bool = False) -> TransferResult:
+    """Upload what each remote lacks: an output's own `remote:` wins over `remote`; with
+    `filter_remote` (the CLI's `-r`, as DVC) such outputs are left out instead."""
     from stagecore.ops.repolock import locked
 
+    groups = by_remote(repo, refs, remote, "push", filtered=filter_remote)
+    running = _Running(progress)
     with locked(repo):
-        return _push(repo, refs, remote, jobs, progress)
+        results = [_push(repo, group, name, jobs, running.next()) for name, group in groups.items()]
+    return _merge(results, remote or "")
+
+
+class _Running:
+    """One running count over the remotes' transfers: each starts where the last one ended."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.base = self.last = 0
+
+    def next(self) -> Progress | None:
+        self.base += self.last
+        self.last = 0
+        return self._step if self.progress else None
+
+    def _step(self, done: int, total: int) -> None:
+        self.last = done
+        if self.progress:
+            self.progress(self.base + done, self.base + total)
 
 
 def _push(repo, refs: list[Ref], remote: str | None, jobs: int | None,
@@ -201,11 +259,14 @@ def _download(repo, rem, hi: HashInfo) -> None:
 
 
 def fetch(repo, refs: list[Ref], *, remote: str | None = None, jobs: int | None = None,
-          progress: Progress | None = None) -> TransferResult:
+          progress: Progress | None = None, filter_remote: bool = False, command: str = "fetch") -> TransferResult:
     from stagecore.ops.repolock import locked
 
+    groups = by_remote(repo, refs, remote, command, filtered=filter_remote)
+    running = _Running(progress)
     with locked(repo):
-        return _fetch(repo, refs, remote, jobs, progress)
+        results = [_fetch(repo, group, name, jobs, running.next()) for name, group in groups.items()]
+    return _merge(results, remote or "")
 
 
 def _fetch(repo, refs: list[Ref], remote: str | None, jobs: int | None,
@@ -252,7 +313,8 @@ class CloudStatus(NamedTuple):
 
 
 def cloud_status(repo, refs: list[Ref], *, remote: str | None = None) -> CloudStatus:
-    used = expand(repo.odb, refs)
+    """As DVC 3.67.1: outputs that name their own `remote:` are left out of `status -c`."""
+    used = expand(repo.odb, [ref for ref in refs if not ref.remote])
     with open_data_remote(repo, remote, "status") as rem:
         keys = {hi: object_relpath(hi) for hi in used.objects}
         on_remote = rem.exists_many(list(keys.values()))

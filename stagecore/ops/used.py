@@ -28,6 +28,7 @@ class Ref(NamedTuple):
     hash: HashInfo
     path: str  # repo-relative output path
     isexec: bool = False
+    remote: str | None = None  # the output's own `remote:` (None: the -r or default remote)
 
 
 def refs_of_stages(stages: Iterable[Stage], *, for_push: bool = False) -> list[Ref]:
@@ -36,7 +37,7 @@ def refs_of_stages(stages: Iterable[Stage], *, for_push: bool = False) -> list[R
         for out in stage.outs:
             if out.hash is None or not out.cache or (for_push and not out.push):
                 continue
-            refs.append(Ref(out.hash, stage.out_path(out), out.meta.isexec))
+            refs.append(Ref(out.hash, stage.out_path(out), out.meta.isexec, _remote(out.remote)))
     return refs
 
 
@@ -59,7 +60,7 @@ def refs_of_blobs(files: Mapping[str, bytes], *, for_push: bool = False,
                 found = _dvcfile_refs(path, data, base, for_push)
             elif name == "dvc.lock":
                 yaml_path = posixpath.join(base, "dvc.yaml")
-                found = _lock_refs(path, data, base, files.get(yaml_path))
+                found = _lock_refs(path, data, base, files.get(yaml_path), for_push)
             else:
                 continue
         except StagecoreError as exc:
@@ -117,18 +118,19 @@ def _dvcfile_refs(path: str, data: bytes, base: str, for_push: bool) -> list[Ref
     for i, out in enumerate(_entries(path, doc.get("outs"), "outs")):
         out_path = _gated_path(path, out, f"outs -> {i}", join_out_path(prefix, out.path))
         if out.hash is not None and out.cache and not (for_push and not out.push):
-            refs.append(Ref(out.hash, out_path, out.meta.isexec))
+            refs.append(Ref(out.hash, out_path, out.meta.isexec, _remote(out.remote)))
     return refs
 
 
-def _lock_refs(path: str, data: bytes, base: str, yaml_data: bytes | None) -> list[Ref]:
-    """Lock paths are relative to the stage's `wdir` (from dvc.yaml, when literal)."""
+def _lock_refs(path: str, data: bytes, base: str, yaml_data: bytes | None, for_push: bool = False) -> list[Ref]:
+    """Lock paths are relative to the stage's `wdir` (from dvc.yaml, when literal); an output's
+    `cache`, `push` and `remote` flags are dvc.yaml's."""
     doc = _load(path, data)
     stages = doc.get("stages", doc) if "schema" in doc else doc
     if not isinstance(stages, dict):
         return []
     wdirs = _stage_wdirs(posixpath.join(base, "dvc.yaml"), yaml_data)
-    nocache = _uncached_paths(yaml_data, path)
+    flags = _out_flags(yaml_data, path)
     refs = []
     for name, stage in stages.items():
         if not isinstance(stage, dict):
@@ -137,8 +139,10 @@ def _lock_refs(path: str, data: bytes, base: str, yaml_data: bytes | None) -> li
         for i, out in enumerate(_entries(path, stage.get("outs"), f"stages -> {name} -> outs")):
             where = f"stages -> {name} -> outs -> {i}"
             out_path = _gated_path(path, out, where, join_out_path(prefix, out.path))
-            if out.hash is not None and out_path not in nocache:
-                refs.append(Ref(out.hash, out_path, out.meta.isexec))
+            own = flags.get(out_path, {})
+            if out.hash is None or own.get("cache") is False or (for_push and own.get("push") is False):
+                continue
+            refs.append(Ref(out.hash, out_path, out.meta.isexec, _remote(own.get("remote"))))
     return refs
 
 
@@ -156,11 +160,17 @@ def _stage_wdirs(yaml_path: str, yaml_data: bytes | None) -> dict[str, str]:
     return found
 
 
-def _uncached_paths(yaml_data: bytes | None, lock_path: str) -> set[str]:
-    """Paths of outs that dvc.yaml marks `cache: false` (relative to the stage's wdir)."""
+def _remote(value: object) -> str | None:
+    """An output's `remote:` name (DVC's schema takes a string; anything else names none)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _out_flags(yaml_data: bytes | None, lock_path: str) -> dict[str, dict]:
+    """{out path: its flags} for the outs dvc.yaml gives flags (`cache`, `push`, `remote`), paths
+    joined with the stage's wdir."""
     doc = _load(lock_path.replace("dvc.lock", "dvc.yaml"), yaml_data)
     base = posixpath.dirname(lock_path)
-    found = set()
+    found: dict[str, dict] = {}
     stages = doc.get("stages")
     for stage in (stages.values() if isinstance(stages, dict) else ()):
         if not isinstance(stage, dict):
@@ -171,8 +181,8 @@ def _uncached_paths(yaml_data: bytes | None, lock_path: str) -> set[str]:
             for item in items if isinstance(items, list) else ():
                 if isinstance(item, dict) and len(item) == 1:
                     (out_path, flags), = item.items()
-                    if isinstance(flags, dict) and flags.get("cache") is False and isinstance(out_path, str):
-                        found.add(_join(base, wdir, out_path))
+                    if isinstance(flags, dict) and isinstance(out_path, str):
+                        found[_join(base, wdir, out_path)] = flags
     return found
 
 
