@@ -80,7 +80,7 @@ def test_dvc_only_commands_get_one_friendly_line(tmp_path):
         if match:
             listed.update(name for name in match.groups() if name)
     assert listed - ours - {"version"} == set(DVC_ONLY), listed - ours - set(DVC_ONLY)
-    for command in ("exp", "plots", "import"):
+    for command in ("exp", "plots", "queue"):
         proc = sc("-q", command, "show", cwd=tmp_path)
         assert proc.returncode == 254 and proc.stdout == ""
         assert proc.stderr == (f"ERROR: '{command}' is a DVC command stagecore does not have; this repository "

@@ -29,8 +29,8 @@ class _Parser(argparse.ArgumentParser):
 # is DVC's format, so the user's `dvc` does these on the same checkout
 DVC_ONLY = (
     "artifacts", "cache", "check-ignore", "completion", "data", "destroy", "diff", "doctor", "du",
-    "exp", "experiments", "get", "get-url", "import", "import-db", "import-url", "list", "list-url",
-    "ls", "ls-url", "move", "mv", "plots", "queue", "root", "studio", "unprotect", "update",
+    "exp", "experiments", "get-url", "import-db", "list-url",
+    "ls-url", "move", "mv", "plots", "queue", "root", "studio", "unprotect",
 )
 
 

@@ -89,15 +89,19 @@ class SourceRepo:
 
     def tree(self, sha: str, path: str = "", recursive: bool = True) -> dict[str, tuple[str, str, str]]:
         """git-tracked entries under `path` at `sha`: relpath (from the root) -> (mode, type, oid)."""
-        args = ["ls-tree", "-z", "--full-tree"] + (["-r"] if recursive else []) + [sha]
+        return {name: (mode, kind, oid) for name, (mode, kind, oid, _size) in self.tree_sizes(sha, path, recursive).items()}
+
+    def tree_sizes(self, sha: str, path: str = "", recursive: bool = True) -> dict[str, tuple[str, str, str, int | None]]:
+        """As `tree`, with each blob's size."""
+        args = ["ls-tree", "-z", "-l", "--full-tree"] + (["-r"] if recursive else []) + [sha]
         if path:
             args += ["--", path]
-        out: dict[str, tuple[str, str, str]] = {}
+        out: dict[str, tuple[str, str, str, int | None]] = {}
         for item in self.git(*args).split(b"\0"):
             if item:
                 head, _, name = item.decode("utf-8", "surrogateescape").partition("\t")
-                mode, kind, oid = head.split()
-                out[name] = (mode, kind, oid)
+                mode, kind, oid, size = head.split()
+                out[name] = (mode, kind, oid, int(size) if size.isdigit() else None)
         return out
 
     def blob(self, oid: str) -> bytes:
