@@ -13,36 +13,39 @@ def register(sub) -> None:
     p.add_argument(
         "-f", "--force", action="store_true",
         help="replace modified workspace data (saved to the cache first)")
+    p.add_argument("--allow-missing", action="store_true",
+                   help="data missing from the cache and the remote is not an error (it is left out)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     import os
 
-    from stagecore import targets
-    from stagecore.cli.cmd_checkout import report_kept, report_refused
+    from stagecore.cli.cmd_checkout import (
+        print_changes,
+        report_kept,
+        report_refused,
+        report_untracked,
+        select_targets,
+        summary,
+    )
     from stagecore.cli.common import err, open_repo
-    from stagecore.cli.transfer_common import fetch_for, plural, report_problems
-    from stagecore.ops.checkout import checkout, display
+    from stagecore.cli.transfer_common import fetch_for, report_problems
+    from stagecore.ops.checkout import checkout
 
+    cwd = os.getcwd()
     with open_repo() as repo:
         result = fetch_for(repo, args)
-        done = checkout(repo, targets.resolve(repo, args.targets), force=args.force)
-        for letter, path in done.changes:
-            print(f"{letter:<8}{display(repo, path, os.getcwd())}")
+        chosen = select_targets(repo, args, "pull")  # a path inside a tracked directory: that part only
+        done = checkout(repo, chosen.stages, force=args.force, only=chosen.only, prune=not args.targets)
+        print_changes(repo, done.changes, cwd)
+        report_untracked(repo, done.untracked_kept, cwd)
         report_refused(done.refused)
-        report_kept(repo, done.kept, os.getcwd(), "pull")
-        if done.missing:
+        report_kept(repo, done.kept, cwd, "pull")
+        missing = done.missing and not args.allow_missing
+        if missing:
             err("ERROR: not checked out (missing from the cache and the remote): " + ", ".join(done.missing))
-        added = sum(1 for c, _ in done.changes if c == "A")
-        parts = []
-        if result.transferred:
-            parts.append(f"{plural(len(result.transferred))} fetched")
-        if added:
-            parts.append(f"{plural(added)} added")
-        modified = len(done.changes) - added
-        if modified:
-            parts.append(f"{plural(modified)} modified")
-        print(" and ".join(parts) if parts else "Everything is up to date.")
+        # DVC's line: 'N files fetched, N files modified, N files added and N files deleted'
+        print(summary(done.stats, ("fetched", len(result.transferred))) or "Everything is up to date.")
     code = report_problems(result, "pull")
-    return code or (1 if done.kept or done.missing or done.refused else 0)
+    return code or (1 if done.kept or missing or done.refused else 0)

@@ -15,17 +15,35 @@ def register(sub) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no output; exit 1 when something changed")
     p.add_argument("-c", "--cloud", action="store_true", help="compare the cache with the remote")
     p.add_argument("-r", "--remote", help="remote to compare with (implies -c)")
-    p.add_argument("-j", "--jobs", type=int, help="parallel remote checks")
+    p.add_argument("-j", "--jobs", type=int, help="parallel remote checks (with -c)")
+    p.add_argument("-a", "--all-branches", action="store_true", help="with -c: also the data of every branch tip")
+    p.add_argument("-T", "--all-tags", action="store_true", help="with -c: also the data of every tag")
+    p.add_argument("-A", "--all-commits", action="store_true", help="with -c: also the data of every commit")
+    p.add_argument("-d", "--with-deps", action="store_true", help="also the stages the targets depend on")
+    p.add_argument("-R", "--recursive", action="store_true",
+                   help="every .dvc file and dvc.yaml under the target directories")
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from stagecore import targets
-    from stagecore.cli.common import open_repo
+_REMOTE_ONLY = (("all_branches", "--all-branches"), ("all_tags", "--all-tags"), ("all_commits", "--all-commits"),
+                ("jobs", "--jobs"))
 
+
+def run(args) -> int:
+    from stagecore.cli.cmd_checkout import select_targets
+    from stagecore.cli.common import open_repo
+    from stagecore.errors import StagecoreError
+
+    cloud = args.cloud or args.remote
+    meaningless = [flag for name, flag in _REMOTE_ONLY if getattr(args, name)]
+    if meaningless and not cloud:  # DVC's words and exit code
+        raise StagecoreError(f"The following options are meaningless for local status: {', '.join(meaningless)}",
+                             hint="they choose the data `status -c` compares with a remote")
     with open_repo() as repo:
-        stages = targets.resolve(repo, args.targets)
-        if args.cloud or args.remote:
+        stages = select_targets(repo, args, "status").stages
+        if cloud and (args.all_branches or args.all_tags or args.all_commits):
+            return _cloud_revisions(repo, stages, args)
+        if cloud:
             from stagecore.cli.render_cloud import cloud_status
 
             return cloud_status(repo, stages, args)
@@ -51,6 +69,26 @@ def run(args) -> int:
         return code
     sys.stdout.write(render(report.stages))
     return code
+
+
+def _cloud_revisions(repo, stages, args) -> int:
+    """`status -c -a/-T/-A`: the workspace's data plus that of the chosen revisions vs the remote."""
+    from stagecore.ops.revisions import refs_of_revisions
+    from stagecore.ops.transfer import cloud_status
+    from stagecore.ops.used import refs_of_stages
+
+    refs = refs_of_stages(stages) + refs_of_revisions(repo, branches=args.all_branches, tags=args.all_tags,
+                                                      commits=args.all_commits)
+    report = cloud_status(repo, refs, remote=args.remote)
+    if args.quiet:
+        return 1 if report.entries else 0
+    if args.json:
+        print(json.dumps(report.entries))
+    elif not report.entries:
+        print(f"Cache and remote '{report.remote}' are in sync.")
+    for path, state in sorted(report.entries.items()) if not args.json else ():
+        print(f"\t{state + ':':<20}{path}")
+    return 0
 
 
 def _report_problems(problems: list) -> int:

@@ -25,8 +25,8 @@ def follow(ctx: HookContext, changes: Changes, git_remote: str | None = None) ->
                      report=done)
     ctx.trace.mark("engine")
     if len(done) > MAX_LINES:  # many: one line, as `dvc checkout --summary`
-        added = sum(1 for line in done if line.startswith("A"))
-        counts = ((added, "added"), (len(done) - added, "modified"))
+        counts = tuple((sum(1 for line in done if line.startswith(letter)), word)
+                       for letter, word in (("M", "modified"), ("A", "added"), ("D", "deleted")))
         parts = [f"{counted(n, 'output')} {word}" for n, word in counts if n]
         done = [f"stagecore {ctx.hook}: {' and '.join(parts)}"]
     if not notes:
@@ -38,14 +38,16 @@ def follow(ctx: HookContext, changes: Changes, git_remote: str | None = None) ->
 def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None,
             report: list[str] | None = None) -> list[HookNote]:
     """Check out what changed: stagecore.ops.hookwork.follow (progress on stderr). The outputs it
-    brought in go to `report` as `A`/`M` lines: those whose recorded version changed, less those a
-    finding names (kept, missing or refused)."""
+    brought in go to `report` as `M`/`A` lines: those whose recorded version changed, less those a
+    finding names (kept, missing or refused); then a `D` line per output removed because no dvc
+    file names it any more (DVC's order: modified, added, deleted; directories first)."""
     from stagecore.ops.hookwork import _side
     from stagecore.ops.hookwork import follow as follow_changes
     from stagecore.ops.used import refs_of_blobs
     from stagecore.progress import stderr_progress
     from stagecore.repo import Repo
 
+    removed: list[str] = []
     with Repo(root) as repo:
         findings = follow_changes(
             repo,
@@ -53,11 +55,17 @@ def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None
             fetch=fetch,
             data_remote=data_remote,
             progress=stderr_progress("stagecore: fetching data"),
+            removed=removed,
         )
         if report is not None:
             old = {ref.path: ref.hash for ref in refs_of_blobs(_side(repo, changes, 0), problems=[])}
+            lines = []
             for ref in refs_of_blobs(_side(repo, changes, 1), problems=[]):
                 named = any(f[0].startswith((f"'{ref.path}'", f"'{ref.path}/")) for f in findings)
                 if old.get(ref.path) != ref.hash and not named:
-                    report.append(f"{'M' if ref.path in old else 'A':<8}{ref.path}")
+                    lines.append(("M" if ref.path in old else "A", ref.path + ("/" if ref.hash.isdir else "")))
+            lines += [("D", path) for path in removed]
+            order = {"M": 0, "A": 1, "D": 2}
+            lines.sort(key=lambda line: (order[line[0]], not line[1].endswith("/"), line[1]))
+            report.extend(f"{letter:<8}{path}" for letter, path in lines)
     return [HookNote(*finding) for finding in findings]

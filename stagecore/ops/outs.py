@@ -79,6 +79,9 @@ def save(repo, path: str, entry: Entry) -> Entry:
         assert measured is not None
     if entry.cache:
         commit_measured(repo, path, measured)
+        from stagecore.ops.links import record
+
+        record(repo, path, measured.hash)  # a later checkout removes it once no dvc file names it
     return entry.with_hash(measured.hash, measured.meta)
 
 
@@ -104,14 +107,17 @@ class CheckoutOutcome:
     missing: list[str] = field(default_factory=list)  # objects not in the cache (paths)
     kept: list[str] = field(default_factory=list)  # modified workspace files left in place
     stashed: list[tuple[str, str]] = field(default_factory=list)  # (path, md5) saved before replacing
+    stats: dict[str, int] = field(default_factory=dict)  # files "added" / "modified" / "deleted", as DVC counts
 
 
 def checkout(repo, path: str, hi: HashInfo | None, meta: Meta, *, force: bool = False,
-             relink: bool = False) -> CheckoutOutcome:
-    """Bring output `path` to version `hi`. Every write and delete goes through directory fds
+             relink: bool = False, part: str | None = None) -> CheckoutOutcome:
+    """Bring output `path` to version `hi` (for a directory with `part`, only that relpath inside
+    it: a file or a subdirectory). Every write and delete goes through directory fds
     reached without following symlinks (fsguard.DirHandles), after the output's real place was
     checked: a symlink committed into the repository never leads them outside the work tree."""
     from stagecore.fsguard import DirHandles
+    from stagecore.ops.links import record
 
     result = CheckoutOutcome()
     real = _refuse_escape(repo, path, hi is not None and hi.isdir)
@@ -120,9 +126,11 @@ def checkout(repo, path: str, hi: HashInfo | None, meta: Meta, *, force: bool = 
         return result
     with DirHandles(repo.root) as dirs:
         if hi.isdir:
-            _checkout_dir(repo, path, real, hi, force, relink, result, dirs)
+            _checkout_dir(repo, path, real, hi, force, relink, result, dirs, part)
         else:
             _checkout_file(repo, path, real, hi, meta, force, relink, result, dirs)
+    if not result.missing and os.path.lexists(os.path.join(repo.root, path)):
+        record(repo, path, hi)  # a later checkout removes it once no dvc file names it
     return result
 
 
@@ -182,6 +190,8 @@ def _checkout_file(repo, path, real, hi, meta, force, relink, result, dirs) -> N
     repo.odb.link(hi, os.path.basename(real), isexec=meta.isexec, dir_fd=fd)
     _remember(repo, path, hi)
     result.change = "A" if current is None else ("M" if current.hash != hi else None)
+    if result.change:
+        result.stats["added" if result.change == "A" else "modified"] = 1
 
 
 def _remember(repo, rel: str, hi: HashInfo) -> None:
@@ -192,7 +202,11 @@ def _remember(repo, rel: str, hi: HashInfo) -> None:
     repo.state.put(rel, hi.name, stamp_of(st), hi.value)
 
 
-def _checkout_dir(repo, path, real, hi, force, relink, result, dirs) -> None:
+def _in_part(rel: str, part: str | None) -> bool:
+    return part is None or rel == part or rel.startswith(part + "/")
+
+
+def _checkout_dir(repo, path, real, hi, force, relink, result, dirs, part=None) -> None:
     from stagecore.fsguard import NotFollowed, SymlinkEscapeError
 
     odb = repo.odb
@@ -206,6 +220,8 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs) -> None:
         result.missing.append(path)
         return
     full = os.path.join(repo.root, path)
+    if part is not None:
+        target = {rel: md5 for rel, md5 in target.items() if _in_part(rel, part)}
     if len(target) > 64:
         odb.preload(hi.name, target.values())
     absent = sorted(rel for rel, md5 in target.items() if not odb.has(HashInfo(hi.name, md5)))
@@ -223,7 +239,8 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs) -> None:
         dirs.remove_file(real)  # a file, or a link to one: the link itself, never its target
         existed = False
     measured = repo.workspace.measure(path, hi.name) if existed else None
-    current = dict(measured.files or {}) if measured is not None else {}
+    current = {rel: md5 for rel, md5 in (measured.files or {}).items() if _in_part(rel, part)} if measured else {}
+    stats = result.stats
     snap = dict(repo.state.get_dir(path, hi.name))
     refused: dict[str, tuple[str, bool]] = {}  # file -> (real relpath, is a symlink) of what stopped it
     changed = removed = False
@@ -242,6 +259,7 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs) -> None:
             continue
         snap.pop(rel, None)
         changed = removed = True
+        stats["deleted"] = stats.get("deleted", 0) + 1
     todo = []
     for rel, md5 in target.items():
         cur = current.get(rel)
@@ -268,9 +286,12 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs) -> None:
         odb.link(obj, name, dir_fd=fd)
         st = os.stat(name, dir_fd=fd)
         snap[rel] = ((st.st_ino, st.st_mtime_ns, st.st_size), obj.value)
-        written = True
+        if current.get(rel) != obj.value:  # relinked unchanged content is no change, as in DVC
+            kind = "added" if rel not in current else "modified"
+            stats[kind] = stats.get(kind, 0) + 1
+            written = True
     changed = changed or written
-    if not result.kept and not refused:  # the directory now is exactly `hi`: the next status reads it here
+    if not result.kept and not refused and part is None:  # the directory now is exactly `hi`: status reads it here
         snap[""] = (None, hi.value)
     else:
         snap.pop("", None)
