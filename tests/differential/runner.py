@@ -11,7 +11,8 @@ twin after each step (tests/differential/snapshot.py), and `$TOOL status --json`
 `compare_runs` lists every `Mismatch` (step, aspect, detail). Aspects, as `differences.DELIBERATE`
 names them (fnmatch patterns): `exit@N` (exit status of step N), `file:PATH` (bytes of a dvc file,
 dvc.yaml, dvc.lock, .gitignore or .dvc/config), `ws:PATH` (a workspace entry outside .git/.dvc),
-`cache` (object set under .dvc/cache/files/md5), `remote:NAME` (object set of a remote), `status`.
+`cache` (object set under .dvc/cache/files/md5), `remote:NAME` (object set of a remote), `status`,
+and, for the steps a scenario lists in `stdout` (opt-in), `stdout@N` (the step's stdout).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Scenario:
     slow: bool = False
     differs: str | None = None  # a key of differences.DELIBERATE or differences.KNOWN_DIVERGENCES
     init: bool = True  # start from an initialized, committed repository (else a bare `git init`)
+    stdout: tuple[int, ...] = ()  # opt-in: steps whose stdout is compared (as JSON when it parses)
 
 
 class Mismatch(NamedTuple):
@@ -75,6 +77,7 @@ class TwinRun:
     outputs: list[tuple[str, str]]  # (stdout, stderr) per step
     snapshots: list[dict[str, Any]]
     status: tuple[int, Any]  # (exit code, parsed JSON or raw stdout)
+    twin_dir: str = ""
 
 
 def tool_command(twin: str) -> str:
@@ -167,7 +170,7 @@ def run_twin(scenario: Scenario, base: Path, twin: str, template: Path | None) -
         except ValueError:
             parsed = raw.strip().replace(str(twin_dir), "<TWIN>")
         status = (int((out / "status.rc").read_text()), parsed)
-    return TwinRun(twin, codes, outputs, snapshots, status)
+    return TwinRun(twin, codes, outputs, snapshots, status, str(twin_dir))
 
 
 def _diff_sets(label: str, left: Iterable[str], right: Iterable[str]) -> str:
@@ -205,12 +208,28 @@ def _snapshot_mismatches(step: int, compare: Compare, dvc: dict[str, Any], sc: d
     return found
 
 
+def _stdout_text(run: TwinRun, index: int) -> str:
+    return run.outputs[index][0].replace(run.twin_dir, "<TWIN>").rstrip()
+
+
+def _stdout(run: TwinRun, index: int) -> Any:
+    """A step's stdout for comparison: parsed when it is JSON, else the text (twin directory masked)."""
+    text = _stdout_text(run, index)
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def compare_runs(scenario: Scenario, dvc: TwinRun, sc: TwinRun) -> list[Mismatch]:
     found: list[Mismatch] = []
     for index in range(len(scenario.steps)):
         if scenario.compare.exit and dvc.codes[index] != sc.codes[index]:
             found.append(Mismatch(index, f"exit@{index}", f"dvc exit {dvc.codes[index]}, stagecore exit {sc.codes[index]}"))
         found.extend(_snapshot_mismatches(index, scenario.compare, dvc.snapshots[index], sc.snapshots[index]))
+        if index in scenario.stdout and _stdout(dvc, index) != _stdout(sc, index):
+            texts = [_stdout_text(run, index) for run in (dvc, sc)]
+            found.append(Mismatch(index, f"stdout@{index}", _text_diff(*texts)))
     if scenario.compare.status and dvc.status != sc.status:
         found.append(Mismatch(len(scenario.steps), "status",
                               f"dvc: {dvc.status}\nstagecore: {sc.status}"))
