@@ -311,9 +311,7 @@ def write_stage(repo, dvcfile: str, name: str, definition: dict, *, force: bool 
         raise StagecoreError(
             f"Stage '{name}' already exists in '{dvcfile}'.", hint="use '--force' to overwrite it"
         )
-    if existed:
-        if has_interpolation(stages[name]) or {"foreach", "matrix", "vars"} & set(stages[name]):
-            raise StagecoreError(f"cannot overwrite a parametrized stage '{name}'", hint=f"edit '{dvcfile}' by hand")
+    if existed:  # a foreach/matrix/templated stage is replaced too, as DVC does
         apply_diff(definition, stages[name])
     else:
         stages[name] = definition

@@ -122,3 +122,50 @@ def test_params_only_stage_is_up_to_date_until_a_used_param_changes(twins):
     ours, _ = both(twins, "repro")
     assert "Stage 'a' is cached - skipping run, checking out outputs" in ours
     same_files(twins, "dvc.lock", "out.txt")
+
+
+# -- stage add --force ------------------------------------------------------------------------------
+
+TEMPLATED = """vars:
+  - x: 1
+stages:
+  a:
+    cmd: echo a
+    desc: old desc
+    outs:
+    - o.txt:
+        desc: out desc
+        remote: r
+        push: false
+        type: t
+        labels: [l]
+        meta: {k: 1}
+  n:
+    cmd: echo ${x}  # comment
+    meta: 1
+  b:
+    foreach: [x, y]
+    do:
+      cmd: echo ${item}
+  c:
+    matrix:
+      m: [1, 2]
+    cmd: echo ${item.m}
+"""
+
+
+def test_stage_add_force_keeps_desc_meta_and_replaces_templated_stages(twins):
+    write(twins, {"dvc.yaml": TEMPLATED})
+    ours, _ = both(twins, "stage", "add", "-f", "-n", "a", "--desc", "new", "-o", "o.txt", "-o", "p.txt", "echo new")
+    assert ours.startswith("Added stage 'a' in 'dvc.yaml'\n")  # DVC says "Added" when replacing too
+    for args in (("-f", "-n", "n", "--desc", "nd", "echo n"), ("--force", "-n", "z", "--desc", "zd", "echo z"),
+                 ("-f", "-n", "z", "echo zz"), ("-f", "-n", "b", "echo b"), ("-f", "-n", "c", "echo c")):
+        both(twins, "stage", "add", "-q", *args)
+    same_files(twins, "dvc.yaml", ".gitignore")
+    text = (twins[0] / "dvc.yaml").read_text()
+    assert "desc: old desc" in text and "foreach" not in text and "matrix" not in text
+    ours, theirs = sc("stage", "add", "-n", "z", "echo", cwd=twins[0]), run_dvc("stage", "add", "-n", "z", "echo",
+                                                                              cwd=twins[1])
+    assert ours.returncode == theirs.returncode == 255
+    for proc in (ours, theirs):
+        assert proc.stderr.startswith("ERROR: Stage 'z' already exists in 'dvc.yaml'.")

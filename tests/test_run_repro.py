@@ -220,7 +220,7 @@ def test_stage_add_appends_keeps_comments_and_force_replaces(repo):
         "  new:\n    desc: New one\n    cmd: cp in.txt o.txt\n    deps:\n    - in.txt\n    outs:\n    - o.txt\n"
     )
     assert (repo / ".gitignore").read_text() == "/o.txt\n"
-    dup = fails("stage", "add", "-n", "new", "-o", "o.txt", "echo", cwd=repo, code=1)
+    dup = fails("stage", "add", "-n", "new", "-o", "o.txt", "echo", cwd=repo, code=255)  # DVC: 255
     assert dup.stderr.splitlines()[0] == "ERROR: Stage 'new' already exists in 'dvc.yaml'."
     ok("stage", "add", "--force", "-n", "old", "-O", "n.txt", "echo new > n.txt", cwd=repo)
     assert (repo / "dvc.yaml").read_text().startswith(

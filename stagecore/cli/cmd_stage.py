@@ -3,7 +3,7 @@ from __future__ import annotations
 import argparse
 
 
-def add_stage_flags(p) -> None:
+def add_stage_flags(p, short_force: bool = False) -> None:
     """The stage-definition flags shared by `stage add` and `run` (DVC's names)."""
     p.add_argument("-n", "--name", help="stage name (the stage goes into ./dvc.yaml)")
     p.add_argument("-d", "--deps", action="append", default=[], metavar="PATH", help="dependency")
@@ -30,7 +30,8 @@ def add_stage_flags(p) -> None:
     p.add_argument("-w", "--wdir", help="directory the command runs in (paths are relative to it)")
     p.add_argument("--always-changed", action="store_true", help="always consider the stage changed")
     p.add_argument("--desc", help="description of the stage")
-    p.add_argument("--force", action="store_true", help="overwrite an existing stage")
+    force = ("-f", "--force") if short_force else ("--force",)  # `run` has `-f FILE`
+    p.add_argument(*force, action="store_true", help="overwrite an existing stage")
     p.add_argument("command", nargs=argparse.REMAINDER, help="the command (the remaining arguments)")
 
 
@@ -67,7 +68,7 @@ def register(sub) -> None:
         description="Add a stage to dvc.yaml without running it.",
         epilog="example: stagecore stage add -n train -d train.py -o model.bin python train.py",
         help="add a stage to dvc.yaml (without running it)")
-    add_stage_flags(add)
+    add_stage_flags(add, short_force=True)
     add.add_argument("--run", action="store_true", help="run the stage right after adding it")
     add.set_defaults(func=run_add)
     lst = stage_sub.add_parser(
@@ -91,14 +92,25 @@ def _usage(p) -> int:
     return 254
 
 
+def _refusal_is_255(func, *args, **kwargs):
+    """DVC exits 255 for every refusal of `stage add` (a bad name, an existing stage, a duplicate output)."""
+    from stagecore.errors import EXIT_FAILURE, EXIT_PIPELINE, EXIT_USAGE, StagecoreError
+
+    try:
+        return func(*args, **kwargs)
+    except StagecoreError as exc:
+        if exc.exit_code in (EXIT_FAILURE, EXIT_USAGE):
+            exc.exit_code = EXIT_PIPELINE
+        raise
+
+
 def run_add(args) -> int:
     from stagecore.cli.common import git_add_hint, open_repo, rel
     from stagecore.ops.run import stage_add
 
     with open_repo() as repo:
-        result = stage_add(repo, spec_of(args), force=args.force)
-        verb = "Modified" if result.existed else "Added"
-        print(f"{verb} stage '{result.stage.name}' in '{rel(repo, result.dvcfile)}'")
+        result = _refusal_is_255(stage_add, repo, spec_of(args), force=args.force)
+        print(f"Added stage '{result.stage.name}' in '{rel(repo, result.dvcfile)}'")  # DVC: also when replaced
         if args.run:
             from stagecore.cli.cmd_repro import Printer, finish
             from stagecore.ops.repro import reproduce

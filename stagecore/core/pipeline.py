@@ -135,6 +135,6 @@ def pipeline_data(stage: Stage, wdir_rel: str = ".") -> dict[str, Any]:
         ("desc", stage.desc), ("cmd", stage.cmd), ("wdir", wdir_rel if wdir_rel != "." else None),
         ("deps", sorted(d.path for d in stage.deps)), ("params", params), ("outs", buckets["out"]),
         ("metrics", buckets["metric"]), ("plots", buckets["plot"]), ("frozen", stage.frozen),
-        ("always_changed", stage.always_changed),
+        ("always_changed", stage.always_changed), ("meta", stage.raw.get("meta")),
     ]
     return {key: value for key, value in items if value}

@@ -129,6 +129,27 @@ def _check(repo, stage: Stage) -> None:
             raise OutputTrackedByGitError(path)
 
 
+_ANNOTATIONS = ("desc", "type", "labels", "meta")
+
+
+def restore_fields(repo, stage: Stage) -> None:
+    """Replacing a stage keeps what DVC keeps: its `desc` and `meta` (the old `desc` even when a new
+    one is given, as DVC 3.67.1 does), and each same-path output's desc/type/labels/meta/remote/push."""
+    from dataclasses import replace
+
+    old = next((s for s in repo.stages() if s.dvcfile == stage.dvcfile and s.name == stage.name), None)
+    if old is None or stage.name is None:
+        return
+    stage.desc = old.desc
+    stage.raw = {"meta": old.raw["meta"]} if old.raw.get("meta") is not None else {}
+    old_outs = {out.path: out for out in old.outs}
+    for i, out in enumerate(stage.outs):
+        prev = old_outs.get(out.path)
+        if prev is not None:
+            extra = {**out.extra, **{k: prev.extra[k] for k in _ANNOTATIONS if k in prev.extra}}
+            stage.outs[i] = replace(out, extra=extra, remote=prev.remote, push=prev.push)
+
+
 def check_graph(repo, stage: Stage, force: bool) -> None:
     """Refuse a stage that would make the pipeline invalid (duplicate outs, cycles...)."""
     from stagecore.core.dag import build_graph
@@ -180,6 +201,7 @@ def stage_add(repo, spec: StageSpec, *, force: bool = False, cwd: str | None = N
     stage = build(repo, spec, cwd)
     with locked(repo):
         check_graph(repo, stage, force)
+        restore_fields(repo, stage)
         created, existed = write_definition(repo, stage, force)
     touched = [stage.dvcfile, *ignore_outs(repo, stage)]
     staged = stage_in_git(repo, [stage.dvcfile], touched, _Staged)
@@ -219,6 +241,7 @@ def _run(repo, spec: StageSpec, *, force: bool, no_exec: bool, run_cache: bool, 
     notify = notify or (lambda _event: None)
     stage = build(repo, spec, cwd)
     check_graph(repo, stage, force)
+    restore_fields(repo, stage)
     created = existed = False
     touched: list[str] = []
     if not no_exec:
