@@ -1,6 +1,10 @@
-"""The state database: remembers the hash of each file by (inode, mtime, size).
+"""The state database: remembers the hash of each file by (inode, ctime, size).
 
-An unchanged file is never read twice. It is a private, machine-local cache in
+An unchanged file is never read twice. The stamp holds the ctime (in the column named
+mtime_ns): every write moves it, and so does what keeps the mtime (`touch -r`, a copy with
+preserved times, a rename over the file), which the kernel does not let anyone set back. A file
+whose ctime is within the racy margin of the moment it was hashed is not remembered (it could
+change again within the same timestamp tick), as git's racy-clean rule. It is a private, machine-local cache in
 `.dvc/tmp/` (git-ignored by DVC's own `.dvc/.gitignore`); losing it only costs time, so
 any problem with it degrades to an in-memory table instead of failing the command.
 """
@@ -43,7 +47,17 @@ def note_trusted_object(path: str, stamp: Stamp) -> None:
 
 
 def stamp_of(st: os.stat_result) -> Stamp:
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+    return (st.st_ino, st.st_ctime_ns, st.st_size)
+
+
+RACY_NS = 100_000_000  # file systems with ns timestamps (a coarse clock tick is a few ms)
+COARSE_RACY_NS = 2_000_000_000  # whole-second timestamps (FAT: 2 s)
+
+
+def settled(stamp: Stamp, now_ns: int) -> bool:
+    """Whether a file with `stamp`, hashed at `now_ns` or later, can be remembered by it."""
+    ctime = stamp[1]
+    return ctime < now_ns - (COARSE_RACY_NS if ctime % 1_000_000_000 == 0 else RACY_NS)
 
 
 class State:

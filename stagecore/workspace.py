@@ -1,6 +1,7 @@
 """Measuring the workspace: the hash of a file or directory, through the state database.
 
-Only files whose (inode, mtime, size) changed since they were last hashed are read.
+Only files whose (inode, ctime, size) changed since they were last hashed are read
+(stagecore.state.stamp_of); a file changed within the racy margin is hashed again next time.
 Directories become `.dir` manifests; `.dvcignore`d files are left out.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat as statmod
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +18,7 @@ from stagecore.core.tree import manifest_bytes, manifest_hash
 from stagecore.errors import StagecoreError
 from stagecore.fsutil import TMP_PREFIX, is_tmp_name
 from stagecore.hashing import file_md5
-from stagecore.state import stamp_of
+from stagecore.state import settled, stamp_of
 
 BIG_FILE = 4 * 1024 * 1024  # files at least this large are hashed on worker threads
 
@@ -130,8 +132,9 @@ class Workspace:
         small: list[tuple[str, tuple[int, int, int]]] = []
         big: list[tuple[str, tuple[int, int, int]]] = []
         get = self.state.get
+        now = time.time_ns()  # before any read: a file changed after this is not remembered
         for rel, st in files:
-            stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+            stamp = stamp_of(st)
             hit = get(rel, name, stamp)
             if hit is not None:
                 result[rel] = hit
@@ -157,11 +160,12 @@ class Workspace:
         done.extend(map(one, small))
         for rel, stamp, md5 in done:
             result[rel] = md5
-            if remember:
+            if remember and settled(stamp, now):
                 self.state.put(rel, name, stamp, md5)
         return result
 
     def _measure_dir(self, reldir: str, name: str) -> Measured:
+        now = time.time_ns()  # before any read (see hash_files)
         files = self.walk(reldir)
         snap = self.state.get_dir(reldir, name)
         cut = len(reldir) + 1
@@ -171,7 +175,7 @@ class Workspace:
         for rel, st in files:
             size += st.st_size
             hit = snap.get(rel[cut:])
-            if hit is not None and hit[0] == (st.st_ino, st.st_mtime_ns, st.st_size):
+            if hit is not None and hit[0] == stamp_of(st):
                 tree[rel[cut:]] = hit[1]
             else:
                 misses.append((rel, st))
@@ -182,9 +186,10 @@ class Workspace:
             tree[rel[cut:]] = md5
         data = manifest_bytes(tree)
         hi = manifest_hash(data, name)
-        fresh: dict[str, tuple[tuple[int, int, int] | None, str]] = {
-            rel[cut:]: (stamp_of(st), tree[rel[cut:]]) for rel, st in files
-        }
+        fresh: dict[str, tuple[tuple[int, int, int] | None, str]] = {}
+        for rel, st in files:
+            stamp = stamp_of(st)
+            fresh[rel[cut:]] = (stamp if settled(stamp, now) else None, tree[rel[cut:]])
         fresh[""] = (None, hi.value)
         self.state.put_dir(reldir, name, fresh)
         return Measured(hi, Meta(size, len(tree), False), tree, data)

@@ -24,9 +24,14 @@ def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
     policy = ctx.policy
     if policy.precommit == "off":
         return ctx.done("stagecore.precommit is off")
+    import time
+
     from stagecore.scm.gitcli import worktree_changes
     from stagecore.scm.history import WorkTreeChange, is_dvc_path
+    from stagecore.snapshot import forget
 
+    since = time.time_ns()  # the snapshot of a clean verdict vouches for nothing changed after this
+    forget(ctx.root, "pre-commit")
     listed = worktree_changes(ctx.root)  # a git subprocess: pygit2 only if a dep needs it
     if listed is None:
         from stagecore.scm.history import unstaged_dvc_files
@@ -40,7 +45,8 @@ def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
     dvc_changes = [c for c in dvc_changes if owned_by(git_root, ctx.prefix, c.path)]
     notes = list(policy.notes) + unstaged_notes(dvc_changes)
     ctx.trace.mark("status")
-    notes += _engine(ctx.root, dirty, ctx.open_git, prefix=ctx.prefix)
+    snapshot_since = None if notes or ctx.prefix else since
+    notes += _engine(ctx.root, dirty, ctx.open_git, prefix=ctx.prefix, snapshot_since=snapshot_since)
     ctx.trace.mark("engine")
     return render(ctx, notes, policy.precommit)
 
@@ -95,12 +101,26 @@ def render(ctx: HookContext, notes: list[HookNote], mode: str) -> HookOutcome:
     return ctx.done("passed with warnings", 0, tuple([header, *note_lines(notes)]))
 
 
-def _engine(root: str, dirty, open_git, prefix: str = "") -> list[HookNote]:
+def _engine(root: str, dirty, open_git, prefix: str = "", snapshot_since: int | None = None) -> list[HookNote]:
     """The gate on the index: stagecore.ops.hookwork.gate. `dirty`: paths (relative to the git
     root) whose work-tree copy differs from the index (None: unknown); `open_git` opens pygit2
-    when needed; `prefix`: the project's directory below the git root."""
+    when needed; `prefix`: the project's directory below the git root. `snapshot_since`: when
+    the check started; a verdict with nothing to say (no finding, no warning) is then recorded
+    for the fast path (stagecore.snapshot)."""
+    import warnings
+
     from stagecore.ops.hookwork import gate
     from stagecore.repo import Repo
 
     with Repo(root) as repo:
-        return [HookNote(*finding) for finding in gate(repo, dirty, open_git, prefix)]
+        stages: list = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            notes = [HookNote(*finding) for finding in gate(repo, dirty, open_git, prefix, seen=stages)]
+        for item in caught:  # passed on to the hook's own rendering
+            warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+        if snapshot_since is not None and not notes and not caught:
+            from stagecore.snapshot_record import record
+
+            record(repo, stages, "pre-commit", snapshot_since, with_index=True)
+        return notes

@@ -1,0 +1,228 @@
+"""Writing the fast path's snapshot (see stagecore.snapshot) after a clean full check.
+
+`record(repo, stages, kind, since_ns)` lists every path the verdict depends on, stats it, and
+writes the snapshot only when nothing is in doubt: no external or URL dependency, no `vars`
+in a dvc.yaml, every recorded mtime/ctime older than `since_ns` (when the check started) by
+more than the timestamp granularity. It never raises: a snapshot not written only costs time.
+`stagecore.snapshot.forget(root, kind)` removes it before a full check runs.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import posixpath
+import stat as statmod
+
+from stagecore import __version__
+from stagecore.snapshot import (
+    VERSION,
+    git_paths,
+    index_entries,
+    real_tmp_dir,
+    relevance,
+    sig_of,
+    snapshot_path,
+)
+
+FINE_NS = 100_000_000  # margin for file systems with ns timestamps (coarse clock ticks are ms)
+COARSE_NS = 2_000_000_000  # when timestamps look whole-second (FAT: 2 s)
+
+
+class Doubt(Exception):
+    """Something the snapshot cannot vouch for: no snapshot."""
+
+
+def record(repo, stages, kind: str, since_ns: int, *, with_index: bool) -> bool:
+    """Write the snapshot of a clean verdict for `stages`; False (nothing written) when in doubt."""
+    try:
+        snap = _collect(repo, stages, kind, with_index)
+        if not _settled(snap, since_ns):
+            return False
+        if not real_tmp_dir(repo.root):
+            return False
+        from stagecore.fsutil import atomic_write_bytes
+
+        atomic_write_bytes(snapshot_path(repo.root, kind), marshal.dumps(snap))
+        return True
+    except Exception:  # noqa: BLE001 - a snapshot is an optimisation, never a failure
+        return False
+
+
+def _settled(snap: dict, since_ns: int) -> bool:
+    """Every timestamp recorded is older than the check's start by the granularity margin."""
+    sigs = [s for s in snap["sigs"] + snap["follow_sigs"] if s is not None]
+    coarse = any(s[3] % 1_000_000_000 == 0 and s[4] % 1_000_000_000 == 0 for s in sigs)
+    limit = since_ns - (COARSE_NS if coarse else FINE_NS)
+    return all(s[3] < limit and s[4] < limit for s in sigs)
+
+
+class _Paths:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.seen: dict[str, Sig] = {}
+        self.follow: dict[str, Sig] = {}
+        self.trees: set[str] = set()
+
+    def one(self, rel: str) -> os.stat_result | None:
+        """Record `rel` (repo-relative, or absolute) as it is now, absent included."""
+        path = os.path.join(self.root, rel)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            self.seen[path] = None
+            return None
+        except NotADirectoryError:
+            raise Doubt(path) from None
+        self.seen[path] = sig_of(st)
+        if statmod.S_ISLNK(st.st_mode):  # a link: its target is what gets measured
+            try:
+                self.follow[path] = sig_of(os.stat(path))
+            except OSError:
+                self.follow[path] = None
+                raise Doubt(path) from None
+        return st
+
+    def tree(self, rel: str) -> None:
+        """`rel` and, for a directory, everything below it (once)."""
+        if rel in self.trees:
+            return
+        self.trees.add(rel)
+        st = self.one(rel)
+        if st is None or not statmod.S_ISDIR(st.st_mode):
+            return
+        stack = [os.path.join(self.root, rel)]
+        while stack:
+            top = stack.pop()
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    st = entry.stat(follow_symlinks=False)
+                    self.seen[entry.path] = sig_of(st)
+                    if statmod.S_ISDIR(st.st_mode):
+                        stack.append(entry.path)
+                    elif statmod.S_ISLNK(st.st_mode):
+                        self.one(entry.path)  # records the target too
+
+
+Sig = tuple | None
+
+
+def _collect(repo, stages, kind: str, with_index: bool) -> dict:
+    from stagecore.core.stage import is_offline
+    from stagecore.ops.external import outside_path
+
+    root = repo.root
+    paths = _Paths(root)
+    _dvc_dirs(repo, paths)
+    conf = repo.config
+    for level in ("system", "global", "repo", "local"):
+        paths.one(conf.path_of(level))
+    git_files: set[str] = set()
+    git_dirs: set[str] = set()
+    for stage in stages:
+        for dep in stage.deps:
+            if is_offline(dep):
+                raise Doubt("a URL or import dependency")
+            path = stage.dep_path(dep)
+            if outside_path(root, path) is not None:
+                raise Doubt("a dependency outside the repository")
+            paths.tree(path)
+            git_files.add(path)
+            git_dirs.add(path.rstrip("/") + "/")
+        for pfile in stage.params:
+            from stagecore.core.entry import resolve
+
+            rel = resolve(stage.wdir, pfile)
+            paths.one(rel)
+            git_files.add(rel)
+        for out in stage.outs:
+            paths.tree(stage.out_path(out))
+            if out.cache:
+                _object(repo, paths, out.hash)
+    snap = {
+        "version": VERSION, "kind": kind, "stagecore": __version__, "root": root,
+        "paths": list(paths.seen), "sigs": list(paths.seen.values()),
+        "follow": list(paths.follow), "follow_sigs": list(paths.follow.values()),
+        "index": None,
+    }
+    if with_index:
+        snap["index"] = _index(repo, paths, kind, git_files, git_dirs)
+    return snap
+
+
+def _index(repo, paths: _Paths, kind: str, git_files: set[str], git_dirs: set[str]) -> tuple:
+    found = git_paths(repo.root, os.environ)
+    if found is None:
+        raise Doubt("no git index")
+    git_dir = found[0]
+    config = os.path.join(git_dir, "config")
+    paths.one(config)  # stagecore.* hook policy
+    try:
+        with open(config, "rb") as fobj:
+            if b"objectformat" in fobj.read().lower():
+                raise Doubt("a SHA-256 repository")
+    except FileNotFoundError:
+        pass
+    files = sorted(os.fsencode(p) for p in git_files)
+    dirs = sorted(os.fsencode(p) for p in git_dirs)
+    own = os.fsencode(posixpath.relpath(snapshot_path(repo.root, kind), repo.root).replace(os.sep, "/"))
+    entries = index_entries(found[1], relevance(files, dirs, own))
+    if entries is None:
+        raise Doubt("git index not understood")
+    return files, dirs, own, entries
+
+
+def _object(repo, paths: _Paths, hi) -> None:
+    """The cache object of `hi`; for a directory, the cache shards holding its files (a file
+    removed from the cache changes its shard directory)."""
+    if hi is None:
+        return
+    odb = repo.odb
+    paths.one(odb.path_of(hi))
+    if hi.isdir:
+        try:
+            files = odb.manifest(hi)
+        except Exception as exc:  # noqa: BLE001
+            raise Doubt("a manifest that cannot be read") from exc
+        from stagecore.core.hashinfo import HashInfo
+
+        for prefix in sorted({md5[:2] for md5 in files.values()}):
+            paths.one(os.path.dirname(odb.path_of(HashInfo(hi.name, prefix + "0" * 30))))
+
+
+def _dvc_dirs(repo, paths: _Paths) -> None:
+    """What the search for dvc files reads (stagecore.index.find_dvc_files): each directory it
+    visits or skips as a nested project, their .gitignore / .dvcignore, the dvc files, and next
+    to each dvc.yaml its dvc.lock and params.yaml."""
+    from stagecore.ignore import ALWAYS
+    from stagecore.index import _ignored_names
+
+    root = repo.root
+    stack = [""]
+    while stack:
+        reldir = stack.pop()
+        paths.one(reldir or ".")
+        absdir = os.path.join(root, reldir)
+        entries = list(os.scandir(absdir))
+        if reldir and any(e.name == ".dvc" and e.is_dir(follow_symlinks=False) for e in entries):
+            continue
+        for name in (".gitignore", ".dvcignore"):
+            paths.one(posixpath.join(reldir, name))
+        skip = _ignored_names(absdir)
+        for entry in entries:
+            name = entry.name
+            rel = f"{reldir}/{name}" if reldir else name
+            if entry.is_dir(follow_symlinks=False):
+                if name in ALWAYS or name in skip:
+                    continue
+                if not repo.ignore.empty and repo.ignore.match(rel, True):
+                    continue
+                stack.append(rel)
+            elif name == "dvc.yaml":
+                with open(entry.path, "rb") as fobj:
+                    if b"vars" in fobj.read():
+                        raise Doubt("a dvc.yaml with vars")
+                for other in ("dvc.yaml", "dvc.lock", "params.yaml"):
+                    paths.one(posixpath.join(reldir, other))
+            elif name.endswith(".dvc"):
+                paths.one(rel)
