@@ -123,7 +123,7 @@ def test_kept_modified_data_hint_on_checkout_is_safe_to_follow(project):
     ok("install", cwd=project)
     git("checkout", "-qb", "other", cwd=project)
     (project / "data.txt").write_text("other data\n")
-    ok("commit", cwd=project)
+    ok("commit", "-f", cwd=project)
     assert _git("commit", "-qam", "other data", cwd=project).returncode == 0
     assert _git("checkout", "-q", "master" if _has(project, "master") else "main", cwd=project).returncode == 0
     (project / "data.txt").write_text("an edit made on main\n")
@@ -198,7 +198,7 @@ def test_post_checkout_prints_what_it_checked_out_and_nothing_on_a_no_op(project
     git("checkout", "-qb", "other", cwd=project)
     (project / "data.txt").write_text("other data\n")
     (project / "new.txt").write_text("new\n")
-    ok("commit", cwd=project)
+    ok("commit", "-f", cwd=project)
     ok("add", "new.txt", cwd=project)
     git("add", "-A", cwd=project)
     assert _git("commit", "-qm", "other data", cwd=project).returncode == 0

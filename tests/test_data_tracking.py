@@ -155,7 +155,7 @@ def test_commit_records_new_version_and_checkout_swaps(repo):
     ok("add", "data.txt", cwd=repo)
     v1 = (repo / "data.txt.dvc").read_text()
     (repo / "data.txt").write_text("v2\n")
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     v2 = (repo / "data.txt.dvc").read_text()
     assert v1 != v2 and ok("status", cwd=repo).stdout == "Data and pipelines are up to date.\n"
     (repo / "data.txt.dvc").write_text(v1)

@@ -75,7 +75,7 @@ def test_commit_after_change_matches_dvc(twins):
     for root in twins:
         (root / "images/cats/3.txt").write_text("3\n")
         (root / "images/a.txt").unlink()
-    cli("commit", "images.dvc", cwd=ours)
+    cli("commit", "-f", "images.dvc", cwd=ours)
     dvc("commit", "-f", "images.dvc", cwd=theirs)
     assert (ours / "images.dvc").read_bytes() == (theirs / "images.dvc").read_bytes()
 
@@ -84,7 +84,7 @@ def test_dvc_reads_what_stagecore_wrote(twins):
     ours, _ = twins
     cli("add", "data.txt", "images", cwd=ours)
     (ours / "data.txt").write_text("second version\n")
-    cli("commit", cwd=ours)
+    cli("commit", "-f", cwd=ours)
     assert dvc("status", cwd=ours).stdout == "Data and pipelines are up to date.\n"
     shutil.rmtree(ours / "images")
     (ours / "data.txt").unlink()
@@ -131,7 +131,7 @@ def test_dvc2_legacy_entry_is_read(tmp_path, dvc_bin):
     cli("commit", cwd=repo)  # unchanged: stays legacy, file not rewritten
     assert (repo / "crlf.txt.dvc").read_text() == before
     (repo / "crlf.txt").write_bytes(b"c\r\n")
-    cli("commit", cwd=repo)  # changed: upgraded to `hash: md5`, appended after path as DVC does
+    cli("commit", "-f", cwd=repo)  # changed: upgraded to `hash: md5`, appended after path as DVC does
     text = (repo / "crlf.txt.dvc").read_text()
     assert text.endswith("path: crlf.txt\n  hash: md5\n")
     assert dvc("status", cwd=repo).stdout == "Data and pipelines are up to date.\n"

@@ -321,7 +321,7 @@ def test_nested_project_objects_are_not_pushed_with_the_outer_project(tmp_path):
     assert inner not in _objects(clone / ".dvc/cache")
     # pre-commit of the outer project: the inner project's unstaged dvc file is not its business
     (top / "sub/data.txt").write_text("inner, edited\n")
-    ok("commit", cwd=top / "sub")  # sub/data.txt.dvc changed, not staged
+    ok("commit", "-f", cwd=top / "sub")  # sub/data.txt.dvc changed, not staged
     (top / "notes.md").write_text("n\n")
     git("add", "notes.md", cwd=top)
     proc = gitp("commit", "-qm", "notes", cwd=top)
@@ -353,7 +353,7 @@ def test_hooks_serve_each_subdir_project_of_the_git_repository(tmp_path):
     # a branch switch in the original: only the project whose dvc file changed follows
     git("checkout", "-qb", "other", cwd=top)
     (top / "p2/data.txt").write_text("two, other branch\n")
-    ok("commit", cwd=top / "p2")
+    ok("commit", "-f", cwd=top / "p2")
     assert gitp("commit", "-qam", "p2 changed", cwd=top).returncode == 0
     proc = gitp("checkout", "-q", "main", cwd=top)  # one line: what p2 checked out; nothing from p1
     assert proc.returncode == 0 and proc.stderr == "stagecore post-checkout: in project 'p2':\nM       data.txt\n"

@@ -51,7 +51,7 @@ def env(tmp_path):
 def branch_with(repo: Path, branch: str, content: str) -> None:
     git("checkout", "-qb", branch, cwd=repo)
     (repo / "data.txt").write_text(content)
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     proc = gitp("commit", "-qam", f"{branch} data", cwd=repo)
     assert proc.returncode == 0, proc.stderr
 
@@ -65,8 +65,8 @@ def test_commit_refused_with_uncommitted_data_then_fixed(env):
     assert proc.returncode == 1
     assert "commit refused" in proc.stderr
     assert "'data.txt' was modified but not committed to the cache" in proc.stderr
-    assert "hint: stagecore commit data.txt.dvc" in proc.stderr
-    ok("commit", cwd=repo)
+    assert "hint: stagecore commit -f data.txt.dvc" in proc.stderr
+    ok("commit", "-f", cwd=repo)
     proc = gitp("commit", "-m", "notes", cwd=repo)  # data.txt.dvc changed but is not staged
     assert proc.returncode == 1 and "'data.txt.dvc' changed but the change is not staged" in proc.stderr
     assert "git add data.txt.dvc" in proc.stderr
@@ -119,7 +119,7 @@ def test_push_of_other_branch_pushes_that_branchs_data(env):
     assert obj(store, "main data\n").exists()  # main's commit is an ancestor of feature: pushed too
     git("checkout", "-qb", "other", "main", cwd=repo)
     (repo / "data.txt").write_text("other data\n")
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     gitp("commit", "-qam", "other", cwd=repo)
     gitp("checkout", "-q", "feature", cwd=repo)
     assert not obj(store, "other data\n").exists()
@@ -184,7 +184,7 @@ def test_pull_merge_and_rebase_follow(env, tmp_path):
     ok("install", cwd=other)
     ok("pull", cwd=other)
     (other / "data.txt").write_text("teammate data\n")
-    ok("commit", cwd=other)
+    ok("commit", "-f", cwd=other)
     assert gitp("commit", "-qam", "teammate", cwd=other).returncode == 0
     assert gitp("push", "-q", "origin", "main", cwd=other).returncode == 0
     proc = gitp("pull", "-q", "--no-rebase", "origin", "main", cwd=repo)  # fast-forward: post-merge
@@ -195,7 +195,7 @@ def test_pull_merge_and_rebase_follow(env, tmp_path):
     git("add", "notes.md", cwd=repo)
     assert gitp("commit", "-qm", "notes", cwd=repo).returncode == 0
     (other / "data.txt").write_text("third version\n")
-    ok("commit", cwd=other)
+    ok("commit", "-f", cwd=other)
     assert gitp("commit", "-qam", "third", cwd=other).returncode == 0
     assert gitp("push", "-q", "origin", "main", cwd=other).returncode == 0
     proc = gitp("pull", "-q", "--rebase", "origin", "main", cwd=repo)

@@ -53,7 +53,7 @@ def test_gate_refuses_data_modified_but_not_committed(repo):
     with Repo(str(repo)) as r:
         findings = gate(r, None, lambda: pygit2.Repository(str(repo)))
     assert [(f.message, f.hint, f.blocking) for f in findings] == [
-        ("'data.txt' was modified but not committed to the cache", "stagecore commit data.txt.dvc", True)]
+        ("'data.txt' was modified but not committed to the cache", "stagecore commit -f data.txt.dvc", True)]
 
 
 def test_gate_refuses_object_missing_from_cache(repo):
@@ -75,7 +75,7 @@ def test_follow_checks_out_changed_outputs_and_fetches(repo):
     ok("push", cwd=repo)
     first = git("rev-parse", "HEAD", cwd=repo).strip()
     (repo / "data.txt").write_text("v2\n")
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     ok("push", cwd=repo)
     git("commit", "-qam", "v2", cwd=repo)
     second = git("rev-parse", "HEAD", cwd=repo).strip()
@@ -96,7 +96,7 @@ def test_follow_checks_out_changed_outputs_and_fetches(repo):
 def test_follow_keeps_modified_output(repo):
     first = git("rev-parse", "HEAD", cwd=repo).strip()
     (repo / "data.txt").write_text("v2\n")
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     git("commit", "-qam", "v2", cwd=repo)
     second = git("rev-parse", "HEAD", cwd=repo).strip()
     (repo / "data.txt").write_text("unsaved work\n")
@@ -111,7 +111,7 @@ def test_follow_keeps_modified_output(repo):
 def test_push_commits_uploads_exactly_their_data(repo, tmp_path):
     git("checkout", "-qb", "feature", cwd=repo)
     (repo / "data.txt").write_text("feature data\n")
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     git("commit", "-qam", "feature", cwd=repo)
     feature = git("rev-parse", "HEAD", cwd=repo).strip()
     git("checkout", "-q", "main", cwd=repo)

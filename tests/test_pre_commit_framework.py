@@ -73,7 +73,7 @@ def test_hooks_through_pre_commit_framework(tmp_path):
 
     sh("git", "checkout", "-qb", "feature", cwd=repo)
     (repo / "data.txt").write_text("feature data\n")
-    assert run_cli("commit", cwd=repo).returncode == 0
+    assert run_cli("commit", "-f", cwd=repo).returncode == 0
     sh("git", "commit", "-qam", "feature", cwd=repo)
     sh("git", "checkout", "-q", "main", cwd=repo)
     assert (repo / "data.txt").read_text() == "main data\n"

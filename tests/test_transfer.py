@@ -121,7 +121,7 @@ def test_gc_workspace_keeps_used_and_removes_old_versions(project):
 
     old = hashlib.md5(b"alpha\n").hexdigest()
     (repo / "a.txt").write_text("beta\n")
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     proc = run_cli("gc", "-w", cwd=repo, input="")
     assert proc.returncode == 1 and "nothing removed" in proc.stderr
     assert (repo / ".dvc/cache/files/md5" / old[:2] / old[2:]).exists()
@@ -141,7 +141,7 @@ def test_gc_all_branches_keeps_other_branch_data(project):
     git("commit", "-qm", "v1", cwd=repo)
     git("checkout", "-qb", "other", cwd=repo)
     (repo / "a.txt").write_text("other branch\n")
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     git("commit", "-qam", "other", cwd=repo)
     git("checkout", "-q", "main", cwd=repo)
     ok("checkout", "--force", cwd=repo)

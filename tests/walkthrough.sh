@@ -64,7 +64,7 @@ run git commit -q -m "Track labels and images"
 section "Change the data: status notices, commit records it"
 shell "printf '3,bird\\n' >> labels.csv"
 run stagecore status
-run stagecore commit
+run stagecore commit -f
 run stagecore status
 run git commit -q -am "More labels"
 run git log --oneline

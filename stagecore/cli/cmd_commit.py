@@ -5,10 +5,14 @@ def register(sub) -> None:
     p = sub.add_parser(
         "commit",
         description="Save changed outputs to the cache and record their new hashes in .dvc files or dvc.lock.",
-        epilog="example: stagecore commit train",
+        epilog="example: stagecore commit -f train",
         help="save changed outputs to the cache and record them")
     p.add_argument("targets", nargs="*", metavar="TARGET", help=".dvc files, stages or paths (default: all)")
-    p.add_argument("-f", "--force", action="store_true", help="commit even if deps changed")
+    p.add_argument("-f", "--force", action="store_true",
+                   help="commit changed stages without asking (without a terminal they are refused otherwise)")
+    p.add_argument("-d", "--with-deps", action="store_true", help="also commit the stages the targets depend on")
+    p.add_argument("-R", "--recursive", action="store_true",
+                   help="a directory target means every stage whose dvc file is inside it")
     p.set_defaults(func=run)
 
 
@@ -18,6 +22,23 @@ def run(args) -> int:
     from stagecore.ops.commit import commit
 
     with open_repo() as repo:
-        result = commit(repo, targets.resolve(repo, args.targets), force=args.force)
+        stages = targets.resolve_scoped(repo, args.targets, with_deps=args.with_deps, recursive=args.recursive)
+        target = args.targets[0] if len(args.targets) == 1 else None
+        result = commit(repo, stages, force=args.force, confirm=_confirm if _interactive() else None, target=target)
         git_add_hint(repo, result.to_git_add)
     return 0
+
+
+def _interactive() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _confirm(stage, changes) -> bool:
+    """DVC's prompt: what changed, then 'Are you sure you want to commit it? [y/n]'."""
+    from stagecore.cli import out
+
+    out(f"{stage.addressing}: {changes}")
+    answer = input(f"Are you sure you want to commit '{stage.addressing}'? [y/n] ").strip().lower()
+    return answer in ("y", "yes")

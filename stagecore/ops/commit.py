@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from stagecore.core.hashinfo import MD5
@@ -19,13 +20,22 @@ class CommitResult(NamedTuple):
     autostaged: bool
 
 
-def commit(repo, stages: list[Stage], *, force: bool = False) -> CommitResult:
-    """Save changed outputs; under the repository lock, on the dvc files as they are once it is held."""
+Confirm = Callable[[Stage, list], bool]
+
+
+def commit(repo, stages: list[Stage], *, force: bool = False, confirm: Confirm | None = None,
+           target: str | None = None) -> CommitResult:
+    """Save changed outputs; under the repository lock, on the dvc files as they are once it is held.
+
+    As DVC 3.67.1: a stage that changed since it was recorded (data or pipeline) is committed only
+    with `force`, or when `confirm(stage, changes)` (the CLI's prompt, on a terminal) says yes;
+    `target`: what the user named, for the refusal message. A committed pipeline stage gets its
+    run-cache entry; every cached output its `.gitignore` entry."""
     from stagecore.ops.repolock import locked, sweep_seen
 
     with locked(repo):
         try:
-            return _commit(repo, reload_stages(repo, stages), force)
+            return _commit(repo, reload_stages(repo, stages), force, confirm, target)
         finally:
             sweep_seen(repo)
 
@@ -73,21 +83,24 @@ def _process_start() -> float | None:
         return None
 
 
-def _commit(repo, stages: list[Stage], force: bool) -> CommitResult:
+def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, target: str | None) -> CommitResult:
+    from stagecore.gitignore import add_entry
     from stagecore.ops.add import save_output
 
     touched: list[str] = []
     files: list[str] = []
     for stage in stages:
         changes = stage_changes(repo, stage)
-        if not changes:
+        if not changes and not force:
             continue
-        blessing = stage.cmd is not None or stage.deps
-        if blessing and not force:
+        if changes and not force and not (confirm is not None and confirm(stage, changes)):
             raise StagecoreError(
-                f"failed to commit {stage.addressing} - unable to commit changed stage: '{stage.addressing}'.",
-                hint="use `-f|--force` to record the workspace as the stage's result anyway",
+                f"failed to commit{' ' + target if target else ''} - unable to commit changed stage: "
+                f"'{stage.addressing}'. Use `-f|--force` to force.",
+                hint=f"`stagecore commit -f {stage.addressing}` records the workspace as it is",
             )
+        if not changes and not _needs_write(repo, stage):
+            continue
         stage.deps = [dep.with_hash(*_hash_of(repo, stage.dep_path(dep), dep)) for dep in stage.deps]
         stage.outs = [save_output(repo, stage.out_path(out), out) for out in stage.outs]
         if stage.name is None and stage.deps and stage.is_import:  # deps and md5 as DVC writes them
@@ -99,11 +112,35 @@ def _commit(repo, stages: list[Stage], force: bool) -> CommitResult:
             if write_dvcfile(repo.root, stage, drop_md5=force):
                 touched.append(stage.dvcfile)
         else:
-            from stagecore.pipefile import write_lock
+            from stagecore.ops import runcache
+            from stagecore.pipefile import update_lock
 
-            touched.append(write_lock(repo, stage))
+            written = update_lock(repo, stage)
+            touched.append(written.relpath)
+            if stage.lock is not None:
+                runcache.save(repo, stage, stage.lock)
+        for out in stage.outs:
+            if out.cache:
+                gi = add_entry(repo.root, stage.out_path(out), repo.scm)
+                if gi:
+                    touched.append(gi)
         files.append(stage.dvcfile)
     return stage_in_git(repo, files, touched, CommitResult)
+
+
+def _needs_write(repo, stage: Stage) -> bool:
+    """`commit -f` of an unchanged stage still completes what is missing: a hand-written `.dvc`
+    file's hashes, an output's cache copy, its `.gitignore` entry."""
+    import os
+
+    for out in stage.outs:
+        path = stage.out_path(out)
+        if out.hash is None or (out.cache and not outs_ops.in_cache(repo, out.hash)):
+            return True
+        if out.cache and repo.scm is not None and os.path.lexists(os.path.join(repo.root, path)) \
+                and not repo.scm.is_ignored(path):
+            return True
+    return False
 
 
 def _hash_of(repo, path, dep):

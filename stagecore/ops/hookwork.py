@@ -87,12 +87,12 @@ def _stage_findings(stage, items, notes: Mapping[str, Finding | None] | None = N
 
 
 def _out_finding(stage, name: str, path: str, status: str, data_only: bool) -> Finding:
-    fix = f"stagecore commit {name}" if data_only else f"stagecore commit {name}  (or: stagecore repro {name})"
+    fix = f"stagecore commit -f {name}" if data_only else f"stagecore commit -f {name}  (or: stagecore repro {name})"
     if status == "modified":
         return Finding(f"'{path}' was modified but not committed to the cache", fix)
     if status == "not in cache":
         return Finding(f"the recorded version of '{path}' is not in the cache",
-                       "stagecore pull (to get it), or stagecore commit (to record the workspace version)")
+                       "stagecore pull (to get it), or stagecore commit -f (to record the workspace version)")
     return Finding(f"'{path}' is missing from the workspace (its recorded version is in the cache)",
                    "stagecore checkout", False)
 
