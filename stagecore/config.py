@@ -53,6 +53,7 @@ _VALUES: dict[tuple[str, str], str | tuple[str, ...]] = {
     ("parsing", "bool"): ("store_true", "boolean_optional"), ("parsing", "list"): ("nargs", "append"),
 }
 _CACHE_TYPES = ("reflink", "hardlink", "symlink", "copy")
+_NAMED_KINDS = ("remote", "machine", "db")  # `[remote "name"]` sections, written last in this order
 _REMOTE_SECTION = re.compile(r'^remote\s+"(?P<name>[^"]+)"$')
 _NAMED_SECTION = re.compile(r'^(?P<kind>machine|db)\s+"(?P<name>[^"]+)"$')  # DVC accepts them; unused here
 _NAMED_KEYS = {
@@ -127,13 +128,15 @@ class Config:
         path = self.path_of(level)
         obj = ConfigObj(encoding="utf-8", indent_type="    ")
         obj.filename = path
+        # DVC's order: the plain sections as the file had them (a new one after them), then the
+        # named ones: every `remote "x"`, then `machine "x"`, then `db "x"`
         for section, values in data.items():
-            if section == "remote":
-                for name, opts in values.items():
-                    if opts:
-                        obj[f'remote "{name}"'] = dict(opts)
-            elif values:
+            if section not in _NAMED_KINDS and values:
                 obj[section] = dict(values)
+        for kind in _NAMED_KINDS:
+            for name, opts in data.get(kind, {}).items():
+                if opts:
+                    obj[f'{kind} "{name}"'] = dict(opts)
         import io
 
         from stagecore.fsutil import atomic_write_bytes
@@ -195,12 +198,17 @@ def _read(path: str) -> dict:
     return _validate(path, obj)
 
 
-def _validate(path: str, obj) -> dict:
+def _where(path: str | None) -> str:
+    """How a refusal starts: naming the file read, or, for an edit being made, DVC's words."""
+    return f"config file error in '{path}': " if path else "configuration error - config file error: "
+
+
+def _validate(path: str | None, obj) -> dict:
     data: dict = {}
     for section, values in obj.items():
         section = section.lower().strip()  # DVC lowercases section and key names
         if not isinstance(values, dict):
-            raise ConfigError(f"config file error in '{path}': '{section}' is a key outside any [section]")
+            raise ConfigError(f"{_where(path)}'{section}' is a key outside any [section]")
         match = _REMOTE_SECTION.match(section)
         named = _NAMED_SECTION.match(section)
         if match:
@@ -214,26 +222,26 @@ def _validate(path: str, obj) -> dict:
             target = data.setdefault(section, {})
         else:
             raise ConfigError(
-                f"config file error in '{path}': extra keys not allowed @ data['{section}']",
+                f"{_where(path)}extra keys not allowed @ data['{section}']",
                 hint="remove that section, or correct its name",
             )
         for key, value in values.items():
             key = key.lower()
             if allowed is not None and key not in allowed:
                 raise ConfigError(
-                    f"config file error in '{path}': extra keys not allowed @ data['{section}']['{key}']",
+                    f"{_where(path)}extra keys not allowed @ data['{section}']['{key}']",
                     hint="remove or correct that key",
                 )
             target[key] = ",".join(value) if isinstance(value, list) else value
             problem = _value_problem(section, key, target[key])
             if problem:
                 raise ConfigError(
-                    f"config file error in '{path}': {problem} for dictionary value @ data['{section}']['{key}']",
+                    f"{_where(path)}{problem} for dictionary value @ data['{section}']['{key}']",
                     hint="correct that value or remove the key",
                 )
             if isinstance(target[key], str) and "\0" in target[key]:  # no path or name holds a NUL
                 raise ConfigError(
-                    f"config file error in '{path}': a NUL byte in the value of '{section}.{key}'",
+                    f"{_where(path)}a NUL byte in the value of '{section}.{key}'",
                     hint="remove the NUL byte from that value",
                 )
     return data

@@ -1,30 +1,96 @@
 from __future__ import annotations
 
+import argparse
+
+
+def _name(text: str):
+    from stagecore.ops.config import parse_name
+
+    try:
+        return parse_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
 
 def register(sub) -> None:
     p = sub.add_parser(
         "config",
-        description="Get or set a value in DVC's config (.dvc/config, or another level).",
-        epilog="example: stagecore config core.autostage true",
-        help="get or set a value in .dvc/config")
-    p.add_argument("name", metavar="SECTION.KEY", help="option name, e.g. core.remote")
+        description="Get, set or list values of DVC's config (.dvc/config, or another level).",
+        epilog="example: stagecore config core.autostage true (or: stagecore config -l --show-origin)",
+        help="get, set or list values of DVC's config")
+    p.add_argument("name", nargs="?", type=_name, metavar="name",
+                   help="option name (section.option or remote.name.option)")
     p.add_argument("value", nargs="?", help="new value (omit to print the current one)")
     p.add_argument("-u", "--unset", action="store_true", help="remove the option")
+    p.add_argument("-l", "--list", action="store_true", help="list every value that is set")
+    p.add_argument("--show-origin", action="store_true", help="show the file each value comes from")
     level = p.add_mutually_exclusive_group()
-    for flag in ("local", "global", "system", "project"):
-        level.add_argument(f"--{flag}", action="store_true", help=f"use the {flag} config level")
-    p.set_defaults(func=run)
+    for flag, const, text in (("--global", "global", "use the global config"),
+                              ("--system", "system", "use the system config"),
+                              ("--project", "repo", "use the project config (.dvc/config)"),
+                              ("--local", "local", "use the local config (.dvc/config.local)")):
+        level.add_argument(flag, dest="level", action="store_const", const=const, help=text)
+    p.set_defaults(func=run, level=None)
+
+
+def _usage_error(text: str) -> int:
+    import sys
+
+    sys.stderr.write(f"ERROR: {text}\n")
+    return 1
 
 
 def run(args) -> int:
-    from stagecore.cli.common import open_repo
-    from stagecore.ops.config import config_get, config_set
+    from stagecore.ops import config as ops
 
-    level = next((lv for lv in ("local", "global", "system") if getattr(args, lv)), "repo")
-    with open_repo(check_remotes=False) as repo:
-        if args.value is None and not args.unset:
-            value = config_get(repo, args.name, level if level != "repo" or args.project else None)
-            print(value)
-            return 0
-        config_set(repo, args.name, None if args.unset else args.value, level)
+    if args.show_origin and (args.value is not None or args.unset):
+        return _usage_error("--show-origin can't be used together with any of these options: -u/--unset, value")
+    if args.list and (args.name or args.value is not None or args.unset):
+        return _usage_error("-l/--list can't be used together with any of these options: -u/--unset, name, value")
+    if not args.list and args.name is None:
+        return _usage_error("name argument is required")
+    config, root = _config()
+    in_repo = root is not None
+    if args.list:
+        for entry in ops.config_list(config, args.level, in_repo):
+            print(f"{_origin(config, root, entry.level, args.show_origin)}{entry.key}={entry.value}")
+        return 0
+    if args.value is None and not args.unset:
+        found = ops.config_get(config, args.name, args.level, in_repo)
+        if found is not None:
+            print(f"{_origin(config, root, found.level, args.show_origin)}{found.value}")
+        return 0
+    ops.config_set(config, args.name, None if args.unset else args.value, args.level, in_repo)
+    if (args.name.top, args.name.section, args.name.option) == (None, "cache", "type"):
+        import sys
+
+        sys.stderr.write("WARNING: You have changed the 'cache.type' option. This doesn't update any existing "
+                         "workspace file links, but it can be done with:\n"
+                         "             stagecore checkout --relink\n")
     return 0
+
+
+def _origin(config, root: str | None, level: str, show: bool) -> str:
+    import os
+
+    if not show:
+        return ""
+    path = config.path_of(level)
+    if level in ("repo", "local") and root is not None:
+        path = os.path.relpath(path, root)
+    return path + "\t"
+
+
+def _config():
+    """(config, project root) of the enclosing DVC project; outside one, (global/system config, None)."""
+    import os
+
+    from stagecore.config import Config
+    from stagecore.errors import NotARepoError
+    from stagecore.repo import Repo
+
+    try:
+        repo = Repo.find()
+    except NotARepoError:
+        return Config.load(os.path.join(os.getcwd(), ".dvc")), None
+    return repo.config, repo.root

@@ -155,18 +155,35 @@ def _save_one(config: Config, level: str, data: dict) -> None:
 
 
 @contextmanager
-def _edit(config: Config, level: str | None) -> Iterator[dict]:
-    """Load one level, let the caller change it, validate the result merged with the levels below, write."""
+def _edit(config: Config, level: str | None, plain_sections: bool = False) -> Iterator[dict]:
+    """Load one level, let the caller change it, validate the result merged with the levels below, write.
+    `plain_sections`: the other sections are validated too (`config` may write any of them)."""
     level = level or "repo"
     conf = _load_one(config, level)
     yield conf
     merged = _load_to_level(config, level)
     _merge(merged, conf)
+    if plain_sections:
+        from stagecore.config import _validate
+
+        _validate(None, {section: values for section, values in merged.items()
+                         if section not in ("remote", "machine", "db")})
     for name, opts in merged.get("remote", {}).items():
         problem = validate_remote(name, opts)
         if problem:
             raise _error(*problem)
     _save_one(config, level, conf)
+
+
+edit_level = _edit
+load_level = _load_one  # one level as DVC's load_one sees it
+display_path = _display_path
+
+
+def cli_path(value: str, cwd: str | None = None) -> object:
+    """A path value typed on the command line: relative to the current directory, written back
+    relative to the config file."""
+    return _load_path(cwd or os.getcwd(), value)
 
 
 def _check_exists(conf: dict, name: str) -> None:
