@@ -12,12 +12,13 @@ import marshal
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import clean_env, git, ok
+from tests.helpers import REPO_ROOT, clean_env, git
 
 SNAP = Path(".dvc") / "tmp" / "stagecore-fastpath-pre-commit"
 DVC_YAML = """stages:
@@ -61,12 +62,17 @@ def full_check(proc: subprocess.CompletedProcess[str]) -> str:
     return proc.stderr
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
+def _build(root: Path) -> None:
+    env = clean_env({"HOME": str(root.parent / "home"), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                     "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t", "PYTHONPATH": str(REPO_ROOT)})
+
+    def run(*argv: str) -> None:
+        proc = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
     root.mkdir()
-    git("init", "-q", cwd=root)
-    ok("init", "-q", cwd=root)
+    run("git", "init", "-q", "-b", "main")
+    run(sys.executable, "-m", "stagecore", "init", "-q")
     (root / "data").mkdir()
     (root / "data" / "a.txt").write_text("alpha\n", encoding="utf-8")
     (root / "data" / "b.txt").write_text("bravo\n", encoding="utf-8")
@@ -77,11 +83,26 @@ def repo(tmp_path: Path) -> Path:
     (root / "params.yaml").write_text("lr: 1\n", encoding="utf-8")
     (root / "dvc.yaml").write_text(DVC_YAML, encoding="utf-8")
     (root / "notes.txt").write_text("notes\n", encoding="utf-8")
-    ok("add", "-q", "data", cwd=root)
-    ok("repro", "-q", cwd=root)
-    ok("install", cwd=root)
-    git("add", "-A", cwd=root)
-    git("commit", "-q", "--no-verify", "-m", "base", cwd=root)
+    run(sys.executable, "-m", "stagecore", "add", "-q", "data")
+    run(sys.executable, "-m", "stagecore", "repro", "-q")
+    run(sys.executable, "-m", "stagecore", "install")
+    run("git", "add", "-A")
+    run("git", "commit", "-q", "--no-verify", "-m", "base")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once: data/ (a symlink inside) tracked by stagecore, stage train (deps data and
+    params lr, out out.txt) reproduced, hooks installed, committed."""
+    root = tmp_path_factory.mktemp("fastpath") / "template"
+    _build(root)
+    return root
+
+
+@pytest.fixture
+def repo(template: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(template, root, symlinks=True)
     warm(root)
     return root
 
@@ -210,40 +231,41 @@ def _forge(repo: Path) -> bytes:
     return (repo / SNAP).read_bytes()
 
 
-@pytest.mark.parametrize("form", ["truncated", "huge", "version", "symlink", "tmp-symlink", "committed", "junk"])
-def test_corrupt_or_hostile_snapshot_is_ignored(repo: Path, tmp_path: Path, form: str) -> None:
+def test_corrupt_or_hostile_snapshot_is_ignored(repo: Path, tmp_path: Path) -> None:
     (repo / "params.yaml").write_text("lr: 3\n", encoding="utf-8")  # stale
-    forged = _forge(repo)
-    control = commit(repo)  # the forged snapshot, intact, would pass the stale repository ...
+    _forge(repo)
+    control = commit(repo)  # a forged snapshot, intact, would pass the stale repository ...
     assert (control.returncode, "passed (snapshot)" in control.stderr) == (0, True)
     snap = repo / SNAP
     outside = tmp_path / "outside-snapshot"
-    outside.write_bytes(_forge(repo))
-    if form == "truncated":
-        snap.write_bytes(forged[: len(forged) // 2])
-    elif form == "huge":
-        snap.write_bytes(forged)
-        os.truncate(snap, 65 << 20)  # sparse: over the size limit
-    elif form == "version":
-        data = marshal.loads(_forge(repo))
-        data["version"] = 99
-        snap.write_bytes(marshal.dumps(data))
-    elif form == "symlink":
-        snap.unlink()
-        os.symlink(outside, snap)
-    elif form == "tmp-symlink":
-        shutil.copytree(repo / ".dvc" / "tmp", tmp_path / "tmp-elsewhere")
-        shutil.rmtree(repo / ".dvc" / "tmp")
-        os.symlink(tmp_path / "tmp-elsewhere", repo / ".dvc" / "tmp")
-        assert (tmp_path / "tmp-elsewhere" / SNAP.name).exists()
-    elif form == "committed":
-        _forge(repo)
-        git("add", "-f", str(SNAP), cwd=repo)
-    else:
-        snap.write_bytes(b"\xff" * 1000)
-    proc = commit(repo)  # ... so each broken form must send the commit to the full check
-    assert proc.returncode == 1
-    assert "stage 'train' is not up to date (changed deps: params.yaml)" in full_check(proc)
+    for form in ("truncated", "huge", "version", "junk", "symlink", "committed", "tmp-symlink"):
+        forged = _forge(repo)
+        if form == "truncated":
+            snap.write_bytes(forged[: len(forged) // 2])
+        elif form == "huge":
+            os.truncate(snap, 65 << 20)  # sparse: over the size limit
+        elif form == "version":
+            data = marshal.loads(forged)
+            data["version"] = 99
+            snap.write_bytes(marshal.dumps(data))
+        elif form == "junk":
+            snap.write_bytes(b"\xff" * 1000)
+        elif form == "symlink":
+            snap.rename(outside)
+            os.symlink(outside, snap)
+        elif form == "committed":
+            git("add", "-f", str(SNAP), cwd=repo)
+        else:
+            shutil.move(repo / ".dvc" / "tmp", tmp_path / "tmp-elsewhere")
+            os.symlink(tmp_path / "tmp-elsewhere", repo / ".dvc" / "tmp")
+            assert (tmp_path / "tmp-elsewhere" / SNAP.name).exists()
+        proc = commit(repo)  # ... so each broken form must send the commit to the full check
+        assert proc.returncode == 1, form
+        assert "stage 'train' is not up to date (changed deps: params.yaml)" in full_check(proc), form
+        if form == "symlink":
+            snap.unlink(missing_ok=True)
+        if form == "committed":
+            git("rm", "-q", "--cached", str(SNAP), cwd=repo)
 
 
 def test_post_checkout_without_dvc_change_starts_no_python(repo: Path, tmp_path: Path) -> None:
