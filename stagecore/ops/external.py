@@ -245,3 +245,49 @@ def write_import_dvcfile(root: str, stage) -> bool:
 
     atomic_write_text(path, text)
     return True
+
+
+def is_repo_import(stage) -> bool:
+    """A `dvc import` stage: its one dependency names a path in another git repository."""
+    return bool(stage.is_import and "repo" in stage.deps[0].extra)
+
+
+def offline_status(repo, dep) -> tuple[str, str] | None:
+    """(name, status) of a dependency outside this machine, checked as `dvc status` checks it: an
+    http(s) URL by its checksum/etag (HEAD), an import from a repository by whether its revision
+    now names another commit than `rev_lock` ("update available", `git ls-remote`). Other schemes
+    are not checked. Never called by the hooks (no network while judging a commit)."""
+    spec = dep.extra.get("repo")
+    if isinstance(spec, dict):
+        url, lock = spec.get("url"), spec.get("rev_lock")
+        if not isinstance(url, str) or not isinstance(lock, str):
+            return None
+        now = remote_commit(url, spec.get("rev") if isinstance(spec.get("rev"), str) else None, repo.root)
+        return (f"{dep.path} ({url})", "update available") if now is not None and now != lock else None
+    status = url_changed(dep.path, {"checksum": dep.hash.value if dep.hash is not None else None})
+    return (dep.path, status) if status else None
+
+
+def remote_commit(url: str, rev: str | None, cwd: str) -> str | None:
+    """The commit `rev` (default HEAD) names in the repository at `url` (`git ls-remote`, no clone);
+    None when `rev` is a commit id (pinned) or no ref matches."""
+    import subprocess
+
+    from stagecore.ops.import_repo import _GIT_OPTS, _git_env, check_url
+
+    check_url(url)
+    name = rev or "HEAD"
+    proc = subprocess.run(["git", *_GIT_OPTS, "ls-remote", "--", url, name, f"{name}^{{}}"], cwd=cwd,
+                          capture_output=True, text=True, env=_git_env(), check=False, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["git ls-remote failed"])[-1]
+        raise StageError(f"cannot check '{url}' for updates: {detail}",
+                         hint="check the repository URL and your access")
+    found: dict[str, str] = {}
+    for line in proc.stdout.splitlines():
+        sha, _, ref = line.partition("\t")
+        found[ref] = sha
+    for ref in (name, f"refs/heads/{name}", f"refs/tags/{name}^{{}}", f"refs/tags/{name}"):
+        if ref in found:
+            return found[ref]
+    return None

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from stagecore.core.hashinfo import MD5
 from stagecore.core.stage import Stage, dvcfile_md5, is_offline
 from stagecore.ops import outs as outs_ops
-from stagecore.ops.external import outside_path
+from stagecore.ops.external import is_repo_import, outside_path
 
 
 class StatusReport(NamedTuple):
@@ -32,7 +32,7 @@ def _rel(path: str, root: str, cwd: str) -> str:
 
 
 def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool = True,
-                  problems: list | None = None) -> list[Any]:
+                  problems: list | None = None, urls: bool = False) -> list[Any]:
     """The status items of one stage (empty when up to date).
 
     URL and repository (`dvc import`) dependencies are not checked (no network while
@@ -40,13 +40,17 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
     and named by their absolute path, as DVC names them (`external=False`: not measured
     either, for judging a revision rather than this machine). With `problems` given, an
     output whose `.dir` manifest is in the cache but refused by the gate is reported there
-    (one error naming it and the reason) instead of as "not in cache"."""
+    (one error naming it and the reason) instead of as "not in cache". `urls=True` (the
+    `status` command, never the hooks): http(s) dependencies are checked by their checksum and
+    imports from a repository for an update, as DVC does (external.offline_status)."""
     cwd = cwd or repo.root
     items: list[Any] = []
     deps: dict[str, Any] = {}
-    if not stage.frozen:
+    if not stage.frozen or (urls and is_repo_import(stage)):
         for dep in stage.deps:
             if is_offline(dep):
+                if urls:
+                    _offline(repo, dep, deps, problems)
                 continue
             path = stage.dep_path(dep)
             outside = outside_path(repo.root, path)
@@ -91,6 +95,21 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
     return items
 
 
+def _offline(repo, dep, deps: dict[str, Any], problems: list | None) -> None:
+    from stagecore.errors import StagecoreError
+    from stagecore.ops.external import offline_status
+
+    try:
+        found = offline_status(repo, dep)
+    except StagecoreError as exc:  # unreachable: one line naming the URL, not "deleted"
+        if problems is None:
+            raise
+        problems.append(exc)
+        return
+    if found:
+        deps[found[0]] = found[1]
+
+
 def status(repo, stages: list[Stage], cwd: str | None = None) -> StatusReport:
     cwd = cwd or os.getcwd()
     report: dict[str, list[Any]] = {}
@@ -101,9 +120,9 @@ def status(repo, stages: list[Stage], cwd: str | None = None) -> StatusReport:
         repo.workspace.memo = {}  # status only reads: a path shared by stages is measured once
     try:
         for stage in stages:
-            if stage.frozen and stage.deps:
+            if stage.frozen and stage.deps and not is_repo_import(stage):
                 frozen.append(stage.addressing)
-            items = stage_changes(repo, stage, cwd, problems=problems)
+            items = stage_changes(repo, stage, cwd, problems=problems, urls=True)
             if items:
                 report[_addressing(repo, stage, cwd)] = items
     finally:
