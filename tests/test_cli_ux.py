@@ -55,7 +55,8 @@ def test_help_shows_description_and_example():
 def test_bad_flag_prints_the_subcommands_usage(tmp_path):
     proc = sc("add", "x", "--bogus", cwd=tmp_path)
     assert proc.returncode == 254 and proc.stdout == ""
-    assert proc.stderr == "usage: stagecore add [-h] [-q] [-v] PATH [PATH ...]\nERROR: unrecognized arguments: --bogus\n"
+    assert proc.stderr.startswith("usage: stagecore add [-h] [--no-commit] [--glob] [-o PATH] [-f] [-q] [-v]")
+    assert proc.stderr.endswith(" PATH [PATH ...]\nERROR: unrecognized arguments: --bogus\n")
     proc = sc("remote", "list", "--bogus", cwd=tmp_path)
     assert proc.returncode == 254
     assert proc.stderr.startswith("usage: stagecore remote list [-h]")

@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 DVC_ONLY = (
     "artifacts", "cache", "check-ignore", "completion", "data", "destroy", "diff", "doctor", "du",
     "exp", "experiments", "get-url", "import-db", "list-url",
-    "ls-url", "move", "mv", "plots", "queue", "root", "studio", "unprotect",
+    "ls-url", "plots", "queue", "root", "studio",
 )
 
 

@@ -23,8 +23,32 @@ def run(args) -> int:
     from stagecore.ops.remove import remove
 
     with open_repo() as repo:
+        for target in args.targets:
+            check_target(repo, target)
         stages = targets.resolve(repo, args.targets)
         result = remove(repo, stages, outs=args.outs or args.purge)
         if repo.scm is not None and result.touched:
             git_add_hint(repo, sorted(set(result.touched)))
     return 0
+
+
+def check_target(repo, target: str) -> None:
+    """DVC's `remove` takes `.dvc` files and stage names, never the data path: `remove foo`
+    with `foo.dvc` beside it is refused with DVC's question (nothing is removed)."""
+    import os
+
+    from stagecore.dvcfile import is_dvcfile
+    from stagecore.errors import StagecoreError
+
+    if ":" in target or is_dvcfile(target) or os.path.basename(target) == "dvc.yaml":
+        return
+    rel = repo.relpath(target)
+    if os.path.isfile(os.path.join(repo.root, rel + ".dvc")):
+        raise StagecoreError(f"'{target}' is not a .dvc file. Do you mean '{target}.dvc'?",
+                             hint=f"stagecore remove {target}.dvc")
+    from stagecore import targets
+
+    for stage in targets.resolve(repo, [target]):
+        if stage.name is None or target.rstrip("/") != stage.name.split("@")[0] and target != stage.name:
+            raise StagecoreError(f"'{target}' is not a .dvc file or a stage name",
+                                 hint=f"stop tracking it with `stagecore remove {stage.addressing}`")
