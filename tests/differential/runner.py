@@ -86,7 +86,10 @@ def tool_command(twin: str) -> str:
         if dvc is None:
             raise AssertionError("real DVC not found: set STAGECORE_DVC or run `make venv-dvc`")
         return str(dvc)
-    return f"{sys.executable} -m stagecore"
+    # The console script, as users run it: `python -m stagecore` puts the repository (the cwd) first on
+    # sys.path, where a stage's `copy.py` shadows the standard library's `copy` module.
+    script = Path(sys.executable).with_name("stagecore")
+    return str(script) if script.exists() else f"{sys.executable} -m stagecore"
 
 
 def twin_env(twin_dir: Path, twin: str) -> dict[str, str]:
