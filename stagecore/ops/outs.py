@@ -296,8 +296,12 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs, part=None) 
     else:
         snap.pop("", None)
     repo.state.put_dir(path, hi.name, snap)
-    if removed:
-        dirs.prune_empty(real)
+    stale = _stale_dirs(full, target, part) if existed else []
+    if removed or stale:  # no empty directory left behind, as DVC (which counts each one deleted)
+        dirs.prune_empty(real if part is None else f"{real}/{part}")
+        gone = [rel for rel in stale if not os.path.isdir(os.path.join(full, rel))]
+        stats["deleted"] = stats.get("deleted", 0) + len(gone)
+        changed = changed or bool(gone)
     if not existed:
         result.change = "A"
     elif changed:
@@ -310,6 +314,19 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs, part=None) 
         raise SymlinkEscapeError(
             f"output '{path}': {len(refused)} file(s) below {what} '{link}' inside the tracked directory "
             f"(e.g. '{path}/{first}') refused, not written through it; the rest was checked out", link)
+
+
+def _stale_dirs(full: str, target: dict[str, str], part: str | None) -> list[str]:
+    """Directories below `full` (within `part`) that hold no file of the version checked out."""
+    keep = {rel.rsplit("/", i)[0] for rel in target for i in range(1, rel.count("/") + 1)}
+    stale = []
+    for base, subdirs, _files in os.walk(full):
+        rel_base = os.path.relpath(base, full)
+        for name in subdirs:
+            rel = name if rel_base == "." else f"{rel_base}/{name}".replace(os.sep, "/")
+            if rel not in keep and _in_part(rel, part) and not os.path.islink(os.path.join(base, name)):
+                stale.append(rel)
+    return stale
 
 
 def _refused_below(exc, real: str, path: str, rel: str, refused: dict[str, tuple[str, bool]]) -> None:
