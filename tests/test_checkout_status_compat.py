@@ -124,7 +124,7 @@ def _same(twins, *args: str, code: int = 0) -> str:
 
 # -- outputs a branch switch dropped --------------------------------------------------------------
 def _drop_on_branch(twins, *paths: str) -> None:
-    for run, root in twins:
+    for _run, root in twins:
         git("checkout", "-qb", "other", cwd=root)
         git("rm", "-q", *[f"{p}.dvc" for p in paths], cwd=root)
         git("commit", "-qm", "drop", cwd=root)
