@@ -109,10 +109,12 @@ def test_import_url_stages_read_as_dvc_reads_them(dvc_bin, tmp_path, http_dir):
     assert (ours / "data/a.zip").read_bytes() == b"zip bytes\n"
     assert (ours / "data/a.zip.dvc").read_text() == recorded
 
-    # offline, the URL is not checked (DVC would say 'deleted'): no permanent false change
+    # offline: one ERROR line naming the URL (DVC would say 'deleted'), no false change
     server.shutdown()
     server.server_close()
-    assert _status(sc, ours) == {}
+    proc = sc("status", "--json", cwd=ours)
+    assert proc.returncode == 1 and json.loads(proc.stdout) == {}
+    assert proc.stderr.startswith(f"ERROR: cannot reach '{base}/a.zip'") and "deleted" not in proc.stderr
     proc = sc("repro", "-f", "data/a.zip.dvc", cwd=ours)
     assert proc.returncode != 0
     assert f"failed to import '{base}/a.zip'" in proc.stderr and "Traceback" not in proc.stderr

@@ -264,7 +264,9 @@ def offline_status(repo, dep) -> tuple[str, str] | None:
             return None
         now = remote_commit(url, spec.get("rev") if isinstance(spec.get("rev"), str) else None, repo.root)
         return (f"{dep.path} ({url})", "update available") if now is not None and now != lock else None
-    status = url_changed(dep.path, {"checksum": dep.hash.value if dep.hash is not None else None})
+    if dep.hash is None:  # no checksum recorded (a lock written by an older stagecore): nothing to compare
+        return None
+    status = url_changed(dep.path, {"checksum": dep.hash.value})
     return (dep.path, status) if status else None
 
 
