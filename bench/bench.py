@@ -7,7 +7,9 @@
 Areas (`--only`, default all): version, add, status, checkout (core_ops.py); remotes
 (push/pull through a local directory, remotes.py); s3 (push parallelism against moto's
 server, s3.py, when moto is importable); pipelines (30-stage chain and 30 stages on one big
-directory, pipelines.py); hooks (git commit/checkout through the installed hooks, hooks.py).
+directory, pipelines.py); hooks (git commit/checkout through the installed hooks, hooks.py);
+fastpath (issue 11's per-commit operations at 5,000 and 20,000 files against git alone, DVC,
+git-lfs and git-annex, fastpath.py; also runs alone: python bench/fastpath.py).
 
 Data: 20,000 files of 1-8 KiB and 20 files of 50 MiB (`--small`: 2,000 and 2 x 8 MiB), built
 once under bench/.work/src-full (src-small). Each round times every tool in interleaved order
@@ -29,6 +31,7 @@ import sys
 import time
 
 import core_ops
+import fastpath
 import hooks
 import pipelines
 import remotes
@@ -46,8 +49,8 @@ from common import (
     trash_fixtures,
 )
 
-AREAS = ["core", "remotes", "s3", "pipelines", "hooks"]
-MODULES = {"remotes": remotes, "s3": s3, "pipelines": pipelines, "hooks": hooks}
+AREAS = ["core", "remotes", "s3", "pipelines", "hooks", "fastpath"]
+MODULES = {"remotes": remotes, "s3": s3, "pipelines": pipelines, "hooks": hooks, "fastpath": fastpath}
 
 
 def find_dvc() -> str | None:

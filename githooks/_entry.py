@@ -3,7 +3,8 @@
 The installed shim starts Python with `-S` (no `site`: about 30 ms less per start in a
 virtualenv) and the package's directory on `sys.path`. A pre-commit whose recorded clean
 verdict still holds (stagecore.snapshot) answers from there, importing nothing beyond the
-standard library; everything else first completes the start that `-S` skipped (`site.main()`:
+standard library, and so does a pre-push whose dvc files all had their data pushed before
+(stagecore.pushed); everything else first completes the start that `-S` skipped (`site.main()`:
 site-packages, .pth files), then runs the hook in full.
 """
 
@@ -18,7 +19,14 @@ _STARTED = time.perf_counter()
 
 
 def run_hook(hook: str, args: Sequence[str]) -> int:
-    missed = _fast(hook) if hook == "pre-commit" else None
+    read_stdin = _read_stdin
+    missed = None
+    if hook == "pre-commit":
+        missed = _fast(hook)
+    elif hook == "pre-push" and len(args) == 2:
+        text = _read_stdin()  # read once: the full hook gets the same text
+        read_stdin = lambda: text  # noqa: E731
+        missed = _fast(hook, args[0], text)
     if missed == "":
         return 0
     _complete_start()
@@ -27,13 +35,13 @@ def run_hook(hook: str, args: Sequence[str]) -> int:
     from stagecore.hooks.trace import Trace
 
     try:
-        request = parse_request(hook, args, os.environ, _read_stdin, os.getcwd())
+        request = parse_request(hook, args, os.environ, read_stdin, os.getcwd())
     except HookUsageError as exc:
         sys.stderr.write(f"stagecore {hook}: ERROR: {exc.message}\n")
         return 1 if hook in BLOCKING_HOOKS else 0
     trace = Trace(hook, request.env.trace, start=_STARTED)
     if missed:
-        trace.mark(f"snapshot ({missed})")
+        trace.mark(f"fast path missed ({missed})")
     outcome = run(request, trace)
     for line in outcome.lines:
         sys.stderr.write(line + "\n")
@@ -41,23 +49,31 @@ def run_hook(hook: str, args: Sequence[str]) -> int:
     return outcome.exit_code
 
 
-def _fast(hook: str) -> str | None:
-    """"" when the snapshot of the last clean verdict still holds (the hook passes), else why
-    not (None: not tried). STAGECORE_FASTPATH=0 turns it off."""
+def _fast(hook: str, remote: str = "", stdin: str = "") -> str | None:
+    """"" when the hook has nothing to do (pre-commit: the snapshot of the last clean verdict
+    still holds; pre-push: the data of every pushed dvc file was pushed before), else why not
+    (None: not tried). STAGECORE_FASTPATH=0 turns it off."""
     if os.environ.get("STAGECORE_FASTPATH", "1") == "0":
         return None
     root = os.getcwd()
     if not os.path.isdir(os.path.join(root, ".dvc")):
         return None
-    from stagecore.snapshot import holds
+    if hook == "pre-push":
+        from stagecore.pushed import covered
 
-    reason = holds(root, hook, os.environ)
+        reason = covered(root, remote, stdin, os.environ)
+        verdict = "data already on the remote (record)"
+    else:
+        from stagecore.snapshot import holds
+
+        reason = holds(root, hook, os.environ)
+        verdict = "passed (snapshot)"
     if reason is None:
         if os.environ.get("STAGECORE_TRACE", "").strip().lower() not in ("", "0", "false", "no", "off"):
             took = (time.perf_counter() - _STARTED) * 1000.0
             heavy = [name for name in ("pygit2", "git", "yaml", "ruamel.yaml") if name in sys.modules]
             sys.stderr.write(
-                f"stagecore trace {hook}: passed (snapshot); total {took:.1f} ms; "
+                f"stagecore trace {hook}: {verdict}; total {took:.1f} ms; "
                 f"heavy imports: {', '.join(heavy) or 'none'}\n"
             )
         return ""

@@ -283,3 +283,40 @@ def test_post_checkout_without_dvc_change_starts_no_python(repo: Path, tmp_path:
     git("commit", "-q", "--no-verify", "-am", "lock", cwd=repo)
     proc = subprocess.run(["git", "checkout", "-q", "main"], cwd=repo, env=env, capture_output=True, text=True)
     assert "python started" in proc.stderr  # a dvc file differs: Python runs the hook
+
+
+def test_push_with_data_already_on_the_remote_is_a_lookup(repo: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "origin.git"
+    git("init", "-q", "--bare", str(bare), cwd=tmp_path)
+    git("remote", "add", "origin", str(bare), cwd=repo)
+    (repo / ".dvc" / "config").write_text(
+        f"[core]\n    remote = store\n['remote \"store\"']\n    url = {tmp_path / 'store'}\n", encoding="utf-8")
+    git("commit", "-q", "--no-verify", "-am", "remote", cwd=repo)
+    env = clean_env({"STAGECORE_TRACE": "1"})
+
+    def push() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "push", "-q", "origin", "main"], cwd=repo, env=env, capture_output=True,
+                              text=True, check=False)
+
+    first = push()  # the full hook uploads, then records the dvc files it pushed
+    assert first.returncode == 0, first.stderr
+    assert "files pushed to 'store'" in first.stderr and "(record)" not in first.stderr
+    commit(repo)
+    again = push()
+    assert again.returncode == 0
+    assert "stagecore trace pre-push: data already on the remote (record)" in again.stderr
+    (repo / "data" / "b.txt").write_text("bravo two\n", encoding="utf-8")  # new data: the full hook
+    ok_proc = subprocess.run([sys.executable, "-m", "stagecore", "add", "-q", "data"], cwd=repo,
+                             env=clean_env({"PYTHONPATH": str(REPO_ROOT)}), capture_output=True, text=True)
+    assert ok_proc.returncode == 0, ok_proc.stderr
+    git("add", "data.dvc", cwd=repo)
+    git("commit", "-q", "--no-verify", "-m", "b2", cwd=repo)
+    third = push()
+    assert third.returncode == 0
+    assert "stagecore: 2 files pushed to 'store'" in third.stderr  # the file and its .dir and "(record)" not in third.stderr
+    with open(repo / ".dvc" / "config", "a", encoding="utf-8") as fobj:  # another data remote: full hook
+        fobj.write(f"['remote \"other\"']\n    url = {tmp_path / 'other'}\n")
+    git("commit", "-q", "--no-verify", "-am", "other remote", cwd=repo)
+    fourth = push()
+    assert fourth.returncode == 0
+    assert "(record)" not in fourth.stderr and "stagecore trace pre-push:" in fourth.stderr

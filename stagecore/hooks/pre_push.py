@@ -39,6 +39,12 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
         report=pushed,
     )
     ctx.trace.mark("engine")
+    if not notes and not ctx.prefix and request.complete:  # the next push of these dvc files: a lookup
+        import os
+
+        from stagecore.pushed import remember
+
+        remember(ctx.root, request.remote_name, commits, os.environ)
     blocking = [n for n in notes if n.blocking]
     if blocking:
         lines = [f"stagecore pre-push: push to '{request.remote_name}' refused ({counted(len(blocking), 'problem')}):"]
