@@ -1,16 +1,63 @@
-"""Resolving command-line targets to stages: `.dvc` files, stage names, `dvc.yaml[:name]`, outputs."""
+"""Resolving command-line targets to stages, as DVC 3 parses them (`dvc.utils.parse_target`).
+
+`name` (a stage of `./dvc.yaml`, or every stage a `foreach`/`matrix` group generates),
+`name@key`, `:` (every stage of `./dvc.yaml`), `:name`, `dvc.yaml:name`, `sub/dvc.yaml[:name]`,
+`file.dvc`, and for the commands that take them (not `repro`) an output or a path inside one.
+With `glob` the name is a shell pattern matched against the stage names (`dvc repro --glob`).
+"""
 
 from __future__ import annotations
 
 import os
 import posixpath
+import re
+from fnmatch import fnmatch
 
 from stagecore.core.stage import Stage
-from stagecore.errors import TargetNotFoundError
+from stagecore.errors import StagecoreError, TargetNotFoundError
+
+_TARGET = re.compile(r"(?P<path>.*?)(:(?P<name>[^\\/:]*))??$")
+PROJECT_FILE = "dvc.yaml"
+
+
+class StageNotFoundError(TargetNotFoundError):
+    """DVC's StageNotFound / NoOutputOrStageError / StageFileDoesNotExistError texts."""
+
+    def __init__(self, target: str, message: str,
+                 hint: str = "`stagecore stage list --all` lists every stage and .dvc file") -> None:
+        super().__init__(target, hint=hint)
+        self.message = message
+        self.args = (message,)
+
+
+def is_dvc_filename(path: str) -> bool:
+    name = posixpath.basename(path.replace(os.sep, "/"))
+    return name.endswith(".dvc") or name in ("Dvcfile", PROJECT_FILE)
+
+
+def parse_target(target: str, glob: bool = False) -> tuple[str | None, str | None]:
+    """(dvc file as written, or None for a bare name; stage name or pattern, or None for all)."""
+    if glob:
+        path, _, pattern = target.rpartition(":")
+        return path or PROJECT_FILE, pattern or None
+    group, _, key = target.partition("@")
+    match = _TARGET.match(group)
+    assert match is not None  # every string matches
+    path, name = match.group("path"), match.group("name")
+    if name and key:
+        name += f"@{key}"
+    if path:
+        if posixpath.basename(path) == "dvc.lock":
+            raise StagecoreError(f"Did you mean: `{target.replace('.lock', '.yaml', 1)}`?")
+        if not name:
+            return (target, None) if is_dvc_filename(target) else (None, target)
+    return path or PROJECT_FILE, name or None
 
 
 def resolve(repo, targets: list[str] | None, cwd: str | None = None,
-            stages: list[Stage] | None = None) -> list[Stage]:
+            stages: list[Stage] | None = None, *, outputs: bool = True, glob: bool = False) -> list[Stage]:
+    """The stages `targets` name, in order; `outputs=False`: not by an output path, and `glob`
+    patterns of stage names (as `dvc repro`)."""
     problems: list = []  # dvc files that cannot be loaded: fatal only when a target is not found
     if stages is None:
         from stagecore.index import collect_stages
@@ -22,7 +69,7 @@ def resolve(repo, targets: list[str] | None, cwd: str | None = None,
     chosen: list[Stage] = []
     for target in targets:
         try:
-            matched = _match(repo, stages, target, cwd)
+            matched = _match(repo, stages, target, cwd, outputs=outputs, glob=glob)
         except TargetNotFoundError:
             from stagecore.index import raise_problems
 
@@ -34,32 +81,54 @@ def resolve(repo, targets: list[str] | None, cwd: str | None = None,
     return chosen
 
 
-def _match(repo, stages: list[Stage], target: str, cwd: str) -> list[Stage]:
-    file_part, _, name = target.rpartition(":") if ":" in target else (target, "", "")
-    if name and file_part:
-        rel = repo.relpath(file_part, cwd)
-        found = [s for s in stages if s.dvcfile == rel and s.name == name]
+def _named(stages: list[Stage], relfile: str, name: str | None) -> list[Stage]:
+    """The stages of `relfile` called `name` (None: all; a foreach/matrix group: its stages)."""
+    in_file = [s for s in stages if s.dvcfile == relfile]
+    if name is None or relfile.endswith(".dvc") or posixpath.basename(relfile) == "Dvcfile":
+        return in_file
+    exact = [s for s in in_file if s.name == name]
+    return exact or [s for s in in_file if s.name is not None and s.name.startswith(name + "@")]
+
+
+def _load_all(repo, stages: list[Stage], target: str, file: str, name: str | None, cwd: str,
+              glob: bool = False) -> list[Stage]:
+    relfile = repo.relpath(file, cwd)
+    if not os.path.exists(os.path.join(repo.root, relfile)):
+        full = os.path.normpath(os.path.join(cwd, file))
+        raise StageNotFoundError(target, f"'{full}' does not exist")
+    if glob:
+        return [s for s in stages if s.dvcfile == relfile and (name is None or fnmatch(s.name or "", name))]
+    found = _named(stages, relfile, name)
+    if not found and name is not None:
+        shown = os.path.relpath(os.path.join(repo.root, relfile), cwd).replace(os.sep, "/")
+        raise StageNotFoundError(target, f"Stage '{name}' not found inside '{shown}' file")
+    return found
+
+
+def _match(repo, stages: list[Stage], target: str, cwd: str, *, outputs: bool = True,
+           glob: bool = False) -> list[Stage]:
+    if not outputs:  # DVC's `collect` (repro): a dvc file and a stage name or pattern, never an output
+        file, name = parse_target(target, glob=glob)
+        return _load_all(repo, stages, target, file or PROJECT_FILE, name, cwd, glob=glob)
+    file, name = parse_target(target)  # DVC's `collect_granular`
+    if file is None:  # a bare name: a stage of ./dvc.yaml first, then an output
+        found = _named(stages, repo.relpath(PROJECT_FILE, cwd), name)
         if found:
             return found
-        raise TargetNotFoundError(target, hint=f"no stage '{name}' in '{rel}'")
+    elif is_dvc_filename(file):
+        return _load_all(repo, stages, target, file, name, cwd)
     rel = repo.relpath(target, cwd)
-    found = [s for s in stages if s.dvcfile == rel]
-    if found:
-        return found
-    reldir = repo.relpath(".", cwd)
-    pipeline = posixpath.join(reldir, "dvc.yaml") if reldir else "dvc.yaml"
-    found = [s for s in stages if s.dvcfile == pipeline and s.name == target]
-    if found:
-        return found
-    found = [s for s in stages if s.name is not None and s.name.split("@")[0] == target and s.dvcfile == pipeline]
-    if found:
-        return found
     for stage in stages:
         for out in stage.outs:
             path = stage.out_path(out)
             if rel == path or rel.startswith(path + "/"):
                 return [stage]
-    raise TargetNotFoundError(target)
+    try:
+        return _load_all(repo, stages, target, file or PROJECT_FILE, name, cwd)
+    except StageNotFoundError as exc:
+        raise StageNotFoundError(
+            target, f"'{target}' does not exist as an output or a stage name in '{PROJECT_FILE}': {exc.message}"
+        ) from None
 
 
 def resolve_scoped(repo, targets: list[str] | None, *, with_deps: bool = False, recursive: bool = False,

@@ -326,7 +326,7 @@ def test_bad_lock_and_unknown_stage(repo):
     assert (repo / "dvc.lock").read_text() == "schema: 2.0\nstages: {}\n"
     (repo / "dvc.lock").unlink()
     proc = fails("repro", "nosuch", cwd=repo)
-    assert proc.stderr.splitlines()[0] == "ERROR: 'nosuch' does not exist or is not tracked"
+    assert proc.stderr.splitlines()[0] == "ERROR: Stage 'nosuch' not found inside 'dvc.yaml' file"  # DVC's words
 
 
 def test_dvc1_lock_without_schema_is_read_and_upgraded(repo):

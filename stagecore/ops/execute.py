@@ -45,32 +45,40 @@ def changed(repo, stage: Stage) -> bool:
 
 
 def reproduce_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False,
-                    run_cache: bool = True, pull: bool = False, notify: Notify = _quiet) -> StageDone | None:
+                    run_cache: bool = True, pull: bool = False, allow_missing: bool = False,
+                    no_commit: bool = False, upstream: tuple[Stage, ...] = (),
+                    confirm: Callable[[Stage], bool] | None = None,
+                    notify: Notify = _quiet) -> StageDone | None:
     """Reproduce `stage` if it changed (or `force`); None when it was up to date.
 
-    With `pull`, a stage whose only change is missing output data gets that data from the
-    remote instead of running (DVC's `repro --pull`)."""
-    from stagecore.ops.restore import only_missing_outs
+    A stage whose only changes are missing data is up to date with `allow_missing`, and with
+    `pull` gets that data from the remote instead of running (DVC's `repro --pull`). `confirm`
+    (`repro -i`) is asked before running; no: the stage fails. `no_commit`: outputs hashed and
+    recorded in the lock, not stored in the cache (nor a run-cache entry)."""
+    from stagecore.ops.repro_skip import missing_only
     from stagecore.ops.status import stage_changes
 
     if stage.frozen and stage.cmd is not None:
         notify(ReproEvent("frozen", stage))
     items = [] if force else stage_changes(repo, stage)
-    if not force and not items:
+    if not force and (not items or (allow_missing and missing_only(stage, items, upstream))):
         notify(ReproEvent("skip", stage))
         return None
-    if pull and not force and not dry and only_missing_outs(items):
+    if pull and not force and not dry and missing_only(stage, items, upstream):
         from stagecore.ops.restore import pull_outs
 
         notify(ReproEvent("pull", stage))
         if pull_outs(repo, stage, [(stage.out_path(o), o.hash) for o in stage.outs]):
             return None
         notify(ReproEvent("pull-failed", stage))
-    return run_stage(repo, stage, force=force, dry=dry, run_cache=run_cache, pull=pull, notify=notify)
+    if confirm is not None and not confirm(stage):
+        raise StageError("reproduction aborted by the user")
+    return run_stage(repo, stage, force=force, dry=dry, run_cache=run_cache and not no_commit, pull=pull,
+                     no_commit=no_commit, notify=notify)
 
 
 def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run_cache: bool = True,
-              pull: bool = False, notify: Notify = _quiet) -> StageDone:
+              pull: bool = False, no_commit: bool = False, notify: Notify = _quiet) -> StageDone:
     from stagecore.params import lock_values
 
     runs = stage.cmd is not None and not stage.frozen
@@ -96,7 +104,7 @@ def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run
                              hint="restore the data (`stagecore checkout` / `pull`) or remove the stage")
     if dry:
         return StageDone([])
-    return StageDone(commit_stage(repo, stage, params, notify, run_cache=run_cache))
+    return StageDone(commit_stage(repo, stage, params, notify, run_cache=run_cache, no_commit=no_commit))
 
 
 def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = True,
@@ -126,8 +134,11 @@ def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = Tru
 
 
 def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
-                 run_cache: bool = True) -> list[str]:
-    """Hash deps and outs, store outs, write the lock / `.dvc` file and the run cache entry."""
+                 run_cache: bool = True, no_commit: bool = False) -> list[str]:
+    """Hash deps and outs, store outs (not with `no_commit`), write the lock / `.dvc` file and
+    the run cache entry."""
+    from dataclasses import replace
+
     from stagecore.core.pipeline import lock_data
     from stagecore.gitignore import add_entry
 
@@ -135,7 +146,10 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
     saved = []
     for out in stage.outs:
         path = stage.out_path(out)
-        entry = outs_ops.save(repo, path, out)
+        if no_commit:  # hashed as if uncached, then the entry keeps its own `cache`
+            entry = replace(outs_ops.save(repo, path, replace(out, cache=False)), cache=out.cache)
+        else:
+            entry = outs_ops.save(repo, path, out)
         if entry.hash is not None and not entry.hash.isdir and entry.meta.size == 0:
             notify(ReproEvent("empty", stage, path))
         saved.append(entry)
