@@ -274,3 +274,19 @@ def test_refused_sources_are_one_clear_line(tmp_path, registry):
     refused(sc("update", "one.txt", cwd=ours), "is not an import .dvc file")
     shutil.rmtree(registry)
     refused(sc("status", cwd=ours), "cannot check", str(registry))
+
+
+def test_relative_and_file_urls_from_a_subdirectory(tmp_path, registry):
+    ours = _project(tmp_path)
+    (ours / "sub").mkdir()
+    rel_url = os.path.relpath(registry, ours / "sub")
+    ok("import", rel_url, "data/one.txt", "--rev", "moving", cwd=ours / "sub")
+    assert f"    url: {rel_url}\n" in (ours / "sub" / "one.txt.dvc").read_text()  # as given, as DVC writes it
+    ok("import", f"file://{registry}", "data/images", cwd=ours)
+    assert (ours / "sub" / "one.txt").read_text() == "one\n" and (ours / "images" / "i2").read_text() == "i2\n"
+    assert _status(sc, ours) == {}  # the relative URL is read from the .dvc file's directory
+    git("branch", "-f", "moving", "main", cwd=registry)
+    expected = {"sub/one.txt.dvc": [{"changed deps": {f"data/one.txt ({rel_url})": "update available"}}]}
+    assert _status(sc, ours) == expected
+    assert "Importing 'data/one.txt" in ok("update", "sub/one.txt.dvc", cwd=ours).stdout
+    assert (ours / "sub" / "one.txt").read_text() == "two\n" and _status(sc, ours) == {}

@@ -252,17 +252,19 @@ def is_repo_import(stage) -> bool:
     return bool(stage.is_import and "repo" in stage.deps[0].extra)
 
 
-def offline_status(repo, dep) -> tuple[str, str] | None:
+def offline_status(repo, dep, base: str = "") -> tuple[str, str] | None:
     """(name, status) of a dependency outside this machine, checked as `dvc status` checks it: an
     http(s) URL by its checksum/etag (HEAD), an import from a repository by whether its revision
     now names another commit than `rev_lock` ("update available", `git ls-remote`). Other schemes
-    are not checked. Never called by the hooks (no network while judging a commit)."""
+    are not checked. Never called by the hooks (no network while judging a commit). A relative
+    repository URL is relative to `base`, the `.dvc` file's directory (repo-relative)."""
     spec = dep.extra.get("repo")
     if isinstance(spec, dict):
         url, lock = spec.get("url"), spec.get("rev_lock")
         if not isinstance(url, str) or not isinstance(lock, str):
             return None
-        now = remote_commit(url, spec.get("rev") if isinstance(spec.get("rev"), str) else None, repo.root)
+        rev = spec.get("rev") if isinstance(spec.get("rev"), str) else None
+        now = remote_commit(url, rev, os.path.join(repo.root, base))
         return (f"{dep.path} ({url})", "update available") if now is not None and now != lock else None
     if dep.hash is None:  # no checksum recorded (a lock written by an older stagecore): nothing to compare
         return None
@@ -275,14 +277,15 @@ def remote_commit(url: str, rev: str | None, cwd: str) -> str | None:
     None when `rev` is a commit id (pinned) or no ref matches."""
     import subprocess
 
-    from stagecore.ops.import_repo import _GIT_OPTS, _git_env, check_url
+    from stagecore.ops.import_repo import _GIT_OPTS, _git_env, check_url, local_path
 
     check_url(url)
     name = rev or "HEAD"
-    proc = subprocess.run(["git", *_GIT_OPTS, "ls-remote", "--", url, name, f"{name}^{{}}"], cwd=cwd,
+    where = local_path(url, cwd) or url  # git reads a relative path from the work tree's top, not cwd
+    proc = subprocess.run(["git", *_GIT_OPTS, "ls-remote", "--", where, name, f"{name}^{{}}"], cwd=cwd,
                           capture_output=True, text=True, env=_git_env(), check=False, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
-        detail = (proc.stderr.strip().splitlines() or ["git ls-remote failed"])[-1]
+        detail = (proc.stderr.strip().splitlines() or ["git ls-remote failed"])[0].removeprefix("fatal: ")
         raise StageError(f"cannot check '{url}' for updates: {detail}",
                          hint="check the repository URL and your access")
     found: dict[str, str] = {}

@@ -40,14 +40,24 @@ def check_url(url: str) -> None:
                              hint="give a local path, file://, http(s)://, ssh:// or git@host:path URL")
 
 
+def local_path(url: str, cwd: str) -> str | None:
+    """The absolute path of a repository URL that is a local path (relative to `cwd`), else None."""
+    if url.startswith("file://"):
+        from urllib.parse import unquote, urlsplit
+
+        return os.path.abspath(unquote(urlsplit(url).path))
+    if url.startswith(_SCHEMES) or ("@" in url and ":" in url):
+        return None
+    return os.path.abspath(os.path.join(cwd, os.path.expanduser(url)))
+
+
 class SourceRepo:
     """A bare clone of `url` in a temp directory (removed by `close`)."""
 
     def __init__(self, url: str, cwd: str) -> None:
         check_url(url)
         self.url = url
-        local = None if url.startswith(_SCHEMES) or ("@" in url and ":" in url) else os.path.join(cwd, url)
-        self.local = os.path.abspath(local) if local else None
+        self.local = local_path(url, cwd)
         self.tmp = tempfile.mkdtemp(prefix="stagecore-import-")
         self.git_dir = os.path.join(self.tmp, "repo.git")
         proc = subprocess.run(["git", *_GIT_OPTS, "clone", "--bare", "--quiet", "--", self.local or url, self.git_dir],

@@ -50,7 +50,7 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
         for dep in stage.deps:
             if is_offline(dep):
                 if urls:
-                    _offline(repo, dep, deps, problems)
+                    _offline(repo, dep, os.path.dirname(stage.dvcfile), deps, problems)
                 continue
             path = stage.dep_path(dep)
             outside = outside_path(repo.root, path)
@@ -95,12 +95,12 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
     return items
 
 
-def _offline(repo, dep, deps: dict[str, Any], problems: list | None) -> None:
+def _offline(repo, dep, base: str, deps: dict[str, Any], problems: list | None) -> None:
     from stagecore.errors import StagecoreError
     from stagecore.ops.external import offline_status
 
     try:
-        found = offline_status(repo, dep)
+        found = offline_status(repo, dep, base)
     except StagecoreError as exc:  # unreachable: one line naming the URL, not "deleted"
         if problems is None:
             raise
