@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 
+OBJECT = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{30}(\.dir)?$")
 META_NAMES = {"dvc.yaml", "dvc.lock", ".gitignore"}
 
 
@@ -54,10 +56,13 @@ def _entry(path: str, base: str) -> str:
 
 
 def _objects(root: str) -> list[str]:
+    """Object names (`ab/cdef...`, `.dir` too) only: temp files a tool leaves behind are not objects."""
     found = []
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
-            found.append(os.path.relpath(os.path.join(dirpath, name), root))
+            rel = os.path.relpath(os.path.join(dirpath, name), root)
+            if OBJECT.match(rel):
+                found.append(rel)
     return sorted(found)
 
 

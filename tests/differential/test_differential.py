@@ -36,3 +36,42 @@ def test_scenario(scenario: Scenario, tmp_path: Path, templates: dict[str, Path]
     assert not remaining, text
     if scenario.differs:
         assert found, f"{scenario.name}: the deliberate difference '{scenario.differs}' no longer shows"
+
+
+def test_every_difference_is_named_and_used() -> None:
+    """Each scenario's `differs` is a key of exactly one list; each entry serves a scenario; names unique."""
+    names = [s.name for s in SCENARIOS]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    assert not set(DELIBERATE) & set(KNOWN_DIVERGENCES)
+    used = {s.differs for s in SCENARIOS if s.differs}
+    unknown = sorted(used - set(DELIBERATE) - set(KNOWN_DIVERGENCES))
+    assert not unknown, f"scenarios name differences that neither list holds: {unknown}"
+    unused = sorted((set(DELIBERATE) | set(KNOWN_DIVERGENCES)) - used)
+    assert not unused, f"entries no scenario names (remove them): {unused}"
+    for scenario in SCENARIOS:
+        source = scenario.source
+        assert source.startswith("tests/func/") and "/test_" in source and "::test_" in source, scenario.name
+
+
+def _readme_deliberate() -> dict[str, str]:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = text.index(README_HEADING)
+    section = text[start + len(README_HEADING):].split("\n#", 1)[0]
+    found: dict[str, str] = {}
+    for line in section.splitlines():
+        if line.startswith("- `") and "`:" in line:
+            key, _, reason = line[3:].partition("`:")
+            found[key] = reason.strip()
+    return found
+
+
+README_HEADING = "### Deliberate differences from DVC"
+
+
+def test_readme_lists_the_deliberate_differences() -> None:
+    """README.md's compatibility section names exactly the DELIBERATE keys (`- `key`: reason` lines)."""
+    listed = _readme_deliberate()
+    assert sorted(listed) == sorted(DELIBERATE), (
+        f"README.md '{README_HEADING}' lists {sorted(listed)}, differences.DELIBERATE holds {sorted(DELIBERATE)}")
+    for key, reason in listed.items():
+        assert reason, f"README.md gives no reason for `{key}`"
