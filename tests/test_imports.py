@@ -189,8 +189,10 @@ def test_import_from_a_registry_twin_status_and_update(tmp_path, registry):
         tool("import", str(registry), "data/one.txt", "-o", "moving.txt", "--rev", "moving", cwd=repo)
         tool("import", str(registry), "data/images/i2", cwd=repo)  # a file inside a directory output
         tool("import", str(registry), "README", cwd=repo)  # tracked by git, not DVC
-    _same_files(theirs, ours, "one.txt.dvc", "imgs.dvc", "moving.txt.dvc", "i2.dvc", "README.dvc",
-                "one.txt", "imgs", "moving.txt", "i2", "README", ".gitignore")
+        tool("import", str(registry), "data", "-o", "dd", cwd=repo)  # git files and outputs, no .dvc files
+    _same_files(theirs, ours, "one.txt.dvc", "imgs.dvc", "moving.txt.dvc", "i2.dvc", "README.dvc", "dd.dvc",
+                "one.txt", "imgs", "moving.txt", "i2", "README", "dd", ".gitignore")
+    assert sorted(p.name for p in (ours / "dd").iterdir()) == [".gitignore", "images", "one.txt"]
     assert (ours / "one.txt").read_text() == "two\n" and (ours / "moving.txt").read_text() == "one\n"
     assert _status(sc, ours) == {}
     # the registry's branch moves on: both see an update; update brings it

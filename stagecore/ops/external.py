@@ -277,7 +277,7 @@ def remote_commit(url: str, rev: str | None, cwd: str) -> str | None:
     None when `rev` is a commit id (pinned) or no ref matches."""
     import subprocess
 
-    from stagecore.ops.import_repo import _GIT_OPTS, _git_env, check_url, local_path
+    from stagecore.ops.source_repo import _GIT_OPTS, _git_env, check_url, local_path
 
     check_url(url)
     name = rev or "HEAD"

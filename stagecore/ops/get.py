@@ -16,8 +16,8 @@ from stagecore.errors import StagecoreError
 def get(url: str, path: str, out: str | None = None, rev: str | None = None, cwd: str = ".", *,
         force: bool = False) -> str:
     """The destination written (relative to `cwd`)."""
-    from stagecore.ops.import_repo import SourceRepo, fetch_found, locate
     from stagecore.ops.ls import scratch_store
+    from stagecore.ops.source_repo import SourceRepo, fetch_found, locate
 
     dest_name = out or os.path.basename(path.rstrip("/")) or "data"
     dest = os.path.normpath(os.path.join(cwd, dest_name))

@@ -1,6 +1,6 @@
 """`ls URL [PATH]`: what another git repository holds, tracked by git and by DVC, at a revision.
 
-Read from a bare clone (see import_repo); a directory output is listed from its `.dir` manifest,
+Read from a bare clone (see source_repo); a directory output is listed from its `.dir` manifest,
 fetched from the repository's cache or default remote into a temp store when needed.
 """
 
@@ -40,7 +40,7 @@ def scratch_store():
 def ls(url: str, path: str | None = None, rev: str | None = None, cwd: str = ".", *, recursive: bool = False,
        dvc_only: bool = False) -> list[dict[str, Any]]:
     """DVC's `list` entries (`isout`, `isdir`, `isexec`, `size`, `md5`, `path`), sorted by path."""
-    from stagecore.ops.import_repo import SourceRepo
+    from stagecore.ops.source_repo import SourceRepo
 
     top = (path or "").strip("/")
     with SourceRepo(url, cwd) as source:

@@ -1,0 +1,259 @@
+"""Another git repository that uses DVC (a data registry), read for `import`, `get`, `ls`, `update`.
+
+The repository is written by a stranger: it is cloned bare into a temp directory by git with no
+hooks (`core.hooksPath=/dev/null`), no submodules and no `ext::`/`fd::` transports; its files are
+read from git objects (never checked out), its dvc files pass the path gate (`used.refs_of_blobs`),
+its manifests pass it in `parse_manifest`, a git symlink is refused, and every object is hashed
+before it enters the cache (from the source's own cache when it is a local directory, then from
+its default remote).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from typing import NamedTuple
+
+from stagecore.core.hashinfo import MD5, HashInfo, Meta
+from stagecore.errors import StagecoreError
+
+_GIT_OPTS = ("-c", "core.hooksPath=/dev/null", "-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never",
+             "-c", "core.fsmonitor=false")
+_SCHEMES = ("http://", "https://", "ssh://", "git://", "file://")
+
+
+class Found(NamedTuple):
+    """What a path of the source names: a DVC output (`hash` set, `sub` the part inside a directory
+    output), or a git-tracked file or directory (`blobs`: relpath -> (mode, oid); '' for a single file)
+    with the DVC outputs inside it (`outs`: relpath -> hash), as DVC imports a directory of a registry."""
+
+    hash: HashInfo | None
+    sub: str
+    isexec: bool
+    blobs: dict[str, tuple[str, str]]
+    outs: tuple[tuple[str, HashInfo], ...] = ()
+
+
+def check_url(url: str) -> None:
+    if not url or url.startswith("-") or "::" in url.split("/", 1)[0]:
+        raise StagecoreError(f"refused the repository URL '{url}'",
+                             hint="give a local path, file://, http(s)://, ssh:// or git@host:path URL")
+
+
+def local_path(url: str, cwd: str) -> str | None:
+    """The absolute path of a repository URL that is a local path (relative to `cwd`), else None."""
+    if url.startswith("file://"):
+        from urllib.parse import unquote, urlsplit
+
+        return os.path.abspath(unquote(urlsplit(url).path))
+    if url.startswith(_SCHEMES) or ("@" in url and ":" in url):
+        return None
+    return os.path.abspath(os.path.join(cwd, os.path.expanduser(url)))
+
+
+class SourceRepo:
+    """A bare clone of `url` in a temp directory (removed by `close`)."""
+
+    def __init__(self, url: str, cwd: str) -> None:
+        check_url(url)
+        self.url = url
+        self.local = local_path(url, cwd)
+        self.tmp = tempfile.mkdtemp(prefix="stagecore-import-")
+        self.git_dir = os.path.join(self.tmp, "repo.git")
+        proc = subprocess.run(["git", *_GIT_OPTS, "clone", "--bare", "--quiet", "--", self.local or url, self.git_dir],
+                              capture_output=True, text=True, env=_git_env(), check=False, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            self.close()
+            detail = (proc.stderr.strip().splitlines() or ["git clone failed"])[-1]
+            raise StagecoreError(f"failed to clone '{url}': {detail}",
+                                 hint="check the repository URL (a git repository using DVC) and your access")
+
+    def close(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> SourceRepo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def git(self, *args: str) -> bytes:
+        proc = subprocess.run(["git", *_GIT_OPTS, "--git-dir", self.git_dir, *args], capture_output=True,
+                              env=_git_env(), check=False, stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            raise StagecoreError(f"git failed on '{self.url}': {proc.stderr.decode(errors='replace').strip()}")
+        return proc.stdout
+
+    def resolve(self, rev: str | None) -> str:
+        """The commit `rev` (default: the repository's HEAD) names."""
+        try:
+            return self.git("rev-parse", "--verify", "--end-of-options", f"{rev or 'HEAD'}^{{commit}}").decode().strip()
+        except StagecoreError:
+            raise StagecoreError(f"unknown revision '{rev or 'HEAD'}' in '{self.url}'",
+                                 hint="give a branch, tag or commit of that repository") from None
+
+    def dvc_files(self, sha: str) -> dict[str, bytes]:
+        from stagecore.scm.history import dvc_files_at, open_repository
+
+        return dvc_files_at(open_repository(self.git_dir), sha)
+
+    def tree(self, sha: str, path: str = "", recursive: bool = True) -> dict[str, tuple[str, str, str]]:
+        """git-tracked entries under `path` at `sha`: relpath (from the root) -> (mode, type, oid)."""
+        return {name: (mode, kind, oid) for name, (mode, kind, oid, _size) in self.tree_sizes(sha, path, recursive).items()}
+
+    def tree_sizes(self, sha: str, path: str = "", recursive: bool = True) -> dict[str, tuple[str, str, str, int | None]]:
+        """As `tree`, with each blob's size."""
+        args = ["ls-tree", "-z", "-l", "--full-tree"] + (["-r"] if recursive else []) + [sha]
+        if path:
+            args += ["--", path]
+        out: dict[str, tuple[str, str, str, int | None]] = {}
+        for item in self.git(*args).split(b"\0"):
+            if item:
+                head, _, name = item.decode("utf-8", "surrogateescape").partition("\t")
+                mode, kind, oid, size = head.split()
+                out[name] = (mode, kind, oid, int(size) if size.isdigit() else None)
+        return out
+
+    def blob(self, oid: str) -> bytes:
+        return self.git("cat-file", "blob", oid)
+
+    def remotes(self, sha: str) -> list:
+        """Where the source's objects can come from: its cache (a local repository), its default remote."""
+        from stagecore.config import Config
+        from stagecore.remotes import open_remote
+        from stagecore.remotes.local import LocalRemote
+
+        found: list = []
+        if self.local and os.path.isdir(os.path.join(self.local, ".dvc", "cache")):
+            found.append(LocalRemote("cache", self.local, os.path.join(self.local, ".dvc", "cache"), 4))
+        data = self.tree(sha, ".dvc/config", recursive=False).get(".dvc/config")
+        if data is None:
+            return found
+        dvc_dir = os.path.join(self.tmp, "conf", ".dvc")
+        os.makedirs(dvc_dir, exist_ok=True)
+        with open(os.path.join(dvc_dir, "config"), "wb") as fobj:
+            fobj.write(self.blob(data[2]))
+        conf = Config.load(dvc_dir).merged()
+        name = conf.get("core", {}).get("remote")
+        if name and name in conf.get("remote", {}):
+            config_dir = os.path.join(self.local, ".dvc") if self.local else dvc_dir
+            found.append(open_remote(name, conf["remote"][name], config_dir))
+        return found
+
+
+def _git_env() -> dict[str, str]:
+    from stagecore.scm import clean_git_env
+
+    return {**clean_git_env(), "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def locate(source: SourceRepo, sha: str, path: str) -> Found:
+    """The DVC output (or git-tracked file/directory) `path` names in the source at `sha`."""
+    from stagecore.core.safepath import relpath_problem
+    from stagecore.ops.used import refs_of_blobs
+
+    path = path.strip("/")
+    problem = relpath_problem(path)
+    if problem:
+        raise StagecoreError(f"cannot import '{path}': {problem}", hint="give a path inside the repository")
+    problems: list[StagecoreError] = []
+    refs = refs_of_blobs(source.dvc_files(sha), problems=problems)
+    for ref in refs:
+        if path == ref.path:
+            return Found(ref.hash, "", ref.isexec, {})
+        if path.startswith(ref.path + "/") and ref.hash.isdir:
+            return Found(ref.hash, path[len(ref.path) + 1:], False, {})
+    entries = {name: (mode, oid) for name, (mode, kind, oid) in source.tree(sha, path).items()
+               if kind == "blob" and (name == path or name.startswith(path + "/"))}
+    links = sorted(name for name, (mode, _oid) in entries.items() if mode == "120000")
+    if links:
+        raise StagecoreError(f"cannot import '{path}' from '{source.url}': '{links[0]}' is a symlink: refused",
+                             hint="import a regular file or directory of that repository")
+    if path in entries:
+        return Found(None, "", entries[path][0] == "100755", {"": entries[path]})
+    outs = tuple((ref.path[len(path) + 1:], ref.hash) for ref in refs if ref.path.startswith(path + "/"))
+    if entries or outs:  # a directory: its git files (not the .dvc files) and the outputs inside it
+        blobs = {name[len(path) + 1:]: value for name, value in entries.items() if not name.endswith(".dvc")}
+        return Found(None, "", False, blobs, outs)
+    if problems:
+        raise problems[0]
+    raise StagecoreError(f"'{path}' does not exist in '{source.url}'",
+                         hint="check the path (`stagecore ls URL` lists the repository)")
+
+
+def fetch_found(repo, source: SourceRepo, sha: str, found: Found) -> tuple[HashInfo, Meta]:
+    """Bring what `found` names into `repo`'s cache (every object hashed on the way): (hash, meta)."""
+    from stagecore.ops.imports import object_size, store_chunks, store_tree
+
+    if found.hash is None:  # git-tracked content
+        tree = {}
+        for rel, (_mode, oid) in found.blobs.items():
+            hi, size = store_chunks(repo, [source.blob(oid)])
+            tree[rel] = hi.value
+            if rel == "":
+                return hi, Meta(size, None, found.isexec)
+        if found.outs:
+            tree.update(_outs_tree(repo, source, sha, found.outs))
+        return store_tree(repo, tree)
+    remotes = source.remotes(sha)
+    try:
+        hi = found.hash
+        if hi.isdir:
+            _gather(repo, remotes, {hi: hi.value}, source.url)
+        if found.sub:
+            manifest = repo.odb.manifest(hi)
+            if found.sub in manifest:
+                hi = HashInfo(MD5, manifest[found.sub])
+            else:
+                prefix = found.sub + "/"
+                sub = {rel[len(prefix):]: md5 for rel, md5 in manifest.items() if rel.startswith(prefix)}
+                if not sub:
+                    raise StagecoreError(f"'{found.sub}' does not exist in the directory output of '{source.url}'")
+                _gather(repo, remotes, {HashInfo(MD5, md5): rel for rel, md5 in sub.items()}, source.url)
+                return store_tree(repo, sub)
+        if hi.isdir:
+            files = repo.odb.manifest(hi)
+            _gather(repo, remotes, {HashInfo(MD5, md5): rel for rel, md5 in files.items()}, source.url)
+            return hi, Meta(sum(object_size(repo, HashInfo(MD5, m)) for m in files.values()), len(files), False)
+        _gather(repo, remotes, {hi: hi.value}, source.url)
+        return hi, Meta(object_size(repo, hi), None, found.isexec)
+    finally:
+        for rem in remotes:
+            rem.close()
+
+
+def _outs_tree(repo, source: SourceRepo, sha: str, outs: tuple[tuple[str, HashInfo], ...]) -> dict[str, str]:
+    """relpath -> md5 of every file of the DVC outputs inside an imported directory (fetched)."""
+    tree: dict[str, str] = {}
+    remotes = source.remotes(sha)
+    try:
+        _gather(repo, remotes, {hi: rel for rel, hi in outs}, source.url)  # files and manifests
+        for rel, hi in outs:
+            if hi.isdir:
+                files = repo.odb.manifest(hi)
+                _gather(repo, remotes, {HashInfo(MD5, md5): sub for sub, md5 in files.items()}, source.url)
+                tree.update({f"{rel}/{sub}": md5 for sub, md5 in files.items()})
+            else:
+                tree[rel] = hi.value
+    finally:
+        for rem in remotes:
+            rem.close()
+    return tree
+
+
+def _gather(repo, remotes: list, objects: dict[HashInfo, str], url: str) -> None:
+    from stagecore.ops.transfer import _get
+
+    for rem in remotes:
+        need = {hi: p for hi, p in objects.items() if not repo.odb.has(hi)}
+        if not need:
+            return
+        _get(repo, rem, need, rem.jobs, None)
+    missing = sorted(p for hi, p in objects.items() if not repo.odb.has(hi))
+    if missing:
+        raise StagecoreError(f"{len(missing)} object(s) of '{url}' are neither in its cache nor on its default "
+                             f"remote (first: {missing[0]})",
+                             hint="ask the repository's owners to `dvc push` its data")
+
