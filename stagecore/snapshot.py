@@ -239,3 +239,25 @@ def holds(root: str, kind: str, environ) -> str | None:
     if now is None:
         return "git index not understood"
     return None if now == entries else "the staged dvc files or dependencies changed"
+
+
+_STATUS_FORMS = {("status",): False, ("status", "-q"): True, ("status", "--quiet"): True, ("-q", "status"): True}
+UP_TO_DATE = "Data and pipelines are up to date."
+
+
+def fast_status(argv, environ) -> int | None:
+    """`stagecore status` (`-q`) run in the project's root when the snapshot of its last clean
+    result still holds: its output and exit code; None: run the command."""
+    quiet = _STATUS_FORMS.get(tuple(argv))
+    if quiet is None or environ.get("STAGECORE_FASTPATH", "1") == "0":
+        return None
+    root = os.getcwd()
+    if not os.path.isdir(os.path.join(root, ".dvc")) or holds(root, "status", environ) is not None:
+        return None
+    import sys
+
+    if not quiet:
+        sys.stdout.write(UP_TO_DATE + "\n")
+    if environ.get("STAGECORE_TRACE", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        sys.stderr.write("stagecore trace status: up to date (snapshot)\n")
+    return 0

@@ -108,7 +108,7 @@ Sig = tuple | None
 
 
 def _collect(repo, stages, kind: str, with_index: bool) -> dict:
-    from stagecore.core.stage import is_offline
+    from stagecore.core.stage import is_offline, is_url
     from stagecore.ops.external import outside_path
 
     root = repo.root
@@ -136,6 +136,8 @@ def _collect(repo, stages, kind: str, with_index: bool) -> dict:
             paths.one(rel)
             git_files.add(rel)
         for out in stage.outs:
+            if is_url(out.path) or outside_path(root, stage.out_path(out)) is not None:
+                raise Doubt("an output outside the repository")
             paths.tree(stage.out_path(out))
             if out.cache:
                 _object(repo, paths, out.hash)

@@ -320,3 +320,26 @@ def test_push_with_data_already_on_the_remote_is_a_lookup(repo: Path, tmp_path: 
     fourth = push()
     assert fourth.returncode == 0
     assert "(record)" not in fourth.stderr and "stagecore trace pre-push:" in fourth.stderr
+
+
+def test_status_answers_from_its_snapshot_and_sees_changes(repo: Path) -> None:
+    env = clean_env({"STAGECORE_TRACE": "1", "PYTHONPATH": str(REPO_ROOT)})
+
+    def status(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "stagecore", "status", *args], cwd=repo, env=env,
+                              capture_output=True, text=True, check=False)
+
+    first = status()
+    assert (first.returncode, first.stdout, first.stderr) == (0, "Data and pipelines are up to date.\n", "")
+    second = status()
+    assert (second.returncode, second.stdout) == (0, "Data and pipelines are up to date.\n")
+    assert second.stderr == "stagecore trace status: up to date (snapshot)\n"
+    assert status("-q").returncode == 0
+    path = repo / "data" / "b.txt"
+    before = path.stat()
+    path.write_text("BRAVO\n", encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # same size and mtime
+    changed = status()
+    assert changed.returncode == 0 and "(snapshot)" not in changed.stderr
+    assert "changed deps:" in changed.stdout and "modified:           data" in changed.stdout
+    assert status("-q").returncode == 1

@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and "status" in argv[:2]:  # nothing changed since the last clean status: answered from its snapshot
+        from stagecore.snapshot import fast_status
+
+        code = fast_status(argv, os.environ)
+        if code is not None:
+            return code
     if argv in (["--version"], ["-V"], ["version"]):
         print(__version__)
         return 0

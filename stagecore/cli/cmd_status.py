@@ -30,6 +30,8 @@ _REMOTE_ONLY = (("all_branches", "--all-branches"), ("all_tags", "--all-tags"), 
 
 
 def run(args) -> int:
+    import time
+
     from stagecore.cli.cmd_checkout import select_targets
     from stagecore.cli.common import open_repo
     from stagecore.errors import StagecoreError
@@ -39,6 +41,7 @@ def run(args) -> int:
     if meaningless and not cloud:  # DVC's words and exit code
         raise StagecoreError(f"The following options are meaningless for local status: {', '.join(meaningless)}",
                              hint="they choose the data `status -c` compares with a remote")
+    since = time.time_ns()  # a snapshot of a clean result vouches for nothing changed after this
     with open_repo() as repo:
         stages = select_targets(repo, args, "status").stages
         if cloud and (args.all_branches or args.all_tags or args.all_commits):
@@ -49,7 +52,7 @@ def run(args) -> int:
             return cloud_status(repo, stages, args)
         from stagecore.ops.status import status
 
-        report = status(repo, stages)
+        report = _status_recorded(repo, stages, args, since) if not args.targets else status(repo, stages)
     code = _report_problems(report.problems)
     if args.quiet:
         return 0 if report.clean and not code else 1
@@ -69,6 +72,28 @@ def run(args) -> int:
         return code
     sys.stdout.write(render(report.stages))
     return code
+
+
+def _status_recorded(repo, stages, args, since: int):
+    """The status of every stage; a clean one, without warning, problem or frozen stage, is
+    recorded for `stagecore status` to answer from next time (stagecore.snapshot)."""
+    import warnings
+
+    from stagecore.ops.status import status
+    from stagecore.snapshot import forget
+
+    forget(repo.root, "status")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = status(repo, stages)
+    for item in caught:  # shown as without the snapshot
+        warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    if report.clean and report.tracked_anything and not (report.problems or report.frozen or caught):
+        if not (args.with_deps or args.recursive):
+            from stagecore.snapshot_record import record
+
+            record(repo, stages, "status", since, with_index=False)
+    return report
 
 
 def _cloud_revisions(repo, stages, args) -> int:
