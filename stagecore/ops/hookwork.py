@@ -48,6 +48,10 @@ def gate(repo, dirty: set[str] | None, open_git, prefix: str = "", seen: list | 
     try:
         repo.workspace.memo.update(_staged_deps(open_git, dirty, stages, prefix))
         findings = [Finding(exc.message, exc.hint) for exc in problems]
+        from stagecore.ops.overlaps import find_overlaps
+
+        # two dvc files / stages claiming one path, or an output inside another's: DVC refuses the repository
+        findings += [Finding(overlap.message, overlap.hint) for overlap in find_overlaps(stages)]
         from stagecore.ops.unpulled import settle
 
         # data never pulled (a fresh clone) is "not pulled yet", not a stale stage

@@ -66,9 +66,14 @@ def _move(repo, src: str, dst: str, cwd: str | None) -> MoveResult:
     if renamed and os.path.lexists(os.path.join(repo.root, new_dvcfile)) and new_dvcfile != stage.dvcfile:
         raise MoveError(src, dst, f"'{new_dvcfile}' already exists", hint=f"remove or rename '{new_dvcfile}' first")
     touched = _move_data(repo, src_rel, dst_rel, bool(out.cache))
+    saved = None
+    if os.path.lexists(os.path.join(repo.root, dst_rel)):  # saved as DVC does: the cache holds what moved
+        from stagecore.ops.add import save_output
+
+        saved = save_output(repo, dst_rel, out)
     new_wdir = posixpath.dirname(dst_rel) if renamed else stage.wdir
     out_path = posixpath.relpath(dst_rel, new_wdir or ".")
-    _write(repo, stage.dvcfile, new_dvcfile, out.path, out_path, renamed)
+    _write(repo, stage.dvcfile, new_dvcfile, out.path, out_path, renamed, saved)
     touched.append(new_dvcfile)
     if new_dvcfile != stage.dvcfile:
         os.unlink(os.path.join(repo.root, stage.dvcfile))
@@ -100,15 +105,23 @@ def _move_data(repo, src_rel: str, dst_rel: str, cached: bool) -> list[str]:
     return touched
 
 
-def _write(repo, old_file: str, new_file: str, old_path: str, new_path: str, renamed: bool) -> None:
-    """The `.dvc` file with the output's new path: rewritten in DVC's order when it gets a new
-    name, edited in place (comments kept) when it keeps its name."""
+def _write(repo, old_file: str, new_file: str, old_path: str, new_path: str, renamed: bool, saved) -> None:
+    """The `.dvc` file with the output's new path (and hash, when it was saved): rewritten in
+    DVC's order when it gets a new name, edited in place (comments kept) when it keeps its name."""
+    from stagecore.dvcfile import merge_entries
     from stagecore.fsutil import atomic_write_text
     from stagecore.yamlio import dump_yaml, load_yaml_rt
 
     with open(os.path.join(repo.root, old_file), encoding="utf-8") as fobj:
         data: Any = load_yaml_rt(fobj.read(), old_file)
-    for item in data.get("outs") or []:
+    items = data.get("outs") or []
+    if saved is not None:
+        from stagecore.core.entry import dvcfile_out
+
+        fresh = merge_entries(items, [saved], dvcfile_out, ("cache", "persist", "push", "remote"))[0]
+        items = [fresh if hasattr(item, "get") and item.get("path") == old_path else item for item in items]
+        data["outs"] = items
+    for item in items:
         if hasattr(item, "get") and item.get("path") == old_path:
             item["path"] = new_path
     if renamed:
