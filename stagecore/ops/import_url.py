@@ -72,7 +72,7 @@ def check_scheme(url: str) -> None:
 def fetch_source(repo, source: str, dep_path: str) -> tuple[HashInfo, Meta, dict[str, Any]]:
     """Stream `source` (absolute local path or http(s) URL) into the cache: (out hash, out meta, dep)."""
     if is_url(source):
-        from stagecore.ops.external import url_dep
+        from stagecore.ops.urldeps import url_dep
 
         try:
             dep = url_dep(source)
@@ -161,7 +161,7 @@ def update_url(repo, stage: Stage, *, say: Say = _quiet) -> bool:
 def _source_changed(source: str, dep) -> bool:
     recorded = dep.hash.value if dep.hash is not None else None
     if is_url(source):
-        from stagecore.ops.external import url_dep
+        from stagecore.ops.urldeps import url_dep
 
         try:
             return url_dep(source)["checksum"] != recorded

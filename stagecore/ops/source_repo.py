@@ -146,7 +146,10 @@ class SourceRepo:
 def _git_env() -> dict[str, str]:
     from stagecore.scm import clean_git_env
 
-    return {**clean_git_env(), "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1"}
+    # no prompt can hang a command: git's own (terminal) and ssh's (password, host key); the user's
+    # ssh command is kept (it may carry the key to use)
+    ssh = os.environ.get("GIT_SSH_COMMAND") or "ssh -o BatchMode=yes"
+    return {**clean_git_env(), "GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": ssh}
 
 
 def locate(source: SourceRepo, sha: str, path: str) -> Found:

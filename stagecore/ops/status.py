@@ -42,7 +42,7 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
     output whose `.dir` manifest is in the cache but refused by the gate is reported there
     (one error naming it and the reason) instead of as "not in cache". `urls=True` (the
     `status` command, never the hooks): http(s) dependencies are checked by their checksum and
-    imports from a repository for an update, as DVC does (external.offline_status)."""
+    imports from a repository for an update, as DVC does (urldeps.offline_status)."""
     cwd = cwd or repo.root
     items: list[Any] = []
     deps: dict[str, Any] = {}
@@ -97,7 +97,7 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
 
 def _offline(repo, dep, base: str, deps: dict[str, Any], problems: list | None) -> None:
     from stagecore.errors import StagecoreError
-    from stagecore.ops.external import offline_status
+    from stagecore.ops.urldeps import offline_status
 
     try:
         found = offline_status(repo, dep, base)
