@@ -5,6 +5,7 @@ compared)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,103 @@ def test_stage_add_force_keeps_desc_meta_and_replaces_templated_stages(twins):
     assert ours.returncode == theirs.returncode == 255
     for proc in (ours, theirs):
         assert proc.stderr.startswith("ERROR: Stage 'z' already exists in 'dvc.yaml'.")
+
+
+# -- addressing -------------------------------------------------------------------------------------
+
+ADDRESSED = {
+    "dvc.yaml": "stages:\n  b:\n    foreach: [x, y]\n    do:\n      cmd: echo ${item} > ${item}.txt\n"
+                "      outs:\n      - ${item}.txt\n  tr1:\n    cmd: echo tr1\n  tr2:\n    cmd: echo tr2\n",
+    "sub/dvc.yaml": "stages:\n  s:\n    cmd: echo s > s.txt\n    outs: [s.txt]\n",
+}
+
+
+def test_repro_targets_as_dvc_addresses_them(twins):
+    write(twins, ADDRESSED)
+    # DVC orders independent stages of a small selection by set order (hash-seeded): compared sorted
+    for args in ((":",), (":tr1", "b@x"), (":b",), ("sub/dvc.yaml:s", "dvc.yaml:tr2"), ("sub/dvc.yaml",),
+                 ("--glob", "tr*", "sub/dvc.yaml:*"), ("-R", "sub"), ("-s", "tr2", ":b@y")):
+        ours, theirs = both(twins, "repro", "--dry", *args)
+        assert sorted(ours.splitlines()) == sorted(theirs.splitlines()), args
+
+
+def test_repro_target_errors_and_addressing_from_a_subdirectory(twins):
+    write(twins, ADDRESSED)
+    for target in ("nosuch", "sub/dvc.yaml:nosuch", "dvc.lock:tr1", "x.txt"):
+        ours, theirs = sc("repro", target, cwd=twins[0]), run_dvc("repro", target, cwd=twins[1])
+        assert ours.returncode == theirs.returncode == 255, target
+        assert ours.stderr.splitlines()[0] == theirs.stderr.splitlines()[0].replace("`dvc.", "`dvc."), target
+    same_stdout(twins, "repro", "--dry", "s", "../dvc.yaml:tr1", cwd="sub")  # names relative to the current directory
+
+
+def test_status_targets_accept_groups_and_outputs(twins):
+    write(twins, ADDRESSED)
+    for target in (":b", "x.txt", "sub/dvc.yaml"):
+        same_stdout(twins, "status", target)
+    ours, theirs = sc("status", "nosuch", cwd=twins[0]), run_dvc("status", "nosuch", cwd=twins[1])
+    assert ours.returncode == theirs.returncode == 1
+    assert ours.stderr.startswith("ERROR: 'nosuch' does not exist") and theirs.stderr.startswith(
+        "ERROR: 'nosuch' does not exist")
+
+
+# -- repro flags ------------------------------------------------------------------------------------
+
+CHAIN = (("-n", "a", "-d", "in.txt", "-o", "a.txt", "cp in.txt a.txt"),
+         ("-n", "b", "-d", "a.txt", "-o", "b.txt", "cp a.txt b.txt"),
+         ("-n", "c", "-d", "in.txt", "-o", "c.txt", "exit 2"),
+         ("-n", "d", "-d", "c.txt", "-o", "d.txt", "cp c.txt d.txt"))
+
+
+def test_repro_ignore_errors_no_commit_and_allow_missing(twins):
+    write(twins, {"in.txt": "hi\n"})
+    stages(twins, *CHAIN)
+    ours, theirs = both(twins, "repro", "--ignore-errors")
+    assert ours == theirs  # exit 0, the blank lines where DVC prints them
+    ours = sc("repro", "--ignore-errors", cwd=twins[0])
+    assert "WARNING: failed to run: exit 2, exited with 2 (ignored)" in ours.stderr
+    same_files(twins, "dvc.lock", "a.txt", "b.txt")
+    write(twins, {"in.txt": "new\n"})
+    same_stdout(twins, "repro", "--no-commit", "a")
+    same_files(twins, "dvc.lock", "a.txt")
+    assert cache_files(twins[0]) == cache_files(twins[1])  # the new a.txt is not in the cache
+    same_stdout(twins, "status", "a")
+    for root in twins:
+        (root / "b.txt").unlink()
+        (root / "a.txt").unlink()
+    assert "Stage 'b' didn't change, skipping" in same_stdout(twins, "repro", "--allow-missing", "-s", "b")
+
+
+def test_repro_interactive_asks_on_a_terminal_and_refuses_without_one(twins):
+    import pty
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO_ROOT, clean_env
+
+    write(twins, {"in.txt": "hi\n"})
+    stages(twins, CHAIN[0])
+    ours, theirs = sc("repro", "-i", cwd=twins[0]), run_dvc("repro", "-i", cwd=twins[1])
+    assert ours.returncode == theirs.returncode == 255
+    assert ours.stderr.splitlines()[0] == theirs.stderr.splitlines()[0] == (
+        "ERROR: failed to reproduce 'a': reproduction aborted by the user")
+    primary, secondary = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "stagecore", "repro", "-i"], cwd=twins[0], input="maybe\ny\n",
+                              stdout=secondary, stderr=subprocess.PIPE, text=True, timeout=60,
+                              env={**clean_env(), "PYTHONPATH": str(REPO_ROOT)})
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    assert proc.returncode == 0, proc.stderr
+    text = shown.decode()
+    assert "Your response must be one of: ['yes', 'no', 'y', 'n']. Please try again." in text
+    assert "Running stage 'a':" in text and (twins[0] / "a.txt").read_text() == "hi\n"
