@@ -238,9 +238,11 @@ def test_import_from_registry_repository_is_not_a_local_path(dvc_bin, tmp_path):
     line = f"Importing 'data/x.txt ({registry})' -> 'x.txt'"
     assert _importing(ok("repro", "--dry", "-f", "x.txt.dvc", cwd=ours).stdout) == [line]
     assert _importing(dvc_ok("repro", "--dry", "-f", "x.txt.dvc", cwd=theirs).stdout) == [line]
-    proc = sc("repro", "-f", "x.txt.dvc", cwd=ours)  # fetching from a registry is not done here yet
-    assert proc.returncode == 255 and f"from the git repository '{registry}': not supported yet" in proc.stderr
+    (ours / "x.txt").unlink()
+    proc = sc("repro", "-f", "x.txt.dvc", cwd=ours)  # fetched again from the registry, at its rev_lock
+    assert proc.returncode == 0 and _importing(proc.stdout) == [line], proc.stdout + proc.stderr
     assert (ours / "x.txt").read_text() == "registry data\n"
+    assert (ours / "x.txt.dvc").read_text() == (theirs / "x.txt.dvc").read_text()
 
 
 def test_stage_add_accepts_url_and_absolute_deps_as_dvc_does(dvc_bin, tmp_path):

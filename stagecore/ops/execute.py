@@ -120,9 +120,10 @@ def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = Tru
     notify(ReproEvent("import", stage, (f"{source} ({repo_url})" if repo_url else source, path)))
     if dry:
         return StageDone([])
-    if "repo" in dep.extra:
-        raise StageError(f"cannot import '{source}' from the git repository '{repo_url}': not supported yet",
-                         hint="run `dvc update` / `dvc repro` for this import with DVC")
+    if "repo" in dep.extra:  # from another git repository, at its rev_lock (ops/import_repo.py)
+        from stagecore.ops.import_repo import reimport_repo
+
+        return StageDone(reimport_repo(repo, stage))
     if not is_external(source):  # a path inside the repository: read like any workspace file
         repo.workspace.check_read(source)
         source = os.path.join(repo.root, source)

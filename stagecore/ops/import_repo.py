@@ -59,3 +59,23 @@ def update_repo(repo, stage, rev: str | None = None, *, say=None) -> bool:
     finish(repo, OutTarget(rel, stage.dvcfile, out.path), repo_dep(dep.path, url, rev, sha), hi, meta,
            new=False, force=True)
     return True
+
+
+def reimport_repo(repo, stage) -> list[str]:
+    """`repro` of a `dvc import` stage: the data at its `rev_lock` again (DVC's sync_import; no update).
+    The files written (`.dvc` file, `.gitignore`)."""
+    from stagecore.ops.imports import OutTarget, finish
+
+    dep, out = stage.deps[0], stage.outs[0]
+    spec = dep.extra.get("repo")
+    if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
+        raise StagecoreError(f"'{stage.dvcfile}' has no repository URL in its dependency",
+                             hint="re-create it with `stagecore import URL PATH`")
+    url, rev = spec["url"], spec.get("rev") if isinstance(spec.get("rev"), str) else None
+    rel = stage.out_path(out)
+    with SourceRepo(url, os.path.join(repo.root, os.path.dirname(stage.dvcfile))) as source:
+        sha = source.resolve(spec.get("rev_lock") if isinstance(spec.get("rev_lock"), str) else rev)
+        hi, meta = fetch_found(repo, source, sha, locate(source, sha, dep.path))
+    result = finish(repo, OutTarget(rel, stage.dvcfile, out.path), repo_dep(dep.path, url, rev, sha), hi, meta,
+                    new=False, force=True)
+    return result.to_git_add
