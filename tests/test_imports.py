@@ -271,6 +271,13 @@ def test_refused_sources_are_one_clear_line(tmp_path, registry):
     refused(sc("import-url", str(tmp_path / "absent.txt"), cwd=ours), "does not exist")
     refused(sc("import", str(registry), "data/nope.txt", cwd=ours), "'data/nope.txt' does not exist")
     refused(sc("import", str(tmp_path / "not-a-repo"), "x", cwd=ours), "failed to clone")
+    no_data = tmp_path / "no-data"  # a clone has no cache; its default remote is of a kind stagecore lacks
+    git("clone", "-q", str(registry), str(no_data), cwd=tmp_path)
+    (no_data / ".dvc" / "config").write_text("[core]\n    remote = gcs\n['remote \"gcs\"']\n    url = gs://b/x\n")
+    git("commit", "-qam", "gcs", cwd=no_data)
+    refused(sc("import", str(no_data), "data/one.txt", cwd=ours), "neither in its cache nor on its default remote",
+            "unsupported type 'gs'")
+    assert not (ours / "one.txt").exists() and not (ours / "one.txt.dvc").exists()
     ok("import", str(registry), "data/one.txt", cwd=ours)
     refused(sc("import", str(registry), "data/one.txt", cwd=ours), "already exists", "")
     refused(sc("update", "one.txt", cwd=ours), "is not an import .dvc file")

@@ -59,6 +59,7 @@ class SourceRepo:
     def __init__(self, url: str, cwd: str) -> None:
         check_url(url)
         self.url = url
+        self.remote_problem: str | None = None  # why its default remote could not be opened
         self.local = local_path(url, cwd)
         self.tmp = tempfile.mkdtemp(prefix="stagecore-import-")
         self.git_dir = os.path.join(self.tmp, "repo.git")
@@ -135,11 +136,14 @@ class SourceRepo:
         os.makedirs(dvc_dir, exist_ok=True)
         with open(os.path.join(dvc_dir, "config"), "wb") as fobj:
             fobj.write(self.blob(data[2]))
-        conf = Config.load(dvc_dir).merged()
-        name = conf.get("core", {}).get("remote")
-        if name and name in conf.get("remote", {}):
-            config_dir = os.path.join(self.local, ".dvc") if self.local else dvc_dir
-            found.append(open_remote(name, conf["remote"][name], config_dir))
+        try:
+            conf = Config.load(dvc_dir).merged()
+            name = conf.get("core", {}).get("remote")
+            if name and name in conf.get("remote", {}):
+                config_dir = os.path.join(self.local, ".dvc") if self.local else dvc_dir
+                found.append(open_remote(name, conf["remote"][name], config_dir))
+        except StagecoreError as exc:  # its cache may still have the data; say why if it does not
+            self.remote_problem = exc.message.replace(dvc_dir, f"{self.url}:.dvc")
         return found
 
 
@@ -204,7 +208,7 @@ def fetch_found(repo, source: SourceRepo, sha: str, found: Found) -> tuple[HashI
     try:
         hi = found.hash
         if hi.isdir:
-            _gather(repo, remotes, {hi: hi.value}, source.url)
+            _gather(repo, remotes, {hi: hi.value}, source)
         if found.sub:
             manifest = repo.odb.manifest(hi)
             if found.sub in manifest:
@@ -214,13 +218,13 @@ def fetch_found(repo, source: SourceRepo, sha: str, found: Found) -> tuple[HashI
                 sub = {rel[len(prefix):]: md5 for rel, md5 in manifest.items() if rel.startswith(prefix)}
                 if not sub:
                     raise StagecoreError(f"'{found.sub}' does not exist in the directory output of '{source.url}'")
-                _gather(repo, remotes, {HashInfo(MD5, md5): rel for rel, md5 in sub.items()}, source.url)
+                _gather(repo, remotes, {HashInfo(MD5, md5): rel for rel, md5 in sub.items()}, source)
                 return store_tree(repo, sub)
         if hi.isdir:
             files = repo.odb.manifest(hi)
-            _gather(repo, remotes, {HashInfo(MD5, md5): rel for rel, md5 in files.items()}, source.url)
+            _gather(repo, remotes, {HashInfo(MD5, md5): rel for rel, md5 in files.items()}, source)
             return hi, Meta(sum(object_size(repo, HashInfo(MD5, m)) for m in files.values()), len(files), False)
-        _gather(repo, remotes, {hi: hi.value}, source.url)
+        _gather(repo, remotes, {hi: hi.value}, source)
         return hi, Meta(object_size(repo, hi), None, found.isexec)
     finally:
         for rem in remotes:
@@ -232,11 +236,11 @@ def _outs_tree(repo, source: SourceRepo, sha: str, outs: tuple[tuple[str, HashIn
     tree: dict[str, str] = {}
     remotes = source.remotes(sha)
     try:
-        _gather(repo, remotes, {hi: rel for rel, hi in outs}, source.url)  # files and manifests
+        _gather(repo, remotes, {hi: rel for rel, hi in outs}, source)  # files and manifests
         for rel, hi in outs:
             if hi.isdir:
                 files = repo.odb.manifest(hi)
-                _gather(repo, remotes, {HashInfo(MD5, md5): sub for sub, md5 in files.items()}, source.url)
+                _gather(repo, remotes, {HashInfo(MD5, md5): sub for sub, md5 in files.items()}, source)
                 tree.update({f"{rel}/{sub}": md5 for sub, md5 in files.items()})
             else:
                 tree[rel] = hi.value
@@ -246,7 +250,7 @@ def _outs_tree(repo, source: SourceRepo, sha: str, outs: tuple[tuple[str, HashIn
     return tree
 
 
-def _gather(repo, remotes: list, objects: dict[HashInfo, str], url: str) -> None:
+def _gather(repo, remotes: list, objects: dict[HashInfo, str], source: SourceRepo) -> None:
     from stagecore.ops.transfer import _get
 
     for rem in remotes:
@@ -256,7 +260,8 @@ def _gather(repo, remotes: list, objects: dict[HashInfo, str], url: str) -> None
         _get(repo, rem, need, rem.jobs, None)
     missing = sorted(p for hi, p in objects.items() if not repo.odb.has(hi))
     if missing:
-        raise StagecoreError(f"{len(missing)} object(s) of '{url}' are neither in its cache nor on its default "
-                             f"remote (first: {missing[0]})",
+        why = f" ({source.remote_problem})" if source.remote_problem else ""
+        raise StagecoreError(f"{len(missing)} object(s) of '{source.url}' are neither in its cache nor on its "
+                             f"default remote{why} (first: {missing[0]})",
                              hint="ask the repository's owners to `dvc push` its data")
 
