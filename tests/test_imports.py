@@ -299,3 +299,20 @@ def test_relative_and_file_urls_from_a_subdirectory(tmp_path, registry):
     assert _status(sc, ours) == expected
     assert "Importing 'data/one.txt" in ok("update", "sub/one.txt.dvc", cwd=ours).stdout
     assert (ours / "sub" / "one.txt").read_text() == "two\n" and _status(sc, ours) == {}
+
+
+def test_repro_keeps_the_checksum_dvc_locked_for_an_http_dependency(tmp_path, http_dir):
+    www, base = http_dir
+    (www / "w.txt").write_text("web\n")
+    repo = tmp_path / "pipe"
+    repo.mkdir()
+    git("init", "-q", cwd=repo)
+    dvc_ok("init", "-q", cwd=repo)
+    (repo / "dvc.yaml").write_text(f"stages:\n  dl:\n    cmd: echo hi > out.txt\n    deps:\n    - {base}/w.txt\n"
+                                   "    outs:\n    - out.txt\n")
+    dvc_ok("repro", "-q", cwd=repo)
+    locked = (repo / "dvc.lock").read_text()
+    assert "      checksum: '" in locked
+    ok("repro", "-f", "-q", cwd=repo)  # it used to write the checksum back as `md5:`
+    assert (repo / "dvc.lock").read_text() == locked
+    assert _status(sc, repo) == _status(run_dvc, repo) == {}

@@ -70,12 +70,24 @@ def parse_entry(raw: Any, kind: str, where: str) -> Entry:
     )
 
 
+_CHECKSUM_SCHEMES = ("http", "https", "hdfs", "webhdfs")
+_ETAG_SCHEMES = ("s3", "gs", "gcs", "azure", "oss", "webdav", "webdavs")
+
+
+def hash_key(path: str) -> str:
+    """The field DVC records a dependency's hash in: its filesystem's `PARAM_CHECKSUM` (`checksum`
+    for http(s)/hdfs URLs, `etag` for object stores, `md5` for paths)."""
+    scheme = path.split("://", 1)[0].lower() if "://" in path else ""
+    return "checksum" if scheme in _CHECKSUM_SCHEMES else "etag" if scheme in _ETAG_SCHEMES else "md5"
+
+
 def hash_fields(entry: Entry) -> dict[str, Any]:
-    """`md5, size, [nfiles], [isexec], [hash]` in DVC's order (legacy entries have no `hash`)."""
+    """`md5, size, [nfiles], [isexec], [hash]` in DVC's order (legacy entries have no `hash`); a URL
+    dependency's value under `checksum`/`etag`, as DVC writes it."""
     out: dict[str, Any] = {}
     if entry.hash is None:
         return out
-    out["md5"] = entry.hash.value
+    out[hash_key(entry.path)] = entry.hash.value
     if entry.meta.size is not None:
         out["size"] = entry.meta.size
     if entry.meta.nfiles is not None:
