@@ -22,7 +22,7 @@ import marshal
 import os
 import stat as statmod
 
-VERSION = 1
+VERSION = 2
 NAME = "stagecore-fastpath-"
 MAX_BYTES = 64 << 20  # a larger snapshot file is not read (hostile, or a repository too big for it)
 INDEX_MAX_BYTES = 256 << 20
@@ -194,12 +194,40 @@ def load(root: str, kind: str) -> dict | None:
         return None
     if snap.get("stagecore") != __version__ or snap.get("root") != root:
         return None
-    for key in ("paths", "sigs", "follow", "follow_sigs"):
+    for key in ("groups", "follow", "follow_sigs"):
         if not isinstance(snap.get(key), list):
             return None
-    if len(snap["paths"]) != len(snap["sigs"]) or len(snap["follow"]) != len(snap["follow_sigs"]):
+    if len(snap["follow"]) != len(snap["follow_sigs"]):
         return None
+    for group in snap["groups"]:
+        if not (isinstance(group, tuple) and len(group) == 3 and isinstance(group[0], str)
+                and isinstance(group[1], list) and isinstance(group[2], list) and len(group[1]) == len(group[2])):
+            return None
     return snap
+
+
+def _changed_in(top: str, names: list, sigs: list) -> str | None:
+    """The first of `names` (in directory `top`) whose signature is not the recorded one: each
+    stat'ed relative to one descriptor of the directory (a path walk saved per file)."""
+    try:
+        fd = os.open(top, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except (FileNotFoundError, NotADirectoryError):
+        return None if all(sig is None for sig in sigs) else f"{top} is gone"
+    lstat = os.lstat
+    try:
+        for name, want in zip(names, sigs, strict=True):
+            try:
+                st = lstat(name, dir_fd=fd)
+            except FileNotFoundError:
+                if want is None:
+                    continue
+                return f"{top}/{name} is gone"
+            if want is None or (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                                st.st_mode) != want:
+                return f"{top}/{name} changed"
+        return None
+    finally:
+        os.close(fd)
 
 
 def holds(root: str, kind: str, environ) -> str | None:
@@ -207,20 +235,13 @@ def holds(root: str, kind: str, environ) -> str | None:
     snap = load(root, kind)
     if snap is None:
         return "no usable snapshot"
-    lstat, stat = os.lstat, os.stat
     try:
-        for path, want in zip(snap["paths"], snap["sigs"], strict=True):
-            try:
-                st = lstat(path)
-            except FileNotFoundError:
-                if want is None:
-                    continue
-                return f"{path} is gone"
-            if want is None or (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
-                                st.st_mode) != want:
-                return f"{path} changed"
+        for top, names, sigs in snap["groups"]:
+            changed = _changed_in(top, names, sigs)
+            if changed:
+                return changed
         for path, want in zip(snap["follow"], snap["follow_sigs"], strict=True):
-            if sig_of(stat(path)) != want:
+            if sig_of(os.stat(path)) != want:
                 return f"{path} changed"
     except (OSError, TypeError, ValueError):
         return "a path cannot be read"

@@ -51,7 +51,8 @@ def record(repo, stages, kind: str, since_ns: int, *, with_index: bool) -> bool:
 
 def _settled(snap: dict, since_ns: int) -> bool:
     """Every timestamp recorded is older than the check's start by the granularity margin."""
-    sigs = [s for s in snap["sigs"] + snap["follow_sigs"] if s is not None]
+    sigs = [s for _, _, group in snap["groups"] for s in group if s is not None]
+    sigs += [s for s in snap["follow_sigs"] if s is not None]
     coarse = any(s[3] % 1_000_000_000 == 0 and s[4] % 1_000_000_000 == 0 for s in sigs)
     limit = since_ns - (COARSE_NS if coarse else FINE_NS)
     return all(s[3] < limit and s[4] < limit for s in sigs)
@@ -141,15 +142,19 @@ def _collect(repo, stages, kind: str, with_index: bool) -> dict:
             paths.tree(stage.out_path(out))
             if out.cache:
                 _object(repo, paths, out.hash)
-    snap = {
+    index = _index(repo, paths, kind, git_files, git_dirs) if with_index else None
+    groups: dict[str, tuple[list[str], list[Sig]]] = {}  # by directory: stat'ed relative to its fd
+    for path, sig in paths.seen.items():
+        top, name = os.path.split(path)
+        names, sigs = groups.setdefault(top, ([], []))
+        names.append(name)
+        sigs.append(sig)
+    return {
         "version": VERSION, "kind": kind, "stagecore": __version__, "root": root,
-        "paths": list(paths.seen), "sigs": list(paths.seen.values()),
+        "groups": [(top, names, sigs) for top, (names, sigs) in groups.items()],
         "follow": list(paths.follow), "follow_sigs": list(paths.follow.values()),
-        "index": None,
+        "index": index,
     }
-    if with_index:
-        snap["index"] = _index(repo, paths, kind, git_files, git_dirs)
-    return snap
 
 
 def _index(repo, paths: _Paths, kind: str, git_files: set[str], git_dirs: set[str]) -> tuple:
