@@ -270,3 +270,30 @@ def test_repro_interactive_asks_on_a_terminal_and_refuses_without_one(twins):
     text = shown.decode()
     assert "Your response must be one of: ['yes', 'no', 'y', 'n']. Please try again." in text
     assert "Running stage 'a':" in text and (twins[0] / "a.txt").read_text() == "hi\n"
+
+
+# -- freeze / unfreeze ------------------------------------------------------------------------------
+
+def test_freeze_dvc_files_and_stages_as_dvc(twins):
+    write(twins, {"d.txt": "d\n", "dvc.yaml": "stages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n"
+                                              "  b:\n    foreach: [x]\n    do:\n      cmd: echo ${item}\n"})
+    both(twins, "add", "-q", "d.txt")
+    assert same_stdout(twins, "freeze", "d.txt.dvc") == ""
+    same_files(twins, "d.txt.dvc")
+    assert (twins[0] / "d.txt.dvc").read_text().endswith("  path: d.txt\nfrozen: true\n")
+    write(twins, {"d.txt": "changed\n"})
+    ours = sc("repro", "d.txt.dvc", cwd=twins[0])
+    assert ours.stdout == run_dvc("repro", "d.txt.dvc", cwd=twins[1]).stdout.replace("dvc ", "stagecore ")
+    assert "WARNING: stage: 'd.txt.dvc' is frozen. Its dependencies are not going to be reproduced." in ours.stderr
+    assert "Verifying outputs in frozen stage: 'd.txt.dvc'" in ours.stdout
+    same_files(twins, "d.txt.dvc")
+    for target, why in (("d.txt", "Stage 'd.txt' not found inside 'dvc.yaml' file"),
+                        ("b@x", "cannot dump a parametrized stage: 'b@x'"),
+                        (":b", "Stage 'b' not found inside 'dvc.yaml' file")):
+        ours, theirs = sc("freeze", target, cwd=twins[0]), run_dvc("freeze", target, cwd=twins[1])
+        assert ours.returncode == theirs.returncode == 1
+        assert ours.stderr.splitlines()[0] == theirs.stderr.splitlines()[0] == f"ERROR: failed to freeze '{target}' - {why}"
+    assert same_stdout(twins, "freeze", "a") == "Modifying stage 'a' in 'dvc.yaml'\n"
+    same_files(twins, "dvc.yaml")
+    same_stdout(twins, "unfreeze", "a", "d.txt.dvc")
+    same_files(twins, "dvc.yaml", "d.txt.dvc")

@@ -58,9 +58,9 @@ def reproduce_stage(repo, stage: Stage, *, force: bool = False, dry: bool = Fals
     from stagecore.ops.repro_skip import missing_only
     from stagecore.ops.status import stage_changes
 
-    if stage.frozen and stage.cmd is not None:
+    if stage.frozen and not stage.is_import:  # DVC warns for a frozen .dvc file too
         notify(ReproEvent("frozen", stage))
-    items = [] if force else stage_changes(repo, stage)
+    items = [] if force else stage_changes(repo, stage, urls=True)  # an http(s) dep by its checksum, as DVC
     if not force and (not items or (allow_missing and missing_only(stage, items, upstream))):
         notify(ReproEvent("skip", stage))
         return None
@@ -188,8 +188,10 @@ def current_deps(repo, stage: Stage) -> list:
     deps = []
     for dep in stage.deps:
         path = stage.dep_path(dep)
-        if is_offline(dep):  # its checksum/etag/rev_lock comes from elsewhere: kept as recorded
-            deps.append(dep)
+        if is_offline(dep):  # checksum/etag/rev_lock come from elsewhere: an http(s) one asked again (urldeps)
+            from stagecore.ops.urldeps import refreshed
+
+            deps.append(refreshed(dep))
             continue
         name = dep.hash.name if dep.hash is not None else MD5
         outside = outside_path(repo.root, path)

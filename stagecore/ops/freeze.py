@@ -1,7 +1,15 @@
-"""`freeze` / `unfreeze`: mark pipeline stages so `repro` does not run them (`frozen: true`)."""
+"""`freeze` / `unfreeze`: mark stages and `.dvc` files `frozen: true` so `repro` neither runs
+them nor looks at their dependencies (DVC's `dvc freeze`).
+
+Each target names one stage, as DVC's `get_target` reads it: a stage name, `file:name`, or a
+`.dvc` file (not an output path, not a foreach/matrix group). Targets are done in order; the
+first that cannot be is the error (`failed to freeze 'x' - why`), the ones before it stay done.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import NamedTuple
 
 from stagecore.core.stage import Stage
@@ -14,19 +22,64 @@ class FreezeResult(NamedTuple):
     autostaged: bool
 
 
-def freeze(repo, stages: list[Stage], frozen: bool = True) -> FreezeResult:
+def _quiet(_stage: Stage) -> None:
+    pass
+
+
+def _one(repo, target: str, cwd: str | None) -> Stage:
+    from stagecore import targets
+    from stagecore.targets import PROJECT_FILE, StageNotFoundError, parse_target
+
+    found = targets.resolve(repo, [target], cwd, outputs=False)
+    _file, name = parse_target(target)
+    if len(found) != 1 or (name is not None and found[0].name not in (None, name)):
+        shown = PROJECT_FILE if _file is None else _file
+        raise StageNotFoundError(target, f"Stage '{name}' not found inside '{shown}' file")
+    return found[0]
+
+
+def set_dvcfile_frozen(repo, stage: Stage, frozen: bool) -> bool:
+    """Write or drop the top-level `frozen: true` of a `.dvc` file (new key last, as DVC)."""
+    from stagecore.fsutil import atomic_write_text
+    from stagecore.yamlio import dump_yaml, load_yaml_rt
+
+    path = os.path.join(repo.root, stage.dvcfile)
+    with open(path, encoding="utf-8") as fobj:
+        data = load_yaml_rt(fobj.read(), stage.dvcfile)
+    if frozen and data.get("frozen") is not True:
+        data["frozen"] = True
+    elif not frozen and "frozen" in data:
+        del data["frozen"]
+    else:
+        return False
+    atomic_write_text(path, dump_yaml(data))
+    stage.frozen = frozen
+    return True
+
+
+def freeze(repo, targets: list[str], frozen: bool = True, *, cwd: str | None = None,
+           modifying: Callable[[Stage], None] = _quiet) -> FreezeResult:
+    """`modifying` is told of each dvc.yaml stage before it is written (DVC prints 'Modifying stage')."""
     from stagecore.ops.stage_files import stage_in_git
-    from stagecore.pipefile import set_frozen
+    from stagecore.pipefile import is_parametrized, set_frozen
 
     changed: list[str] = []
     touched: list[str] = []
-    for stage in stages:
-        if stage.name is None:
-            raise StagecoreError(
-                f"cannot {'freeze' if frozen else 'unfreeze'} '{stage.dvcfile}': only dvc.yaml stages can be frozen",
-                hint="give a stage name from dvc.yaml",
-            )
-        if set_frozen(repo, stage, frozen):
+    verb = "freeze" if frozen else "unfreeze"
+    for target in targets:
+        try:
+            stage = _one(repo, target, cwd)
+            if stage.name is None:
+                done = set_dvcfile_frozen(repo, stage, frozen)
+            else:
+                if is_parametrized(stage):
+                    raise StagecoreError(f"cannot dump a parametrized stage: '{stage.addressing}'",
+                                         hint=f"write `frozen: true` into '{stage.dvcfile}' by hand")
+                modifying(stage)
+                done = set_frozen(repo, stage, frozen)
+        except StagecoreError as exc:
+            raise StagecoreError(f"failed to {verb} '{target}' - {exc.message}", hint=exc.hint) from None
+        if done:
             changed.append(stage.addressing)
             touched.append(stage.dvcfile)
     staged = stage_in_git(repo, changed, touched, _Staged)
