@@ -315,4 +315,14 @@ def test_repro_keeps_the_checksum_dvc_locked_for_an_http_dependency(tmp_path, ht
     assert "      checksum: '" in locked
     ok("repro", "-f", "-q", cwd=repo)  # it used to write the checksum back as `md5:`
     assert (repo / "dvc.lock").read_text() == locked
+    assert _status(sc, repo) == {}
+    # the source changes: status and repro see it by the checksum; both tools lock the new one
+    twin = tmp_path / "twin"
+    shutil.copytree(repo, twin, symlinks=True)
+    (www / "w.txt").write_text("web, changed\n")
+    os.utime(www / "w.txt", (1_700_000_100, 1_700_000_100))
+    assert _status(sc, repo) == {"dl": [{"changed deps": {f"{base}/w.txt": "modified"}}]}
+    assert "Running stage 'dl'" in ok("repro", cwd=repo).stdout
+    dvc_ok("repro", "-q", cwd=twin)
+    assert (repo / "dvc.lock").read_text() == (twin / "dvc.lock").read_text() != locked
     assert _status(sc, repo) == _status(run_dvc, repo) == {}

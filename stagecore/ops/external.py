@@ -153,6 +153,12 @@ def write_import_dvcfile(root: str, stage) -> bool:
     for dep in stage.deps:
         cur = by_path.get(dep.path)
         if cur is not None and is_offline(dep):
+            if "repo" not in dep.extra and dep.hash is not None:  # an http(s) source asked again (repro)
+                from stagecore.core.entry import hash_key
+
+                cur[hash_key(dep.path)] = dep.hash.value
+                if dep.meta.size is not None and "size" in cur:
+                    cur["size"] = dep.meta.size
             deps.append(cur)
         else:
             deps.extend(merge_entries([cur] if cur is not None else [], [dep],

@@ -32,7 +32,7 @@ def _rel(path: str, root: str, cwd: str) -> str:
 
 
 def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool = True,
-                  problems: list | None = None, urls: bool = False) -> list[Any]:
+                  problems: list | None = None, urls: bool = False, updates: bool = False) -> list[Any]:
     """The status items of one stage (empty when up to date).
 
     URL and repository (`dvc import`) dependencies are not checked (no network while
@@ -40,16 +40,16 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
     and named by their absolute path, as DVC names them (`external=False`: not measured
     either, for judging a revision rather than this machine). With `problems` given, an
     output whose `.dir` manifest is in the cache but refused by the gate is reported there
-    (one error naming it and the reason) instead of as "not in cache". `urls=True` (the
-    `status` command, never the hooks): http(s) dependencies are checked by their checksum and
-    imports from a repository for an update, as DVC does (urldeps.offline_status)."""
+    (one error naming it and the reason) instead of as "not in cache". Never in the hooks, as
+    DVC does (urldeps.offline_status): `urls=True` (status, repro) checks http(s) dependencies by
+    their checksum, `updates=True` (status) imports from a repository for an update."""
     cwd = cwd or repo.root
     items: list[Any] = []
     deps: dict[str, Any] = {}
-    if not stage.frozen or (urls and is_repo_import(stage)):
+    if not stage.frozen or (updates and is_repo_import(stage)):
         for dep in stage.deps:
             if is_offline(dep):
-                if urls:
+                if updates if "repo" in dep.extra else urls:
                     _offline(repo, dep, os.path.dirname(stage.dvcfile), deps, problems)
                 continue
             path = stage.dep_path(dep)
@@ -122,7 +122,7 @@ def status(repo, stages: list[Stage], cwd: str | None = None) -> StatusReport:
         for stage in stages:
             if stage.frozen and stage.deps and not is_repo_import(stage):
                 frozen.append(stage.addressing)
-            items = stage_changes(repo, stage, cwd, problems=problems, urls=True)
+            items = stage_changes(repo, stage, cwd, problems=problems, urls=True, updates=True)
             if items:
                 report[_addressing(repo, stage, cwd)] = items
     finally:

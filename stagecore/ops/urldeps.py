@@ -139,3 +139,17 @@ def remote_commit(url: str, rev: str | None, cwd: str) -> str | None:
         if ref in found:
             return found[ref]
     return None
+
+
+def refreshed(dep):
+    """An http(s) dependency with the checksum and size its source has now (what `repro` records, as
+    DVC does); any other offline dependency, or an unreachable one, as recorded."""
+    from stagecore.core.hashinfo import MD5, HashInfo, Meta
+
+    if "repo" in dep.extra or dep.path.split("://", 1)[0].lower() not in ("http", "https"):
+        return dep
+    try:
+        now = url_dep(dep.path)
+    except (FileNotFoundError, StageError):
+        return dep
+    return dep.with_hash(HashInfo(MD5, now["checksum"]), Meta(now.get("size"), None, False))
