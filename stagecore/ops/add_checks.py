@@ -25,7 +25,7 @@ def check_target(repo, target: str, cwd: str | None) -> str:
         )
     name = posixpath.basename(rel)
     if name == "dvc.yaml" or (name.endswith(".dvc") and name != ".dvc"):
-        raise AddRefusedError(f"DVC file '{rel}' cannot be an output.",
+        raise AddRefusedError(f"DVC file '{name}' cannot be an output.",  # DVC names the file alone
                               hint="dvc files stay in git; add the data they describe instead")
     full = os.path.join(repo.root, rel)
     _refuse_symlinked_dir(repo.root, _lexical(repo.root, target, cwd) or rel, target)
