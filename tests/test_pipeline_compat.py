@@ -297,3 +297,72 @@ def test_freeze_dvc_files_and_stages_as_dvc(twins):
     same_files(twins, "dvc.yaml")
     same_stdout(twins, "unfreeze", "a", "d.txt.dvc")
     same_files(twins, "dvc.yaml", "d.txt.dvc")
+
+
+# -- params diff, metrics diff, metrics show at revisions ---------------------------------------------
+
+def _lines(text: str) -> list[str]:
+    """DVC lists files in set order (hash-seeded): tables are compared as sorted rows."""
+    return sorted(text.splitlines())
+
+
+def test_params_diff_targets_and_deps(twins):
+    import json
+
+    write(twins, {"params.yaml": "lr: 1\nep: 2\n", "cfg.yaml": "k: 1\nj: 2\n", "top.yaml": "t: 1\n",
+                  "dvc.yaml": "params:\n- top.yaml\nstages:\n  a:\n    cmd: echo a\n    params:\n    - lr\n"
+                              "    - cfg.yaml:\n      - k\n"})
+    for root in twins:
+        git("add", "-A", cwd=root)
+        git("commit", "-qm", "params", cwd=root)
+    write(twins, {"params.yaml": "lr: 2\nep: 3\n", "cfg.yaml": "k: 2\nj: 3\n", "top.yaml": "t: 2\n"})
+    for args in ((), ("--deps",), ("--targets", "cfg.yaml"), ("--targets", "cfg.yaml", "top.yaml", "--all")):
+        ours, theirs = both(twins, "params", "diff", *args)
+        assert _lines(ours) == _lines(theirs), args
+    ours, theirs = both(twins, "params", "diff", "--targets", "cfg.yaml", "--deps", "--json")
+    assert json.loads(ours) == json.loads(theirs) == {"cfg.yaml": {"k": {"old": 1, "new": 2, "diff": 1},
+                                                                   "j": {"old": 2, "new": 3, "diff": 1}}}
+    assert _lines(same_stdout(twins, "params", "diff", "--deps", "--md")) == [
+        "", "| Path        | Param   | HEAD   | workspace   |", "| cfg.yaml    | k       | 1      | 2           |",
+        "| params.yaml | lr      | 1      | 2           |", "|-------------|---------|--------|-------------|"]
+
+
+METRICS = {
+    "m.json": '{"acc": 0.5, "loss": 1, "nested": {"x": 1}, "name": "a"}',
+    "c.yaml": "auc: 0.7\n",
+    "top.json": '{"t": 1}',
+    "dvc.yaml": "stages:\n  a:\n    cmd: echo\n    metrics:\n    - m.json:\n        cache: false\n    - c.yaml\n"
+                "metrics:\n- top.json\n",
+}
+
+
+def test_metrics_diff_and_show_at_revisions(twins):
+    import json
+
+    write(twins, METRICS)
+    both(twins, "commit", "-f", "-q")
+    same_files(twins, "dvc.lock")
+    for root in twins:
+        git("add", "-A", cwd=root)
+        git("commit", "-qm", "metrics", cwd=root)
+        git("tag", "v1", cwd=root)
+        git("checkout", "-qb", "br", cwd=root)
+    # on br: c.yaml changes without a new lock, so br still records (and shows) the cached 0.7
+    write(twins, {"m.json": '{"acc": 0.75, "loss": 1, "nested": {"x": 2}, "name": "b", "new": 3}',
+                  "c.yaml": "auc: 0.8\n"})
+    for root in twins:
+        git("commit", "-qam", "br", cwd=root)
+        git("checkout", "-q", "main", cwd=root)
+    write(twins, {"m.json": '{"acc": 0.123456789, "loss": 1}', "c.yaml": "auc: 0.8\n"})
+    for args in ((), ("--all", "--precision", "2"), ("--md",), ("HEAD", "br"), ("--targets", "m.json"),
+                 ("--targets", "m.json", "c.yaml", "--", "v1")):
+        ours, theirs = both(twins, "metrics", "diff", *args)
+        assert _lines(ours) == _lines(theirs), args
+    ours, theirs = both(twins, "metrics", "diff", "--json")
+    assert json.loads(ours) == json.loads(theirs)
+    for args in (("-a",), ("-T", "--md")):
+        same_stdout(twins, "metrics", "show", *args)
+    ours, theirs = both(twins, "metrics", "show", "-A", "--json")
+    assert json.loads(ours).keys() - {"workspace"} == {git("rev-parse", r, cwd=twins[0]).strip()
+                                                       for r in ("main", "br", "main~1")}
+    assert sorted(json.loads(ours).values(), key=str) == sorted(json.loads(theirs).values(), key=str)

@@ -15,7 +15,9 @@ def register(sub) -> None:
     d.add_argument("a_rev", nargs="?", default="HEAD", metavar="A_REV", help="old revision (default HEAD)")
     d.add_argument("b_rev", nargs="?", default="workspace", metavar="B_REV",
                    help="new revision (default: the workspace)")
+    d.add_argument("--targets", nargs="*", metavar="PATH", help="only these params files (read whole)")
     d.add_argument("--all", action="store_true", help="also unchanged parameters")
+    d.add_argument("--deps", action="store_true", help="only the params that stages depend on")
     d.add_argument("--json", action="store_true", help="machine-readable output")
     d.add_argument("--md", action="store_true", help="markdown table")
     d.add_argument("--no-path", action="store_true", help="leave out the Path column")
@@ -32,7 +34,8 @@ def run_diff(args) -> int:
     from stagecore.ops.params_diff import diff
 
     with open_repo(uninitialized=True) as repo:
-        result = diff(repo, args.a_rev, args.b_rev, with_unchanged=args.all)
+        targets = [repo.relpath(t) for t in args.targets or []]
+        result = diff(repo, args.a_rev, args.b_rev, with_unchanged=args.all, targets=targets, deps_only=args.deps)
         shown = {rel(repo, path): changes for path, changes in result.diff.items()}
     for warning in result.warnings:
         sys.stderr.write(f"WARNING: {warning}\n")

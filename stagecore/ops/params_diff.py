@@ -99,8 +99,9 @@ def _pipelines_at(repo, rev: str) -> list[str]:
     return sorted(found)
 
 
-def _pipelines_params(repo, rev: str) -> Side:
-    """The params files and tracked vars that the `dvc.yaml` files at `rev` name."""
+def _pipelines_params(repo, rev: str, deps_only: bool = False) -> Side:
+    """The params files and tracked vars that the `dvc.yaml` files at `rev` name (`deps_only`:
+    not the top-level `params:` files)."""
     from stagecore.core.pipeline import merge_params
     from stagecore.core.pipeschema import validate_pipeline, validate_resolved
     from stagecore.params import MISSING
@@ -120,7 +121,7 @@ def _pipelines_params(repo, rev: str) -> Side:
         data = load_yaml(text, relpath)
         _raise_problems(text, relpath, validate_pipeline(data))
         base = posixpath.dirname(relpath)
-        for pfile in data.get("params") or []:
+        for pfile in [] if deps_only else data.get("params") or []:
             _merge_keys(files, posixpath.normpath(posixpath.join(base, pfile)), None)
         stages_data = data.get("stages") or {}
         if not stages_data:
@@ -137,17 +138,22 @@ def _pipelines_params(repo, rev: str) -> Side:
     return Side(files, tracked)
 
 
-def _side(repo, rev: str, warnings: list[str]) -> Side:
-    """The params files (the root `params.yaml` whole) and tracked vars of the project at `rev`."""
+def _side(repo, rev: str, warnings: list[str], targets: list[str] | None = None, deps_only: bool = False) -> Side:
+    """The params files (the root `params.yaml` whole) and tracked vars of the project at `rev`.
+
+    As DVC's `params show`: `targets` are read whole and alone; `deps_only` keeps the stages'
+    params (and the vars they use) without the top-level and default files."""
+    if targets:
+        return Side({path: None for path in targets}, {})
     try:
-        files, tracked = _pipelines_params(repo, rev)
+        files, tracked = _pipelines_params(repo, rev, deps_only)
     except FileFormatError as exc:
         if rev == WORKSPACE:
             raise
         # DVC: a revision whose dvc.yaml cannot be loaded is empty, with one warning
         warnings.append(f"failed to load params in revision '{rev}', {exc}")
         return Side({}, {})
-    if _load(repo, rev, DEFAULT_PARAMS) is not None:
+    if not deps_only and _load(repo, rev, DEFAULT_PARAMS) is not None:
         files[DEFAULT_PARAMS] = None
     return Side(files, {path: values for path, values in tracked.items() if path not in files})
 
@@ -171,9 +177,13 @@ def _values(data: Any, keys: list[str] | None) -> dict[str, Any]:
     return _shown(flatten(values_of(data, keys)))
 
 
-def _side_values(repo, rev: str, warnings: list[str]) -> dict[str, dict[str, Any]]:
-    side = _side(repo, rev, warnings)
-    out = {path: _values(_load(repo, rev, path), keys) for path, keys in side.files.items()}
+def _side_values(repo, rev: str, warnings: list[str], targets: list[str] | None = None, deps_only: bool = False,
+                 failed: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    side = _side(repo, rev, warnings, targets, deps_only)
+    loaded = {path: _load(repo, rev, path) for path in side.files}
+    if failed is not None and targets and any(data is None for data in loaded.values()):
+        failed.append(rev)  # DVC: a target missing at a revision is a load error for that revision
+    out = {path: _values(loaded[path], keys) for path, keys in side.files.items()}
     out.update({path: _shown(values) for path, values in side.tracked.items()})
     return out
 
@@ -188,7 +198,10 @@ def _change(old: Any, new: Any, with_unchanged: bool) -> dict[str, Any] | None:
     return res
 
 
-def diff(repo, a_rev: str = "HEAD", b_rev: str = WORKSPACE, *, with_unchanged: bool = False) -> ParamsDiff:
+def diff(repo, a_rev: str = "HEAD", b_rev: str = WORKSPACE, *, with_unchanged: bool = False,
+         targets: list[str] | None = None, deps_only: bool = False) -> ParamsDiff:
+    """`targets`: repo-relative params files, compared whole (DVC's `--targets`); `deps_only`:
+    only the params stages depend on (`--deps`)."""
     from stagecore.scm.blobs import has_commits, resolve_rev
 
     if not has_commits(repo.root):
@@ -197,7 +210,11 @@ def diff(repo, a_rev: str = "HEAD", b_rev: str = WORKSPACE, *, with_unchanged: b
         if rev != WORKSPACE:
             resolve_rev(repo.root, rev)
     warnings: list[str] = []
-    olds, news = _side_values(repo, a_rev, warnings), _side_values(repo, b_rev, warnings)
+    failed: list[str] = []
+    olds = _side_values(repo, a_rev, warnings, targets, deps_only, failed)
+    news = _side_values(repo, b_rev, warnings, targets, deps_only, failed)
+    if failed:
+        warnings.append(f"failed to load some params for following revisions: '{', '.join(failed)}'.")
     result: dict[str, dict[str, dict[str, Any]]] = {}
     for path in list(dict.fromkeys([*news, *olds])):
         old, new = olds.get(path, {}), news.get(path, {})
