@@ -40,13 +40,14 @@ def http_dir(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def _twins(tmp_path: Path) -> tuple[Path, Path]:
-    """Two fresh projects: one made by DVC, one by stagecore."""
+    """Two fresh projects, one for DVC and one for stagecore (both `init`ed by stagecore, whose
+    `.dvc/` is DVC's: a DVC call costs seconds on a loaded machine)."""
     made = []
-    for name, init in (("theirs", dvc_ok), ("ours", ok)):
+    for name in ("theirs", "ours"):
         repo = tmp_path / name
         repo.mkdir()
         git("init", "-q", cwd=repo)
-        init("init", "-q", cwd=repo)
+        ok("init", "-q", cwd=repo)
         made.append(repo)
     return made[0], made[1]
 
