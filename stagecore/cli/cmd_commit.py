@@ -24,7 +24,9 @@ def run(args) -> int:
     with open_repo() as repo:
         stages = targets.resolve_scoped(repo, args.targets, with_deps=args.with_deps, recursive=args.recursive)
         target = args.targets[0] if len(args.targets) == 1 else None
-        result = commit(repo, stages, force=args.force, confirm=_confirm if _interactive() else None, target=target)
+        parts = [repo.relpath(t) for t in args.targets if not t.endswith(".dvc") and ":" not in t]
+        result = commit(repo, stages, force=args.force, confirm=_confirm if _interactive() else None, target=target,
+                        parts=parts)
         git_add_hint(repo, result.to_git_add)
     return 0
 

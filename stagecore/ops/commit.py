@@ -24,18 +24,19 @@ Confirm = Callable[[Stage, list], bool]
 
 
 def commit(repo, stages: list[Stage], *, force: bool = False, confirm: Confirm | None = None,
-           target: str | None = None) -> CommitResult:
+           target: str | None = None, parts: list[str] | None = None) -> CommitResult:
     """Save changed outputs; under the repository lock, on the dvc files as they are once it is held.
 
     As DVC 3.67.1: a stage that changed since it was recorded (data or pipeline) is committed only
     with `force`, or when `confirm(stage, changes)` (the CLI's prompt, on a terminal) says yes;
-    `target`: what the user named, for the refusal message. A committed pipeline stage gets its
+    `target`: what the user named, for the refusal message; `parts`: targets inside a tracked
+    directory (`commit data/a`), of which alone the files are cached. A committed pipeline stage gets its
     run-cache entry; every cached output its `.gitignore` entry."""
     from stagecore.ops.repolock import locked, sweep_seen
 
     with locked(repo):
         try:
-            return _commit(repo, reload_stages(repo, stages), force, confirm, target)
+            return _commit(repo, reload_stages(repo, stages), force, confirm, target, parts)
         finally:
             sweep_seen(repo)
 
@@ -83,16 +84,15 @@ def _process_start() -> float | None:
         return None
 
 
-def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, target: str | None) -> CommitResult:
+def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, target: str | None,
+            parts: list[str] | None) -> CommitResult:
     from stagecore.gitignore import add_entry
     from stagecore.ops.add import save_output
 
     touched: list[str] = []
     files: list[str] = []
     for stage in stages:
-        changes = stage_changes(repo, stage)
-        if not changes and not force:
-            continue
+        changes = _commit_changes(repo, stage)
         if changes and not force and not (confirm is not None and confirm(stage, changes)):
             raise StagecoreError(
                 f"failed to commit{' ' + target if target else ''} - unable to commit changed stage: "
@@ -100,6 +100,10 @@ def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, tar
                 hint=f"`stagecore commit -f {stage.addressing}` records the workspace as it is",
             )
         if not changes and not _needs_write(repo, stage):
+            continue
+        inner = [p for p in parts or [] if any(p.startswith(stage.out_path(o) + "/") for o in stage.outs)]
+        if inner and not changes:  # `commit data/a`: only that part of the directory enters the cache
+            _save_parts(repo, stage, inner)
             continue
         stage.deps = [dep.with_hash(*_hash_of(repo, stage.dep_path(dep), dep)) for dep in stage.deps]
         stage.outs = [save_output(repo, stage.out_path(out), out) for out in stage.outs]
@@ -126,6 +130,45 @@ def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, tar
                     touched.append(gi)
         files.append(stage.dvcfile)
     return stage_in_git(repo, files, touched, CommitResult)
+
+
+def _save_parts(repo, stage: Stage, parts: list[str]) -> None:
+    """Cache the files of an unchanged directory output below `parts`, and its manifest (DVC's
+    granular commit); the dvc file is unchanged."""
+    import os
+
+    from stagecore.core.hashinfo import HashInfo
+
+    for out in stage.outs:
+        path = stage.out_path(out)
+        mine = [p for p in parts if p.startswith(path + "/")]
+        measured = outs_ops.measure_for(repo, path, out) if mine and out.cache else None
+        if measured is None or measured.files is None or measured.manifest is None:
+            continue
+        for rel, md5 in measured.files.items():
+            full = f"{path}/{rel}"
+            if any(full == p or full.startswith(p + "/") for p in mine):
+                repo.odb.add_file(os.path.join(repo.root, full), HashInfo(measured.hash.name, md5))
+        repo.odb.add_bytes(measured.manifest, measured.hash)
+
+
+def _commit_changes(repo, stage: Stage) -> list:
+    """What makes DVC ask for `--force`: `status`'s changes, with outputs judged on their workspace
+    copy alone: one that is the recorded version and only missing from the cache (`add --no-commit`)
+    is committed without asking, since no dvc file changes."""
+    changes: list = [item for item in stage_changes(repo, stage)
+                     if not (isinstance(item, dict) and "changed outs" in item)]
+    outs = {}
+    for out in stage.outs:
+        path = stage.out_path(out)
+        measured = outs_ops.measure_for(repo, path, out)
+        if measured is None:
+            outs[path] = "deleted"
+        elif out.hash is None or measured.hash != out.hash:
+            outs[path] = "modified"
+    if outs:
+        changes.append({"changed outs": outs})
+    return changes
 
 
 def _needs_write(repo, stage: Stage) -> bool:
