@@ -99,13 +99,23 @@ def twin_env(twin_dir: Path, twin: str) -> dict[str, str]:
     empty = twin_dir / "empty"
     empty.mkdir(exist_ok=True)
     env = {k: v for k, v in clean_env().items() if not k.startswith(("DVC_", "AWS_", "PRE_COMMIT"))}
-    env.update({
-        "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "LC_ALL": "C.UTF-8",
-        "GIT_AUTHOR_DATE": FIXED_DATE, "GIT_COMMITTER_DATE": FIXED_DATE,
-        "DVC_NO_ANALYTICS": "1", "DVC_TEST": "1", "COLUMNS": "4000",
-        "DVC_SITE_CACHE_DIR": str(twin_dir / "site-cache"), "DVC_SYSTEM_CONFIG_DIR": str(empty),
-        "TOOL": tool_command(twin), "REMOTE": str(twin_dir / "remote"), "REMOTE2": str(twin_dir / "remote2"),
-    })
+    env.update(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "LC_ALL": "C.UTF-8",
+            "GIT_AUTHOR_DATE": FIXED_DATE,
+            "GIT_COMMITTER_DATE": FIXED_DATE,
+            "DVC_NO_ANALYTICS": "1",
+            "DVC_TEST": "1",
+            "COLUMNS": "4000",
+            "DVC_SITE_CACHE_DIR": str(twin_dir / "site-cache"),
+            "DVC_SYSTEM_CONFIG_DIR": str(empty),
+            "TOOL": tool_command(twin),
+            "REMOTE": str(twin_dir / "remote"),
+            "REMOTE2": str(twin_dir / "remote2"),
+        }
+    )
     if twin == "stagecore":
         env["PYTHONPATH"] = str(REPO_ROOT)
     return env
@@ -116,8 +126,15 @@ def make_template(base: Path, twin: str) -> Path:
     base.mkdir(parents=True, exist_ok=True)
     repo = base / "repo"
     script = "set -e\ngit init -q repo\ncd repo\n$TOOL init -q\ngit add -A\ngit commit -qm init\n"
-    proc = subprocess.run(["bash", "-c", script], cwd=base, env=twin_env(base, twin), capture_output=True,
-                          text=True, timeout=TIMEOUT, check=False)
+    proc = subprocess.run(
+        ["bash", "-c", script],
+        cwd=base,
+        env=twin_env(base, twin),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     if proc.returncode != 0:
         raise AssertionError(f"{twin}: template init failed\n{proc.stdout}{proc.stderr}")
     shutil.rmtree(repo / ".dvc" / "tmp", ignore_errors=True)
@@ -157,13 +174,23 @@ def run_twin(scenario: Scenario, base: Path, twin: str, template: Path | None) -
         else:
             path.write_text(content, encoding="utf-8")
     env["REPO_DIR"] = str(repo)
-    subprocess.run(["bash", "-c", _script(scenario, out)], cwd=repo, env=env, capture_output=True,
-                   timeout=TIMEOUT, check=False)
+    subprocess.run(
+        ["bash", "-c", _script(scenario, out)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     codes, outputs, snapshots = [], [], []
     for index in range(len(scenario.steps)):
         codes.append(int((out / f"{index}.rc").read_text() or "-1"))
-        outputs.append(((out / f"{index}.out").read_text(errors="replace"),
-                        (out / f"{index}.err").read_text(errors="replace")))
+        outputs.append(
+            (
+                (out / f"{index}.out").read_text(errors="replace"),
+                (out / f"{index}.err").read_text(errors="replace"),
+            )
+        )
         snapshots.append(json.loads((out / f"{index}.json").read_text()))
     status: tuple[int, Any] = (0, None)
     if scenario.compare.status:
@@ -190,24 +217,35 @@ def _text_diff(dvc_text: str | None, sc_text: str | None) -> str:
     return "\n".join(lines)
 
 
-def _snapshot_mismatches(step: int, compare: Compare, dvc: dict[str, Any], sc: dict[str, Any]) -> list[Mismatch]:
+def _snapshot_mismatches(
+    step: int, compare: Compare, dvc: dict[str, Any], sc: dict[str, Any]
+) -> list[Mismatch]:
     found: list[Mismatch] = []
     if compare.meta:
         for rel in sorted(set(dvc["meta"]) | set(sc["meta"])):
             if dvc["meta"].get(rel) != sc["meta"].get(rel):
-                found.append(Mismatch(step, f"file:{rel}", _text_diff(dvc["meta"].get(rel), sc["meta"].get(rel))))
+                found.append(
+                    Mismatch(step, f"file:{rel}", _text_diff(dvc["meta"].get(rel), sc["meta"].get(rel)))
+                )
     if compare.workspace:
         for rel in sorted(set(dvc["workspace"]) | set(sc["workspace"])):
             left, right = dvc["workspace"].get(rel), sc["workspace"].get(rel)
             if left != right:
-                found.append(Mismatch(step, f"ws:{rel}", f"dvc: {left or 'absent'} | stagecore: {right or 'absent'}"))
+                found.append(
+                    Mismatch(step, f"ws:{rel}", f"dvc: {left or 'absent'} | stagecore: {right or 'absent'}")
+                )
     if compare.cache and dvc["cache"] != sc["cache"]:
         found.append(Mismatch(step, "cache", _diff_sets("cache objects", dvc["cache"], sc["cache"])))
     if compare.remotes:
         for name in sorted(dvc["remotes"]):
             if dvc["remotes"][name] != sc["remotes"].get(name):
-                found.append(Mismatch(step, f"remote:{name}",
-                                      _diff_sets(f"{name} objects", dvc["remotes"][name], sc["remotes"][name])))
+                found.append(
+                    Mismatch(
+                        step,
+                        f"remote:{name}",
+                        _diff_sets(f"{name} objects", dvc["remotes"][name], sc["remotes"][name]),
+                    )
+                )
     return found
 
 
@@ -228,14 +266,17 @@ def compare_runs(scenario: Scenario, dvc: TwinRun, sc: TwinRun) -> list[Mismatch
     found: list[Mismatch] = []
     for index in range(len(scenario.steps)):
         if scenario.compare.exit and dvc.codes[index] != sc.codes[index]:
-            found.append(Mismatch(index, f"exit@{index}", f"dvc exit {dvc.codes[index]}, stagecore exit {sc.codes[index]}"))
+            found.append(
+                Mismatch(
+                    index, f"exit@{index}", f"dvc exit {dvc.codes[index]}, stagecore exit {sc.codes[index]}"
+                )
+            )
         found.extend(_snapshot_mismatches(index, scenario.compare, dvc.snapshots[index], sc.snapshots[index]))
         if index in scenario.stdout and _stdout(dvc, index) != _stdout(sc, index):
             texts = [_stdout_text(run, index) for run in (dvc, sc)]
             found.append(Mismatch(index, f"stdout@{index}", _text_diff(*texts)))
     if scenario.compare.status and dvc.status != sc.status:
-        found.append(Mismatch(len(scenario.steps), "status",
-                              f"dvc: {dvc.status}\nstagecore: {sc.status}"))
+        found.append(Mismatch(len(scenario.steps), "status", f"dvc: {dvc.status}\nstagecore: {sc.status}"))
     return found
 
 
@@ -246,8 +287,9 @@ def without(found: list[Mismatch], ignored: Iterable[str]) -> list[Mismatch]:
 
 def report(scenario: Scenario, found: list[Mismatch], dvc: TwinRun, sc: TwinRun) -> str:
     """A readable account: the first diverging step in full (command, both outputs), then a summary."""
+    codes = f"exit codes: dvc {dvc.codes}, stagecore {sc.codes}"
     if not found:
-        return f"{scenario.name}: no difference"
+        return f"{scenario.name}: no difference ({codes})"
     first = min(m.step for m in found)
     command = scenario.steps[first] if first < len(scenario.steps) else "$TOOL status --json"
     lines = [f"{scenario.name} ({scenario.source}) diverges first at step {first}: {command}"]
@@ -260,6 +302,7 @@ def report(scenario: Scenario, found: list[Mismatch], dvc: TwinRun, sc: TwinRun)
     later = sorted({(m.step, m.aspect) for m in found if m.step != first})
     if later:
         lines.append("  later: " + ", ".join(f"step {s} {a}" for s, a in later))
+    lines.append("  " + codes)
     return "\n".join(lines)
 
 

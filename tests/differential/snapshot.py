@@ -47,7 +47,8 @@ def _entry(path: str, base: str) -> str:
         into_cache = "/.dvc/cache/" in os.path.realpath(path) + "/"
         content = _md5(path) if os.path.isfile(path) else "-"
         return f"symlink{' (into cache)' if into_cache else ''} -> {content}" + (
-            "" if into_cache else f" [{target}]")
+            "" if into_cache else f" [{target}]"
+        )
     if stat.S_ISDIR(st.st_mode):
         return "dir"
     bits = ("x" if st.st_mode & stat.S_IXUSR else "-") + ("w" if st.st_mode & stat.S_IWUSR else "r")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,15 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("scenario", _params())
 def test_scenario(scenario: Scenario, tmp_path: Path, templates: dict[str, Path]) -> None:
     found, text = run_scenario(scenario, tmp_path, templates)
+    trace = os.environ.get("STAGECORE_DIFF_TRACE")  # a file to append every scenario's account to
+    if trace:
+        with open(trace, "a", encoding="utf-8") as handle:
+            handle.write(text + "\n")
     if scenario.differs in KNOWN_DIVERGENCES:
-        assert found, (f"{scenario.name} now agrees with DVC: remove '{scenario.differs}' from "
-                       f"KNOWN_DIVERGENCES (tests/differential/differences.py) and the scenario's differs=")
+        assert found, (
+            f"{scenario.name} now agrees with DVC: remove '{scenario.differs}' from "
+            f"KNOWN_DIVERGENCES (tests/differential/differences.py) and the scenario's differs="
+        )
         return
     ignored = DELIBERATE[scenario.differs].ignore if scenario.differs else ()
     remaining = without(found, ignored)
@@ -56,7 +63,7 @@ def test_every_difference_is_named_and_used() -> None:
 def _readme_deliberate() -> dict[str, str]:
     text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     start = text.index(README_HEADING)
-    section = text[start + len(README_HEADING):].split("\n#", 1)[0]
+    section = text[start + len(README_HEADING) :].split("\n#", 1)[0]
     found: dict[str, str] = {}
     for line in section.splitlines():
         if line.startswith("- `") and "`:" in line:
@@ -72,6 +79,7 @@ def test_readme_lists_the_deliberate_differences() -> None:
     """README.md's compatibility section names exactly the DELIBERATE keys (`- `key`: reason` lines)."""
     listed = _readme_deliberate()
     assert sorted(listed) == sorted(DELIBERATE), (
-        f"README.md '{README_HEADING}' lists {sorted(listed)}, differences.DELIBERATE holds {sorted(DELIBERATE)}")
+        f"README.md '{README_HEADING}' lists {sorted(listed)}, differences.DELIBERATE holds {sorted(DELIBERATE)}"
+    )
     for key, reason in listed.items():
         assert reason, f"README.md gives no reason for `{key}`"
