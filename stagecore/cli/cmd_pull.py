@@ -35,8 +35,8 @@ def run(args) -> int:
 
     cwd = os.getcwd()
     with open_repo() as repo:
-        result = fetch_for(repo, args)
         chosen = select_targets(repo, args, "pull")  # a path inside a tracked directory: that part only
+        result = _fetch(repo, args, chosen.only) if _parts(chosen) else fetch_for(repo, args)
         done = checkout(repo, chosen.stages, force=args.force, only=chosen.only, prune=not args.targets)
         print_changes(repo, done.changes, cwd)
         report_untracked(repo, done.untracked_kept, cwd)
@@ -49,3 +49,28 @@ def run(args) -> int:
         print(summary(done.stats, ("fetched", len(result.transferred))) or "Everything is up to date.")
     code = report_problems(result, "pull")
     return code or (1 if done.kept or missing or done.refused else 0)
+
+
+def _parts(chosen) -> bool:
+    """Whether a target is a path inside a tracked directory (not a whole output)."""
+    if chosen.only is None:
+        return False
+    outs = {stage.out_path(out) for stage in chosen.stages for out in stage.outs}
+    return any(path not in outs for path in chosen.only)
+
+
+def _fetch(repo, args, within: set[str]):
+    """fetch_for's data step limited to the chosen parts: a tracked directory's manifest and the
+    files of the part only (DVC's `pull data/file` fetches two objects, not the directory)."""
+    from stagecore.cli.transfer_common import collect_refs
+    from stagecore.ops.transfer import fetch, remote_name
+    from stagecore.progress import stderr_progress
+
+    refs = collect_refs(repo, args)
+    if args.run_cache:
+        from stagecore.ops.runcache_transfer import pull_run_cache
+
+        pull_run_cache(repo, remote_name(repo, args.remote, args.command))
+    revisions = args.all_branches or args.all_tags or args.all_commits
+    return fetch(repo, refs, remote=args.remote, jobs=args.jobs, progress=stderr_progress("fetching"),
+                 filter_remote=True, command=args.command, within=None if revisions else within)

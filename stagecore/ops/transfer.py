@@ -259,18 +259,25 @@ def _download(repo, rem, hi: HashInfo) -> None:
 
 
 def fetch(repo, refs: list[Ref], *, remote: str | None = None, jobs: int | None = None,
-          progress: Progress | None = None, filter_remote: bool = False, command: str = "fetch") -> TransferResult:
+          progress: Progress | None = None, filter_remote: bool = False, command: str = "fetch",
+          within: set[str] | None = None) -> TransferResult:
+    """`within` (repo paths: outputs or paths inside tracked directories): only the objects
+    of those parts, and the `.dir` manifests leading to them, as DVC fetches `data/file`."""
     from stagecore.ops.repolock import locked
 
     groups = by_remote(repo, refs, remote, command, filtered=filter_remote)
     running = _Running(progress)
     with locked(repo):
-        results = [_fetch(repo, group, name, jobs, running.next()) for name, group in groups.items()]
+        results = [_fetch(repo, group, name, jobs, running.next(), within) for name, group in groups.items()]
     return _merge(results, remote or "")
 
 
+def _within(path: str, within: set[str]) -> bool:
+    return any(path == w or path.startswith(w + "/") or w.startswith(path + "/") for w in within)
+
+
 def _fetch(repo, refs: list[Ref], remote: str | None, jobs: int | None,
-           progress: Progress | None) -> TransferResult:
+           progress: Progress | None, within: set[str] | None = None) -> TransferResult:
     used = expand(repo.odb, refs)
     with open_data_remote(repo, remote, "fetch") as rem:
         njobs = jobs or rem.jobs
@@ -279,9 +286,12 @@ def _fetch(repo, refs: list[Ref], remote: str | None, jobs: int | None,
         missing: dict[HashInfo, str] = {}
         if used.unexpanded:  # first the manifests, then what they list
             got, bad = _get(repo, rem, dict(used.unexpanded), njobs, None)
-            done += got
+            own = {ref.hash for ref in refs if ref.remote}  # DVC does not count the manifest of an
+            done += [hi for hi in got if hi not in own]  # output naming its remote (read while collecting)
             failed.update(bad)
             used = expand(repo.odb, refs)
+        if within is not None:
+            used = used._replace(objects={hi: p for hi, p in used.objects.items() if _within(p, within)})
         got, bad = _get(repo, rem, used.objects, njobs, progress)
         done += got
         failed.update(bad)
