@@ -200,6 +200,12 @@ def test_add_no_commit_records_the_hash_only(twins: Twins) -> None:
     assert cache_objects(twins.sc_root) == set()
     theirs, ours = twins.run("status")
     assert "not in cache:       nc" in theirs.stdout and "not in cache:       nc" in ours.stdout, ours.stdout
+    # test_commit.py::test_commit_granular_output_file, test_add.py::test_add_commit: no -f needed
+    twins.both_ok("commit", "-q", "d/x")
+    assert cache_objects(twins.sc_root) == cache_objects(twins.dvc_root) != set()
+    twins.both_ok("commit", "-q", "nc.dvc")
+    twins.same("nc.dvc", "d.dvc")
+    twins.same_tree()
 
 
 def test_add_glob(twins: Twins) -> None:
