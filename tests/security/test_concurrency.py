@@ -109,7 +109,7 @@ def test_commit_racing_git_checkout_with_hooks_serializes(tmp_path: Path) -> Non
     git("checkout", "-qb", "other", cwd=repo)
     for name, data in v2.items():
         (repo / "data" / name).write_bytes(data)
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     git("commit", "-qam", "v2", cwd=repo)
     rng = random.Random(3)
     for trial in range(3):
@@ -122,7 +122,7 @@ def test_commit_racing_git_checkout_with_hooks_serializes(tmp_path: Path) -> Non
         switch = subprocess.Popen(["git", "checkout", "-q", target], cwd=repo, env=clean_env(), text=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         time.sleep(rng.uniform(0, 0.4))
-        commit = stagecore("commit", cwd=repo)
+        commit = stagecore("commit", "-f", cwd=repo)
         s_out, s_err = switch.communicate()
         c_out, c_err = commit.communicate()
         assert switch.returncode == 0, f"{note}: {s_err}"

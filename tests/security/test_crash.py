@@ -169,7 +169,7 @@ def _build_base(repo: Path) -> None:
     git("commit", "-qm", "v1", cwd=repo)
     git("checkout", "-qb", "v2", cwd=repo)
     write_version(repo, version("v2"))
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     git("add", "-A", cwd=repo)
     git("commit", "-qm", "v2", cwd=repo)
     ok("push", cwd=repo)
@@ -228,9 +228,9 @@ def test_kill_commit_then_rerun(base: Path, tmp_path: Path) -> None:
 
     def run(repo, remote, rng, note):
         shutil.rmtree(repo / ".dvc" / "cache")  # v2 is only in the workspace: commit must save it
-        killed(["commit"], repo, crash_point(rng, SMALL), note)
+        killed(["commit", "-f"], repo, crash_point(rng, SMALL), note)
         assert_between(repo, v2, v2, note)
-        ok("commit", cwd=repo)
+        ok("commit", "-f", cwd=repo)
         assert_exact(repo, v2, None, [], note)
         return True
 

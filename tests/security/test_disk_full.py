@@ -124,7 +124,7 @@ def test_add_and_commit_on_a_full_disk(space: Path) -> None:
     ok("add", "big.bin", cwd=repo)
     (repo / "big.bin").write_bytes(big)
     filler = fill(space, 3 * 1024 * 1024)
-    assert_refused(run("commit", cwd=repo), ".dvc/cache/files/md5/")
+    assert_refused(run("commit", "-f", cwd=repo), ".dvc/cache/files/md5/")
     assert_clean(repo)
     assert (repo / "big.bin").read_bytes() == big
     filler.unlink(missing_ok=True)
@@ -135,7 +135,7 @@ def test_add_and_commit_on_a_full_disk(space: Path) -> None:
     assert not (repo / "two.bin.dvc").exists()
     filler.unlink(missing_ok=True)
     (repo / "two.bin").unlink()
-    ok("commit", cwd=repo)
+    ok("commit", "-f", cwd=repo)
     assert run("status", cwd=repo, limited=False).stdout == "Data and pipelines are up to date.\n"
     if MODE == "tmpfs-enospc":  # the same file system read-only: the lock file is the first write
         (repo / "three.bin").write_bytes(b"three\n")
