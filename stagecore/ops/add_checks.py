@@ -94,7 +94,7 @@ def _place(repo, owned: list[tuple[str, Stage]], rel: str) -> tuple[str, str]:
         path, stage = outer[0]
         raise AddRefusedError(
             f"cannot update '{rel}': overlaps with an output of {_stage_words(stage)}.",
-            hint="run the pipeline (`stagecore repro`) or use `stagecore commit` to force update it")
+            hint="run the pipeline (`stagecore repro`) or use `stagecore commit -f` to force update it")
     inner = [(path, stage) for path, stage in owned if path.startswith(rel + "/")]
     if inner:
         path, stage = inner[0]

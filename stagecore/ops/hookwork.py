@@ -251,7 +251,7 @@ def _follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
                                     # edit as this commit's version of the output
                                     f"`stagecore checkout --force {shlex.quote(path)}` takes the recorded "
                                     "version (the edit is saved to the cache first, its md5 printed); to keep "
-                                    "the edit, commit it where it was made (`git checkout -`, `stagecore commit`)",
+                                    "the edit, commit it where it was made (`git checkout -`, `stagecore commit -f`)",
                                     False))
     return findings
 
