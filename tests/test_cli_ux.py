@@ -133,7 +133,7 @@ def test_kept_modified_data_hint_on_checkout_is_safe_to_follow(project):
     assert "'data.txt' has changes not committed to the cache: kept, not overwritten" in proc.stderr
     assert ("hint: `stagecore checkout --force data.txt` takes the recorded version (the edit is saved to the "
             "cache first, its md5 printed); to keep the edit, commit it where it was made (`git checkout -`, "
-            "`stagecore commit`)") in proc.stderr
+            "`stagecore commit -f`)") in proc.stderr
     assert "stagecore commit, then" not in proc.stderr
     # followed literally: this branch's version comes back and the edit is in the cache under its md5
     forced = sc("checkout", "--force", "data.txt", cwd=project)
