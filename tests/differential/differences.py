@@ -41,6 +41,22 @@ DELIBERATE: dict[str, Deliberate] = {
         "which are used) and warns; DVC deletes them",
         ("cache",),
     ),
+    "repro_saves_replaced_output": Deliberate(
+        "before a stage runs (or is restored from the run cache), an output whose workspace content is not in "
+        "the cache is saved there first (md5 printed), so it can be recovered; DVC deletes it",
+        ("cache",),
+    ),
+    "keep_going_gitignore": Deliberate(
+        "after a failed `repro -k`, the outputs of the stages that did succeed (cached, in dvc.lock) are "
+        "git-ignored; DVC drops those .gitignore entries, leaving them one `git add -A` away from git",
+        ("file:.gitignore",),
+    ),
+    "metrics_error_words": Deliberate(
+        "an unreadable metrics file appears in `metrics show --json` where DVC puts it (an `error` with `type` "
+        "and `msg`) in stagecore's words; DVC's are its Python exception class and a path relative to an "
+        "internal directory",
+        ("stdout@0",),
+    ),
 }
 
 KNOWN_DIVERGENCES: dict[str, str] = {
@@ -52,4 +68,13 @@ KNOWN_DIVERGENCES: dict[str, str] = {
     "only the target's",
     "pull_nothing_no_remote": "`pull` with nothing to pull and no remote exits 1; DVC says 'Everything is up "
     "to date.' and exits 0",
+    "failed_stage_outputs_cached": "repro of a stage whose command succeeds but leaves a declared output "
+    "missing saves the outputs that exist into the cache; DVC saves none",
+    "params_diff_vars_files": "`params diff` ignores the files a dvc.yaml loads with `vars:` (DVC shows their "
+    "used values)",
+    "params_diff_targets_missing": "`params diff --targets` is refused (exit 254)",
+    "metrics_diff_missing": "`metrics diff` is not implemented (exit 254)",
+    "stage_out_dvcignored": "`stage add` accepts an output matched by .dvcignore; DVC refuses it (exit 255)",
+    "dag_dot_node_order": "`dag --dot --full` lists the .dvc file's node before the stage's; DVC lists the "
+    "stages of dvc.yaml first",
 }

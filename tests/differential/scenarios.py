@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.differential import scenarios_data
+from tests.differential import scenarios_data, scenarios_pipeline, scenarios_pipeline_params
 from tests.differential.runner import Scenario
 
-SCENARIOS: tuple[Scenario, ...] = (*scenarios_data.SCENARIOS,)
+SCENARIOS: tuple[Scenario, ...] = (
+    *scenarios_data.SCENARIOS,
+    *scenarios_pipeline.SCENARIOS,
+    *scenarios_pipeline_params.SCENARIOS,
+)
