@@ -191,8 +191,23 @@ def test_import_from_a_registry_twin_status_and_update(tmp_path, registry):
         tool("import", str(registry), "data/images/i2", cwd=repo)  # a file inside a directory output
         tool("import", str(registry), "README", cwd=repo)  # tracked by git, not DVC
         tool("import", str(registry), "data", "-o", "dd", cwd=repo)  # git files and outputs, no .dvc files
-    _same_files(theirs, ours, "one.txt.dvc", "imgs.dvc", "moving.txt.dvc", "i2.dvc", "README.dvc", "dd.dvc",
-                "one.txt", "imgs", "moving.txt", "i2", "README", "dd", ".gitignore")
+    _same_files(
+        theirs,
+        ours,
+        "one.txt.dvc",
+        "imgs.dvc",
+        "moving.txt.dvc",
+        "i2.dvc",
+        "README.dvc",
+        "dd.dvc",
+        "one.txt",
+        "imgs",
+        "moving.txt",
+        "i2",
+        "README",
+        "dd",
+        ".gitignore",
+    )
     assert sorted(p.name for p in (ours / "dd").iterdir()) == [".gitignore", "images", "one.txt"]
     assert (ours / "one.txt").read_text() == "two\n" and (ours / "moving.txt").read_text() == "one\n"
     assert _status(sc, ours) == {}
@@ -234,7 +249,8 @@ def test_get_and_list_twin(tmp_path, registry):
 
 def test_hostile_registry_dvc_file_pointing_outside_is_refused(tmp_path, registry):
     (registry / "data" / "evil.dvc").write_text(
-        "outs:\n- md5: 0ed3b00f19d8474c0788bab919abdd9e\n  size: 3\n  hash: md5\n  path: ../../../escaped\n")
+        "outs:\n- md5: 0ed3b00f19d8474c0788bab919abdd9e\n  size: 3\n  hash: md5\n  path: ../../../escaped\n"
+    )
     git("add", "data/evil.dvc", cwd=registry)
     git("commit", "-qm", "evil", cwd=registry)
     ours = _project(tmp_path)
@@ -274,10 +290,15 @@ def test_refused_sources_are_one_clear_line(tmp_path, registry):
     refused(sc("import", str(tmp_path / "not-a-repo"), "x", cwd=ours), "failed to clone")
     no_data = tmp_path / "no-data"  # a clone has no cache; its default remote is of a kind stagecore lacks
     git("clone", "-q", str(registry), str(no_data), cwd=tmp_path)
-    (no_data / ".dvc" / "config").write_text("[core]\n    remote = gcs\n['remote \"gcs\"']\n    url = gs://b/x\n")
+    (no_data / ".dvc" / "config").write_text(
+        "[core]\n    remote = gcs\n['remote \"gcs\"']\n    url = gs://b/x\n"
+    )
     git("commit", "-qam", "gcs", cwd=no_data)
-    refused(sc("import", str(no_data), "data/one.txt", cwd=ours), "neither in its cache nor on its default remote",
-            "unsupported type 'gs'")
+    refused(
+        sc("import", str(no_data), "data/one.txt", cwd=ours),
+        "neither in its cache nor on its default remote",
+        "unsupported type 'gs'",
+    )
     assert not (ours / "one.txt").exists() and not (ours / "one.txt.dvc").exists()
     ok("import", str(registry), "data/one.txt", cwd=ours)
     refused(sc("import", str(registry), "data/one.txt", cwd=ours), "already exists", "")
@@ -293,7 +314,9 @@ def test_relative_and_file_urls_from_a_subdirectory(tmp_path, registry):
     ok("import", rel_url, "data/one.txt", "--rev", "moving", cwd=ours / "sub")
     assert f"    url: {rel_url}\n" in (ours / "sub" / "one.txt.dvc").read_text()  # as given, as DVC writes it
     ok("import", f"file://{registry}", "data/images", cwd=ours)
-    assert (ours / "sub" / "one.txt").read_text() == "one\n" and (ours / "images" / "i2").read_text() == "i2\n"
+    assert (ours / "sub" / "one.txt").read_text() == "one\n" and (
+        ours / "images" / "i2"
+    ).read_text() == "i2\n"
     assert _status(sc, ours) == {}  # the relative URL is read from the .dvc file's directory
     git("branch", "-f", "moving", "main", cwd=registry)
     expected = {"sub/one.txt.dvc": [{"changed deps": {f"data/one.txt ({rel_url})": "update available"}}]}
@@ -309,8 +332,10 @@ def test_repro_keeps_the_checksum_dvc_locked_for_an_http_dependency(tmp_path, ht
     repo.mkdir()
     git("init", "-q", cwd=repo)
     dvc_ok("init", "-q", cwd=repo)
-    (repo / "dvc.yaml").write_text(f"stages:\n  dl:\n    cmd: echo hi > out.txt\n    deps:\n    - {base}/w.txt\n"
-                                   "    outs:\n    - out.txt\n")
+    (repo / "dvc.yaml").write_text(
+        f"stages:\n  dl:\n    cmd: echo hi > out.txt\n    deps:\n    - {base}/w.txt\n"
+        "    outs:\n    - out.txt\n"
+    )
     dvc_ok("repro", "-q", cwd=repo)
     locked = (repo / "dvc.lock").read_text()
     assert "      checksum: '" in locked

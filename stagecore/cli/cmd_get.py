@@ -5,10 +5,13 @@ def register(sub) -> None:
     p = sub.add_parser(
         "get",
         description="Download a file or directory tracked by DVC (or git) in a git repository using DVC, "
-                    "without tracking it (works outside any project).",
+        "without tracking it (works outside any project).",
         epilog="example: stagecore get https://github.com/iterative/dataset-registry get-started/data.xml",
-        help="download data from a DVC repository (untracked)")
-    p.add_argument("url", metavar="URL", help="the git repository (a local path, file://, http(s)://, ssh://)")
+        help="download data from a DVC repository (untracked)",
+    )
+    p.add_argument(
+        "url", metavar="URL", help="the git repository (a local path, file://, http(s)://, ssh://)"
+    )
     p.add_argument("path", metavar="PATH", help="path of the data inside that repository")
     p.add_argument("-o", "--out", help="destination path (default: the data's name)")
     p.add_argument("--rev", help="git revision of that repository (branch, tag, commit; default: its HEAD)")

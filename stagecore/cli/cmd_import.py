@@ -5,10 +5,13 @@ def register(sub) -> None:
     p = sub.add_parser(
         "import",
         description="Download a file or directory tracked by DVC (or git) in another git repository, and "
-                    "track it here (writes OUT.dvc naming the repository and the commit; `update` re-imports it).",
+        "track it here (writes OUT.dvc naming the repository and the commit; `update` re-imports it).",
         epilog="example: stagecore import https://github.com/iterative/dataset-registry get-started/data.xml",
-        help="import data from another DVC repository")
-    p.add_argument("url", metavar="URL", help="the git repository (a local path, file://, http(s)://, ssh://)")
+        help="import data from another DVC repository",
+    )
+    p.add_argument(
+        "url", metavar="URL", help="the git repository (a local path, file://, http(s)://, ssh://)"
+    )
     p.add_argument("path", metavar="PATH", help="path of the data inside that repository")
     p.add_argument("-o", "--out", help="destination path (default: the data's name)")
     p.add_argument("--rev", help="git revision of that repository (branch, tag, commit; default: its HEAD)")

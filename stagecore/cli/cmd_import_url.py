@@ -5,9 +5,10 @@ def register(sub) -> None:
     p = sub.add_parser(
         "import-url",
         description="Download a file or directory from a local path or an http(s) URL into the workspace "
-                    "and track it (writes OUT.dvc with the source as its dependency; `update` re-imports it).",
+        "and track it (writes OUT.dvc with the source as its dependency; `update` re-imports it).",
         epilog="example: stagecore import-url https://example.com/data.csv data/data.csv",
-        help="import data from a local path or an http(s) URL")
+        help="import data from a local path or an http(s) URL",
+    )
     p.add_argument("url", metavar="URL", help="source: a local path or an http(s) URL")
     p.add_argument("out", nargs="?", metavar="OUT", help="destination path (default: the source's name)")
     p.add_argument("-f", "--force", action="store_true", help="overwrite an existing output")

@@ -5,11 +5,14 @@ def register(sub) -> None:
     p = sub.add_parser(
         "update",
         description="Re-import data written by import or import-url when its source changed "
-                    "(another revision of the repository with --rev).",
+        "(another revision of the repository with --rev).",
         epilog="example: stagecore update data.csv.dvc",
-        help="update imported data from its source")
+        help="update imported data from its source",
+    )
     p.add_argument("targets", nargs="+", metavar="TARGET", help="import .dvc files to update")
-    p.add_argument("--rev", help="git revision of the source repository to import (imports from a repository)")
+    p.add_argument(
+        "--rev", help="git revision of the source repository to import (imports from a repository)"
+    )
     p.set_defaults(func=run)
 
 

@@ -13,19 +13,30 @@ import shutil
 from stagecore.errors import StagecoreError
 
 
-def get(url: str, path: str, out: str | None = None, rev: str | None = None, cwd: str = ".", *,
-        force: bool = False) -> str:
+def get(
+    url: str,
+    path: str,
+    out: str | None = None,
+    rev: str | None = None,
+    cwd: str = ".",
+    *,
+    force: bool = False,
+) -> str:
     """The destination written (relative to `cwd`)."""
     from stagecore.ops.ls import scratch_store
-    from stagecore.ops.source_repo import SourceRepo, fetch_found, locate
+    from stagecore.ops.source_fetch import fetch_found
+    from stagecore.ops.source_repo import SourceRepo, locate
 
     dest_name = out or os.path.basename(path.rstrip("/")) or "data"
     dest = os.path.normpath(os.path.join(cwd, dest_name))
     if os.path.isdir(dest) and not os.path.islink(dest) and out is not None and not force:
         dest = os.path.join(dest, os.path.basename(path.rstrip("/")))
     if os.path.lexists(dest) and not force:
-        raise StagecoreError(f"failed to get '{path}' from '{url}': the file '{os.path.relpath(dest, cwd)}' "
-                             "already exists locally", hint="to override it, re-run with --force")
+        raise StagecoreError(
+            f"failed to get '{path}' from '{url}': the file '{os.path.relpath(dest, cwd)}' "
+            "already exists locally",
+            hint="to override it, re-run with --force",
+        )
     with SourceRepo(url, cwd) as source, scratch_store() as store:
         sha = source.resolve(rev)
         found = locate(source, sha, path)

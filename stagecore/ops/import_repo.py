@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 
 from stagecore.errors import StagecoreError
-from stagecore.ops.source_repo import SourceRepo, fetch_found, locate
+from stagecore.ops.source_fetch import fetch_found
+from stagecore.ops.source_repo import SourceRepo, locate
 
 
 def repo_dep(path: str, url: str, rev: str | None, sha: str) -> dict:
@@ -14,8 +15,17 @@ def repo_dep(path: str, url: str, rev: str | None, sha: str) -> dict:
     return {"path": path, "repo": spec}
 
 
-def import_repo(repo, url: str, path: str, out: str | None = None, rev: str | None = None,
-                cwd: str | None = None, *, force: bool = False, say=None):
+def import_repo(
+    repo,
+    url: str,
+    path: str,
+    out: str | None = None,
+    rev: str | None = None,
+    cwd: str | None = None,
+    *,
+    force: bool = False,
+    say=None,
+):
     """`import URL PATH [-o OUT] [--rev REV]`: the data at PATH of the repository, tracked by OUT.dvc."""
     from stagecore.ops.imports import finish, out_target
     from stagecore.ops.repolock import locked, sweep_seen
@@ -28,7 +38,9 @@ def import_repo(repo, url: str, path: str, out: str | None = None, rev: str | No
                 sha = source.resolve(rev)
                 found = locate(source, sha, path)
                 if say:
-                    say(f"Importing '{path} ({url})' -> '{os.path.relpath(os.path.join(repo.root, target.rel), cwd)}'")
+                    say(
+                        f"Importing '{path} ({url})' -> '{os.path.relpath(os.path.join(repo.root, target.rel), cwd)}'"
+                    )
                 hi, meta = fetch_found(repo, source, sha, found)
             return finish(repo, target, repo_dep(path, url, rev, sha), hi, meta, new=True, force=force)
         finally:
@@ -44,8 +56,10 @@ def update_repo(repo, stage, rev: str | None = None, *, say=None) -> bool:
     dep, out = stage.deps[0], stage.outs[0]
     spec = dep.extra.get("repo")
     if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
-        raise StagecoreError(f"'{stage.dvcfile}' has no repository URL in its dependency",
-                             hint="re-create it with `stagecore import URL PATH`")
+        raise StagecoreError(
+            f"'{stage.dvcfile}' has no repository URL in its dependency",
+            hint="re-create it with `stagecore import URL PATH`",
+        )
     url, rev = spec["url"], rev or spec.get("rev")
     rel = stage.out_path(out)
     with SourceRepo(url, os.path.join(repo.root, os.path.dirname(stage.dvcfile))) as source:
@@ -56,8 +70,15 @@ def update_repo(repo, stage, rev: str | None = None, *, say=None) -> bool:
         if say:
             say(f"Importing '{dep.path} ({url})' -> '{rel}'")
         hi, meta = fetch_found(repo, source, sha, found)
-    finish(repo, OutTarget(rel, stage.dvcfile, out.path), repo_dep(dep.path, url, rev, sha), hi, meta,
-           new=False, force=True)
+    finish(
+        repo,
+        OutTarget(rel, stage.dvcfile, out.path),
+        repo_dep(dep.path, url, rev, sha),
+        hi,
+        meta,
+        new=False,
+        force=True,
+    )
     return True
 
 
@@ -69,13 +90,22 @@ def reimport_repo(repo, stage) -> list[str]:
     dep, out = stage.deps[0], stage.outs[0]
     spec = dep.extra.get("repo")
     if not isinstance(spec, dict) or not isinstance(spec.get("url"), str):
-        raise StagecoreError(f"'{stage.dvcfile}' has no repository URL in its dependency",
-                             hint="re-create it with `stagecore import URL PATH`")
+        raise StagecoreError(
+            f"'{stage.dvcfile}' has no repository URL in its dependency",
+            hint="re-create it with `stagecore import URL PATH`",
+        )
     url, rev = spec["url"], spec.get("rev") if isinstance(spec.get("rev"), str) else None
     rel = stage.out_path(out)
     with SourceRepo(url, os.path.join(repo.root, os.path.dirname(stage.dvcfile))) as source:
         sha = source.resolve(spec.get("rev_lock") if isinstance(spec.get("rev_lock"), str) else rev)
         hi, meta = fetch_found(repo, source, sha, locate(source, sha, dep.path))
-    result = finish(repo, OutTarget(rel, stage.dvcfile, out.path), repo_dep(dep.path, url, rev, sha), hi, meta,
-                    new=False, force=True)
+    result = finish(
+        repo,
+        OutTarget(rel, stage.dvcfile, out.path),
+        repo_dep(dep.path, url, rev, sha),
+        hi,
+        meta,
+        new=False,
+        force=True,
+    )
     return result.to_git_add

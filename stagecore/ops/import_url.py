@@ -31,8 +31,9 @@ def _quiet(_text: str) -> None:
     pass
 
 
-def import_url(repo, url: str, out: str | None = None, cwd: str | None = None, *, force: bool = False,
-               say: Say = _quiet) -> ImportResult:
+def import_url(
+    repo, url: str, out: str | None = None, cwd: str | None = None, *, force: bool = False, say: Say = _quiet
+) -> ImportResult:
     from stagecore.ops.repolock import locked, sweep_seen
 
     with locked(repo):
@@ -51,8 +52,10 @@ def _import_url(repo, url: str, out: str | None, cwd: str, force: bool, say: Say
     else:
         source = os.path.abspath(os.path.join(cwd, url))
         if not os.path.lexists(source):
-            raise StagecoreError(f"failed to import '{url}': dependency '{url}' does not exist",
-                                 hint="check the path; import-url takes an existing file or directory")
+            raise StagecoreError(
+                f"failed to import '{url}': dependency '{url}' does not exist",
+                hint="check the path; import-url takes an existing file or directory",
+            )
         where = os.path.dirname(os.path.join(repo.root, target.rel))
         dep_path = url if os.path.isabs(url) else os.path.relpath(source, where).replace(os.sep, "/")
     say(f"Importing '{url}' -> '{os.path.relpath(os.path.join(repo.root, target.rel), cwd)}'")
@@ -65,8 +68,10 @@ def check_scheme(url: str) -> None:
         return
     scheme = url.split("://", 1)[0].lower()
     if scheme not in ("http", "https"):
-        raise StagecoreError(f"failed to import '{url}': importing from {scheme}:// is not supported yet",
-                             hint="import it with DVC, or download it and track it with `stagecore add`")
+        raise StagecoreError(
+            f"failed to import '{url}': importing from {scheme}:// is not supported yet",
+            hint="import it with DVC, or download it and track it with `stagecore add`",
+        )
 
 
 def fetch_source(repo, source: str, dep_path: str) -> tuple[HashInfo, Meta, dict[str, Any]]:
@@ -77,8 +82,9 @@ def fetch_source(repo, source: str, dep_path: str) -> tuple[HashInfo, Meta, dict
         try:
             dep = url_dep(source)
         except FileNotFoundError:
-            raise StagecoreError(f"failed to import '{source}': dependency '{source}' does not exist",
-                                 hint="check the URL") from None
+            raise StagecoreError(
+                f"failed to import '{source}': dependency '{source}' does not exist", hint="check the URL"
+            ) from None
         hi, size = _download(repo, source)
         return hi, Meta(size, None, False), dep
     hi, meta = _store_local(repo, source)
@@ -100,8 +106,9 @@ def _download(repo, url: str) -> tuple[HashInfo, int]:
             return store_chunks(repo, read_chunks(resp))
     except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise StagecoreError(f"failed to import '{url}': {reason}",
-                             hint="check the URL and the network, then try again") from None
+        raise StagecoreError(
+            f"failed to import '{url}': {reason}", hint="check the URL and the network, then try again"
+        ) from None
 
 
 def _store_local(repo, source: str) -> tuple[HashInfo, Meta]:
@@ -125,8 +132,9 @@ def _store_local(repo, source: str) -> tuple[HashInfo, Meta]:
                     fhi, _size = store_chunks(repo, read_chunks(fobj))
                 tree[os.path.relpath(full, source).replace(os.sep, "/")] = fhi.value
         return store_tree(repo, tree)
-    raise StagecoreError(f"failed to import '{source}': not a regular file or directory",
-                         hint="import a file or a directory")
+    raise StagecoreError(
+        f"failed to import '{source}': not a regular file or directory", hint="import a file or a directory"
+    )
 
 
 def _stat(path: str) -> os.stat_result | None:
@@ -166,12 +174,16 @@ def _source_changed(source: str, dep) -> bool:
         try:
             return url_dep(source)["checksum"] != recorded
         except FileNotFoundError:
-            raise StagecoreError(f"failed to update: dependency '{source}' does not exist",
-                                 hint="restore the source, or remove the import") from None
+            raise StagecoreError(
+                f"failed to update: dependency '{source}' does not exist",
+                hint="restore the source, or remove the import",
+            ) from None
     from stagecore.ops.external import measure
 
     measured = measure(source, MD5)
     if measured is None:
-        raise StagecoreError(f"failed to update: dependency '{source}' does not exist",
-                             hint="restore the source, or remove the import")
+        raise StagecoreError(
+            f"failed to update: dependency '{source}' does not exist",
+            hint="restore the source, or remove the import",
+        )
     return measured.hash.value != recorded

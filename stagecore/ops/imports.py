@@ -43,15 +43,20 @@ def out_target(repo, source_name: str, out: str | None, cwd: str, *, force: bool
     rel = repo.relpath(full)
     problem = relpath_problem(rel)
     if problem or rel in ("", ".") or rel.split("/")[0] in (".git", ".dvc"):
-        raise StagecoreError(f"cannot import to '{target}': {problem or 'not a place for data'}",
-                             hint="give an output path inside the repository (not in .git or .dvc)")
+        raise StagecoreError(
+            f"cannot import to '{target}': {problem or 'not a place for data'}",
+            hint="give an output path inside the repository (not in .git or .dvc)",
+        )
     parent = os.path.dirname(os.path.join(repo.root, rel))
     if not os.path.isdir(parent):
-        raise StagecoreError(f"cannot import to '{target}': directory '{os.path.relpath(parent, cwd)}' does not exist",
-                             hint="create the directory first, or choose another output path")
+        raise StagecoreError(
+            f"cannot import to '{target}': directory '{os.path.relpath(parent, cwd)}' does not exist",
+            hint="create the directory first, or choose another output path",
+        )
     if os.path.lexists(os.path.join(repo.root, rel)) and not force:
-        raise StagecoreError(f"the file '{target}' already exists locally",
-                             hint="to override it, re-run with --force")
+        raise StagecoreError(
+            f"the file '{target}' already exists locally", hint="to override it, re-run with --force"
+        )
     if repo.scm is not None and repo.scm.is_tracked(rel):
         from stagecore.errors import OutputTrackedByGitError
 
@@ -117,8 +122,9 @@ def place(repo, rel: str, hi: HashInfo, meta: Meta, *, force: bool = True) -> No
 
     outcome = checkout_output(repo, rel, hi, meta, force=force)
     if outcome.missing:
-        raise StagecoreError(f"cannot import '{rel}': its data is missing from the cache",
-                             hint="run the import again")
+        raise StagecoreError(
+            f"cannot import '{rel}': its data is missing from the cache", hint="run the import again"
+        )
 
 
 def new_dvcfile_data(dep: dict[str, Any], out: Entry) -> dict[str, Any]:
@@ -151,7 +157,9 @@ def write_import(repo, dvcfile: str, dep: dict[str, Any], out: Entry, *, new: bo
                 del cur[key]
             for key, value in dep.items():
                 cur[key] = value
-        data["outs"] = merge_entries(data.get("outs"), [out], dvcfile_out, ("cache", "persist", "push", "remote"))
+        data["outs"] = merge_entries(
+            data.get("outs"), [out], dvcfile_out, ("cache", "persist", "push", "remote")
+        )
         if "md5" in data:
             data["md5"] = dvcfile_md5(data)
     text = dump_yaml(data)
@@ -161,8 +169,16 @@ def write_import(repo, dvcfile: str, dep: dict[str, Any], out: Entry, *, new: bo
     return True
 
 
-def finish(repo, target: OutTarget, dep: dict[str, Any], hi: HashInfo, meta: Meta, *, new: bool = True,
-           force: bool = True) -> ImportResult:
+def finish(
+    repo,
+    target: OutTarget,
+    dep: dict[str, Any],
+    hi: HashInfo,
+    meta: Meta,
+    *,
+    new: bool = True,
+    force: bool = True,
+) -> ImportResult:
     """Put the output in place, write its `.dvc` file and `.gitignore` entry, stage them (autostage)."""
     from stagecore.gitignore import add_entry
     from stagecore.ops.stage_files import stage_in_git
@@ -176,7 +192,9 @@ def finish(repo, target: OutTarget, dep: dict[str, Any], hi: HashInfo, meta: Met
     return stage_in_git(repo, [target.dvcfile], touched, ImportResult)
 
 
-def update(repo, targets: list[str], rev: str | None = None, cwd: str | None = None, *, say=None) -> list[str]:
+def update(
+    repo, targets: list[str], rev: str | None = None, cwd: str | None = None, *, say=None
+) -> list[str]:
     """`update`: re-import each import `.dvc` file whose source changed; the files that were skipped."""
     from stagecore.dvcfile import load_dvcfile
     from stagecore.ops.repolock import locked, sweep_seen
@@ -188,12 +206,16 @@ def update(repo, targets: list[str], rev: str | None = None, cwd: str | None = N
             for target in targets:
                 rel = repo.relpath(target, cwd)
                 if not rel.endswith(".dvc") or not os.path.isfile(os.path.join(repo.root, rel)):
-                    raise StagecoreError(f"'{target}' is not an import .dvc file",
-                                         hint="give the .dvc file written by import or import-url")
+                    raise StagecoreError(
+                        f"'{target}' is not an import .dvc file",
+                        hint="give the .dvc file written by import or import-url",
+                    )
                 stage = load_dvcfile(repo.root, rel)
                 if not stage.is_import:
-                    raise StagecoreError(f"'{target}' is not an import (no source dependency)",
-                                         hint="`update` re-imports .dvc files written by import or import-url")
+                    raise StagecoreError(
+                        f"'{target}' is not an import (no source dependency)",
+                        hint="`update` re-imports .dvc files written by import or import-url",
+                    )
                 if "repo" in stage.deps[0].extra:
                     from stagecore.ops.import_repo import update_repo
 

@@ -37,8 +37,15 @@ def scratch_store():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def ls(url: str, path: str | None = None, rev: str | None = None, cwd: str = ".", *, recursive: bool = False,
-       dvc_only: bool = False) -> list[dict[str, Any]]:
+def ls(
+    url: str,
+    path: str | None = None,
+    rev: str | None = None,
+    cwd: str = ".",
+    *,
+    recursive: bool = False,
+    dvc_only: bool = False,
+) -> list[dict[str, Any]]:
     """DVC's `list` entries (`isout`, `isdir`, `isexec`, `size`, `md5`, `path`), sorted by path."""
     from stagecore.ops.source_repo import SourceRepo
 
@@ -49,10 +56,12 @@ def ls(url: str, path: str | None = None, rev: str | None = None, cwd: str = "."
     if top in files and not files[top].isdir:
         return [_row(posixpath.basename(top), files[top])]
     prefix = top + "/" if top else ""
-    below = {p[len(prefix):]: item for p, item in files.items() if p.startswith(prefix)}
+    below = {p[len(prefix) :]: item for p, item in files.items() if p.startswith(prefix)}
     if not below:
-        raise StagecoreError(f"'{top}' does not exist in '{url}'",
-                             hint="check the path (`stagecore ls URL` lists the repository's top level)")
+        raise StagecoreError(
+            f"'{top}' does not exist in '{url}'",
+            hint="check the path (`stagecore ls URL` lists the repository's top level)",
+        )
     rows: dict[str, Item] = {}
     for rel, item in below.items():
         if recursive:
@@ -72,8 +81,14 @@ def ls(url: str, path: str | None = None, rev: str | None = None, cwd: str = "."
 
 
 def _row(path: str, item: Item) -> dict[str, Any]:
-    return {"isout": item.isout, "isdir": item.isdir, "isexec": item.isexec, "size": item.size,
-            "md5": item.md5, "path": path}
+    return {
+        "isout": item.isout,
+        "isdir": item.isdir,
+        "isexec": item.isexec,
+        "size": item.size,
+        "md5": item.md5,
+        "path": path,
+    }
 
 
 def _files(source, sha: str, top: str, recursive: bool) -> dict[str, Item]:

@@ -16,11 +16,19 @@ import subprocess
 import tempfile
 from typing import NamedTuple
 
-from stagecore.core.hashinfo import MD5, HashInfo, Meta
+from stagecore.core.hashinfo import HashInfo
 from stagecore.errors import StagecoreError
 
-_GIT_OPTS = ("-c", "core.hooksPath=/dev/null", "-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never",
-             "-c", "core.fsmonitor=false")
+_GIT_OPTS = (
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "protocol.ext.allow=never",
+    "-c",
+    "protocol.fd.allow=never",
+    "-c",
+    "core.fsmonitor=false",
+)
 _SCHEMES = ("http://", "https://", "ssh://", "git://", "file://")
 
 
@@ -38,8 +46,10 @@ class Found(NamedTuple):
 
 def check_url(url: str) -> None:
     if not url or url.startswith("-") or "::" in url.split("/", 1)[0]:
-        raise StagecoreError(f"refused the repository URL '{url}'",
-                             hint="give a local path, file://, http(s)://, ssh:// or git@host:path URL")
+        raise StagecoreError(
+            f"refused the repository URL '{url}'",
+            hint="give a local path, file://, http(s)://, ssh:// or git@host:path URL",
+        )
 
 
 def local_path(url: str, cwd: str) -> str | None:
@@ -63,13 +73,21 @@ class SourceRepo:
         self.local = local_path(url, cwd)
         self.tmp = tempfile.mkdtemp(prefix="stagecore-import-")
         self.git_dir = os.path.join(self.tmp, "repo.git")
-        proc = subprocess.run(["git", *_GIT_OPTS, "clone", "--bare", "--quiet", "--", self.local or url, self.git_dir],
-                              capture_output=True, text=True, env=_git_env(), check=False, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            ["git", *_GIT_OPTS, "clone", "--bare", "--quiet", "--", self.local or url, self.git_dir],
+            capture_output=True,
+            text=True,
+            env=_git_env(),
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
         if proc.returncode != 0:
             self.close()
             detail = (proc.stderr.strip().splitlines() or ["git clone failed"])[-1]
-            raise StagecoreError(f"failed to clone '{url}': {detail}",
-                                 hint="check the repository URL (a git repository using DVC) and your access")
+            raise StagecoreError(
+                f"failed to clone '{url}': {detail}",
+                hint="check the repository URL (a git repository using DVC) and your access",
+            )
 
     def close(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -81,19 +99,32 @@ class SourceRepo:
         self.close()
 
     def git(self, *args: str) -> bytes:
-        proc = subprocess.run(["git", *_GIT_OPTS, "--git-dir", self.git_dir, *args], capture_output=True,
-                              env=_git_env(), check=False, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            ["git", *_GIT_OPTS, "--git-dir", self.git_dir, *args],
+            capture_output=True,
+            env=_git_env(),
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
         if proc.returncode != 0:
-            raise StagecoreError(f"git failed on '{self.url}': {proc.stderr.decode(errors='replace').strip()}")
+            raise StagecoreError(
+                f"git failed on '{self.url}': {proc.stderr.decode(errors='replace').strip()}"
+            )
         return proc.stdout
 
     def resolve(self, rev: str | None) -> str:
         """The commit `rev` (default: the repository's HEAD) names."""
         try:
-            return self.git("rev-parse", "--verify", "--end-of-options", f"{rev or 'HEAD'}^{{commit}}").decode().strip()
+            return (
+                self.git("rev-parse", "--verify", "--end-of-options", f"{rev or 'HEAD'}^{{commit}}")
+                .decode()
+                .strip()
+            )
         except StagecoreError:
-            raise StagecoreError(f"unknown revision '{rev or 'HEAD'}' in '{self.url}'",
-                                 hint="give a branch, tag or commit of that repository") from None
+            raise StagecoreError(
+                f"unknown revision '{rev or 'HEAD'}' in '{self.url}'",
+                hint="give a branch, tag or commit of that repository",
+            ) from None
 
     def dvc_files(self, sha: str) -> dict[str, bytes]:
         from stagecore.scm.history import dvc_files_at, open_repository
@@ -102,9 +133,14 @@ class SourceRepo:
 
     def tree(self, sha: str, path: str = "", recursive: bool = True) -> dict[str, tuple[str, str, str]]:
         """git-tracked entries under `path` at `sha`: relpath (from the root) -> (mode, type, oid)."""
-        return {name: (mode, kind, oid) for name, (mode, kind, oid, _size) in self.tree_sizes(sha, path, recursive).items()}
+        return {
+            name: (mode, kind, oid)
+            for name, (mode, kind, oid, _size) in self.tree_sizes(sha, path, recursive).items()
+        }
 
-    def tree_sizes(self, sha: str, path: str = "", recursive: bool = True) -> dict[str, tuple[str, str, str, int | None]]:
+    def tree_sizes(
+        self, sha: str, path: str = "", recursive: bool = True
+    ) -> dict[str, tuple[str, str, str, int | None]]:
         """As `tree`, with each blob's size."""
         args = ["ls-tree", "-z", "-l", "--full-tree"] + (["-r"] if recursive else []) + [sha]
         if path:
@@ -164,104 +200,36 @@ def locate(source: SourceRepo, sha: str, path: str) -> Found:
     path = path.strip("/")
     problem = relpath_problem(path)
     if problem:
-        raise StagecoreError(f"cannot import '{path}': {problem}", hint="give a path inside the repository")
+        raise StagecoreError(
+            f"cannot read '{path}' of '{source.url}': {problem}", hint="give a path inside the repository"
+        )
     problems: list[StagecoreError] = []
     refs = refs_of_blobs(source.dvc_files(sha), problems=problems)
     for ref in refs:
         if path == ref.path:
             return Found(ref.hash, "", ref.isexec, {})
         if path.startswith(ref.path + "/") and ref.hash.isdir:
-            return Found(ref.hash, path[len(ref.path) + 1:], False, {})
-    entries = {name: (mode, oid) for name, (mode, kind, oid) in source.tree(sha, path).items()
-               if kind == "blob" and (name == path or name.startswith(path + "/"))}
+            return Found(ref.hash, path[len(ref.path) + 1 :], False, {})
+    entries = {
+        name: (mode, oid)
+        for name, (mode, kind, oid) in source.tree(sha, path).items()
+        if kind == "blob" and (name == path or name.startswith(path + "/"))
+    }
     links = sorted(name for name, (mode, _oid) in entries.items() if mode == "120000")
     if links:
-        raise StagecoreError(f"cannot import '{path}' from '{source.url}': '{links[0]}' is a symlink: refused",
-                             hint="import a regular file or directory of that repository")
+        raise StagecoreError(
+            f"cannot read '{path}' of '{source.url}': '{links[0]}' is a symlink: refused",
+            hint="import a regular file or directory of that repository",
+        )
     if path in entries:
         return Found(None, "", entries[path][0] == "100755", {"": entries[path]})
-    outs = tuple((ref.path[len(path) + 1:], ref.hash) for ref in refs if ref.path.startswith(path + "/"))
+    outs = tuple((ref.path[len(path) + 1 :], ref.hash) for ref in refs if ref.path.startswith(path + "/"))
     if entries or outs:  # a directory: its git files (not the .dvc files) and the outputs inside it
-        blobs = {name[len(path) + 1:]: value for name, value in entries.items() if not name.endswith(".dvc")}
+        blobs = {name[len(path) + 1 :]: value for name, value in entries.items() if not name.endswith(".dvc")}
         return Found(None, "", False, blobs, outs)
     if problems:
         raise problems[0]
-    raise StagecoreError(f"'{path}' does not exist in '{source.url}'",
-                         hint="check the path (`stagecore ls URL` lists the repository)")
-
-
-def fetch_found(repo, source: SourceRepo, sha: str, found: Found) -> tuple[HashInfo, Meta]:
-    """Bring what `found` names into `repo`'s cache (every object hashed on the way): (hash, meta)."""
-    from stagecore.ops.imports import object_size, store_chunks, store_tree
-
-    if found.hash is None:  # git-tracked content
-        tree = {}
-        for rel, (_mode, oid) in found.blobs.items():
-            hi, size = store_chunks(repo, [source.blob(oid)])
-            tree[rel] = hi.value
-            if rel == "":
-                return hi, Meta(size, None, found.isexec)
-        if found.outs:
-            tree.update(_outs_tree(repo, source, sha, found.outs))
-        return store_tree(repo, tree)
-    remotes = source.remotes(sha)
-    try:
-        hi = found.hash
-        if hi.isdir:
-            _gather(repo, remotes, {hi: hi.value}, source)
-        if found.sub:
-            manifest = repo.odb.manifest(hi)
-            if found.sub in manifest:
-                hi = HashInfo(MD5, manifest[found.sub])
-            else:
-                prefix = found.sub + "/"
-                sub = {rel[len(prefix):]: md5 for rel, md5 in manifest.items() if rel.startswith(prefix)}
-                if not sub:
-                    raise StagecoreError(f"'{found.sub}' does not exist in the directory output of '{source.url}'")
-                _gather(repo, remotes, {HashInfo(MD5, md5): rel for rel, md5 in sub.items()}, source)
-                return store_tree(repo, sub)
-        if hi.isdir:
-            files = repo.odb.manifest(hi)
-            _gather(repo, remotes, {HashInfo(MD5, md5): rel for rel, md5 in files.items()}, source)
-            return hi, Meta(sum(object_size(repo, HashInfo(MD5, m)) for m in files.values()), len(files), False)
-        _gather(repo, remotes, {hi: hi.value}, source)
-        return hi, Meta(object_size(repo, hi), None, found.isexec)
-    finally:
-        for rem in remotes:
-            rem.close()
-
-
-def _outs_tree(repo, source: SourceRepo, sha: str, outs: tuple[tuple[str, HashInfo], ...]) -> dict[str, str]:
-    """relpath -> md5 of every file of the DVC outputs inside an imported directory (fetched)."""
-    tree: dict[str, str] = {}
-    remotes = source.remotes(sha)
-    try:
-        _gather(repo, remotes, {hi: rel for rel, hi in outs}, source)  # files and manifests
-        for rel, hi in outs:
-            if hi.isdir:
-                files = repo.odb.manifest(hi)
-                _gather(repo, remotes, {HashInfo(MD5, md5): sub for sub, md5 in files.items()}, source)
-                tree.update({f"{rel}/{sub}": md5 for sub, md5 in files.items()})
-            else:
-                tree[rel] = hi.value
-    finally:
-        for rem in remotes:
-            rem.close()
-    return tree
-
-
-def _gather(repo, remotes: list, objects: dict[HashInfo, str], source: SourceRepo) -> None:
-    from stagecore.ops.transfer import _get
-
-    for rem in remotes:
-        need = {hi: p for hi, p in objects.items() if not repo.odb.has(hi)}
-        if not need:
-            return
-        _get(repo, rem, need, rem.jobs, None)
-    missing = sorted(p for hi, p in objects.items() if not repo.odb.has(hi))
-    if missing:
-        why = f" ({source.remote_problem})" if source.remote_problem else ""
-        raise StagecoreError(f"{len(missing)} object(s) of '{source.url}' are neither in its cache nor on its "
-                             f"default remote{why} (first: {missing[0]})",
-                             hint="ask the repository's owners to `dvc push` its data")
-
+    raise StagecoreError(
+        f"'{path}' does not exist in '{source.url}'",
+        hint="check the path (`stagecore ls URL` lists the repository)",
+    )

@@ -34,8 +34,9 @@ def url_info(url: str) -> dict[str, Any]:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             if method == "GET":
                 reason = getattr(exc, "reason", None) or exc
-                raise StageError(f"cannot reach '{url}': {reason}",
-                                 hint="check the URL and the network, then try again") from None
+                raise StageError(
+                    f"cannot reach '{url}': {reason}", hint="check the URL and the network, then try again"
+                ) from None
             continue
         if info.get("size") is not None:
             break
@@ -121,16 +122,26 @@ def remote_commit(url: str, rev: str | None, cwd: str) -> str | None:
     name = rev or "HEAD"
     where = local_path(url, cwd) or url  # git reads a relative path from the work tree's top, not cwd
     try:
-        proc = subprocess.run(["git", *_GIT_OPTS, "ls-remote", "--", where, name, f"{name}^{{}}"], cwd=cwd,
-                              capture_output=True, text=True, env=_git_env(), check=False, stdin=subprocess.DEVNULL,
-                              timeout=FETCH_TIMEOUT)
+        proc = subprocess.run(
+            ["git", *_GIT_OPTS, "ls-remote", "--", where, name, f"{name}^{{}}"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env=_git_env(),
+            check=False,
+            stdin=subprocess.DEVNULL,
+            timeout=FETCH_TIMEOUT,
+        )
     except subprocess.TimeoutExpired:
-        raise StageError(f"cannot check '{url}' for updates: no answer in {FETCH_TIMEOUT} s",
-                         hint="check the repository URL and the network") from None
+        raise StageError(
+            f"cannot check '{url}' for updates: no answer in {FETCH_TIMEOUT} s",
+            hint="check the repository URL and the network",
+        ) from None
     if proc.returncode != 0:
         detail = (proc.stderr.strip().splitlines() or ["git ls-remote failed"])[0].removeprefix("fatal: ")
-        raise StageError(f"cannot check '{url}' for updates: {detail}",
-                         hint="check the repository URL and your access")
+        raise StageError(
+            f"cannot check '{url}' for updates: {detail}", hint="check the repository URL and your access"
+        )
     found: dict[str, str] = {}
     for line in proc.stdout.splitlines():
         sha, _, ref = line.partition("\t")
