@@ -22,7 +22,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -306,8 +306,17 @@ def report(scenario: Scenario, found: list[Mismatch], dvc: TwinRun, sc: TwinRun)
     return "\n".join(lines)
 
 
-def run_scenario(scenario: Scenario, base: Path, templates: Mapping[str, Path]) -> tuple[list[Mismatch], str]:
-    """Run both twins under `base` and return (every mismatch, the readable report)."""
-    runs = [run_twin(scenario, base, twin, templates.get(twin)) for twin in TWINS]
-    found = compare_runs(scenario, runs[0], runs[1])
-    return found, report(scenario, found, runs[0], runs[1])
+def run_scenario(
+    scenario: Scenario, base: Path, templates: Mapping[str, Path] | Callable[[str], Path | None]
+) -> tuple[list[Mismatch], str]:
+    """Run both twins under `base` (DVC's side from its record, tests/differential/oracle.py) and return
+    (every mismatch, the readable report). `templates`: twin -> template repository, or a function."""
+    from tests.differential.oracle import dvc_run
+
+    def template(twin: str) -> Path | None:
+        return templates(twin) if callable(templates) else templates.get(twin)
+
+    dvc = dvc_run(scenario, base, lambda: template("dvc"))
+    sc = run_twin(scenario, base, "stagecore", template("stagecore"))
+    found = compare_runs(scenario, dvc, sc)
+    return found, report(scenario, found, dvc, sc)
