@@ -60,6 +60,8 @@ def dvc_run(scenario: Scenario, base: Path, template: Callable[[], Path | None])
     ORACLE_DIR.mkdir(exist_ok=True)
     record = {"key": key, "dvc": DVC_VERSION, "scenario": scenario.name, "run": asdict(run)}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    text = text.replace(run.twin_dir, "<TWIN>")  # the record does not change with the temp directory
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return run
