@@ -203,9 +203,9 @@ def test_post_checkout_prints_what_it_checked_out_and_nothing_on_a_no_op(project
     ok("add", "new.txt", cwd=project)
     git("add", "-A", cwd=project)
     assert _git("commit", "-qm", "other data", cwd=project).returncode == 0
-    proc = _git("checkout", "-q", main, cwd=project)
-    assert (proc.returncode, proc.stderr) == (0, "M       data.txt\n")
-    assert (project / "data.txt").read_text() == "main data\n"
+    proc = _git("checkout", "-q", main, cwd=project)  # new.txt, which main does not track, is removed
+    assert (proc.returncode, proc.stderr) == (0, "M       data.txt\nD       new.txt\n")
+    assert (project / "data.txt").read_text() == "main data\n" and not (project / "new.txt").exists()
     proc = _git("checkout", "-q", "other", cwd=project)
     assert (proc.returncode, proc.stderr) == (0, "M       data.txt\nA       new.txt\n")
     proc = _git("checkout", "-q", "-b", "third", cwd=project)  # HEAD did not move: not a word
