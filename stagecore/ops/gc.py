@@ -51,7 +51,8 @@ def check_args(scope: Scope, *, cloud: bool, not_in_remote: bool) -> None:
     """DVC's argument rules (its words; exit 255)."""
     if not_in_remote and cloud:
         raise GcArgumentError("`--not-in-remote` and `--cloud` are mutually exclusive")
-    if not (scope.workspace or scope.branches or scope.tags or scope.commits or scope.date or scope.rev):
+    if not (scope.workspace or scope.branches or scope.tags or scope.commits or scope.date or scope.rev
+            or scope.num):  # DVC counts -n here (then refuses it alone below)
         raise GcArgumentError(
             "Either of `-w|--workspace`, `-a|--all-branches`, `-T|--all-tags` `--all-experiments`, "
             "`--all-commits`, `--date` or `--rev` needs to be set.",
@@ -102,8 +103,8 @@ def _gc(repo, scope: Scope, cloud: bool, remote: str | None, not_in_remote: bool
     removed, removed_legacy, strays = _collect_cache(repo, keep, used, dry, removing)
     remotes: list[RemoteGc] = []
     if cloud:
-        remotes = [_collect_remote(repo, name, group, dry) for name, group in groups.items()]
-        remotes.append(RemoteGc(list(groups)[-1], 0, []))  # the legacy layout: left alone here
+        for name, group in groups.items():  # each with DVC's line for its legacy (2.x) layout after it,
+            remotes += [_collect_remote(repo, name, group, dry), RemoteGc(name, 0, [])]  # left alone here
     return GcResult(removed, removed_legacy, remotes, sorted(used.unexpanded.values()), strays, removing)
 
 
