@@ -1,8 +1,8 @@
 """DVC's side of each scenario, recorded: tests/differential/oracle/<scenario>.json.
 
 Real DVC is deterministic on a scenario (fixed contents, git identity and dates, paths masked), so
-its run is recorded once, with a key over everything that shapes it (the scenario's fields, the
-snapshot code, the pinned DVC version, ORACLE_FORMAT). A scenario whose record is missing or whose
+its run is recorded once, with a key over everything that shapes it (the scenario's steps, files,
+init and status switch, the snapshot code, the pinned DVC version, ORACLE_FORMAT). A scenario whose record is missing or whose
 key changed runs DVC live and (re)writes the record, to be committed with the scenario;
 STAGECORE_DIFF_LIVE=1 runs DVC live for every scenario and rewrites every record. So a run pays
 for stagecore only, and the oracle is still real DVC: every record was produced by it.
@@ -26,7 +26,25 @@ LIVE_ENV = "STAGECORE_DIFF_LIVE"
 
 
 def oracle_key(scenario: Scenario) -> str:
-    blob = "\n".join([repr(scenario), SNAPSHOT.read_text(encoding="utf-8"), DVC_VERSION, str(ORACLE_FORMAT)])
+    """Over what shapes DVC's run only: its name, `differs`, `slow` or `source` may change freely."""
+    files = {
+        path: content.hex() if isinstance(content, bytes) else content
+        for path, content in scenario.files.items()
+    }
+    shape = {
+        "steps": list(scenario.steps),
+        "files": files,
+        "init": scenario.init,
+        "status": scenario.compare.status,
+    }
+    blob = "\n".join(
+        [
+            json.dumps(shape, sort_keys=True),
+            SNAPSHOT.read_text(encoding="utf-8"),
+            DVC_VERSION,
+            str(ORACLE_FORMAT),
+        ]
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
