@@ -2,10 +2,10 @@
 
 Real DVC is deterministic on a scenario (fixed contents, git identity and dates, paths masked), so
 its run is recorded once, with a key over everything that shapes it (the scenario's steps, files,
-init and status switch, the snapshot code, the pinned DVC version, ORACLE_FORMAT). A scenario whose record is missing or whose
-key changed runs DVC live and (re)writes the record, to be committed with the scenario;
-STAGECORE_DIFF_LIVE=1 runs DVC live for every scenario and rewrites every record. So a run pays
-for stagecore only, and the oracle is still real DVC: every record was produced by it.
+init and status switch, the snapshot code, the pinned DVC version, ORACLE_FORMAT). A scenario whose
+record is missing or whose key changed runs DVC live and (re)writes the record, to be committed with
+the scenario; STAGECORE_DIFF_LIVE=1 runs DVC live for every scenario and rewrites every record. So a
+run pays for stagecore only, and the oracle is still real DVC: every record was produced by it.
 """
 
 from __future__ import annotations
