@@ -72,8 +72,6 @@ KNOWN_DIVERGENCES: dict[str, str] = {
     "missing saves the outputs that exist into the cache; DVC saves none",
     "params_diff_vars_files": "`params diff` ignores the files a dvc.yaml loads with `vars:` (DVC shows their "
     "used values)",
-    "params_diff_targets_missing": "`params diff --targets` is refused (exit 254)",
-    "metrics_diff_missing": "`metrics diff` is not implemented (exit 254)",
     "stage_out_dvcignored": "`stage add` accepts an output matched by .dvcignore; DVC refuses it (exit 255)",
     "dag_dot_node_order": "`dag --dot --full` lists the .dvc file's node before the stage's; DVC lists the "
     "stages of dvc.yaml first",

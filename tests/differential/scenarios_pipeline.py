@@ -9,6 +9,8 @@ the steps whose output is compared too (JSON parsed): `status --json`, the run-c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.differential.runner import Compare, Scenario
 
 S = Scenario
@@ -122,8 +124,7 @@ REPRO_SCENARIOS: tuple[Scenario, ...] = (
     S("repro_no_commit", REPRO + "test_repro_no_commit", (ADD_FOO, "rm -rf .dvc/cache", "$TOOL repro --no-commit run1"),
       {"dvc.yaml": RUN1, **RUN1_FILES}),
     S("repro_downstream", REPRO + "test_downstream",
-      ("$TOOL repro -q", "rm ran && $TOOL repro --downstream -f dvc.yaml:B-gen"), {"dvc.yaml": DOWNSTREAM},
-      slow=True),
+      ("$TOOL repro -q", "rm ran && $TOOL repro --downstream -f dvc.yaml:B-gen"), {"dvc.yaml": DOWNSTREAM}),
     S("repro_force_downstream", REPRO + "test_repro_force_downstream",
       ("$TOOL repro", "echo >> foo", "$TOOL repro --force-downstream copy2"), {"dvc.yaml": CHAIN, **FOO}),
     S("repro_force_downstream_independent", REPRO + "test_repro_force_downstream_do_not_force_independent_stages",
@@ -192,7 +193,7 @@ REPRO_SCENARIOS: tuple[Scenario, ...] = (
     S("repro_pull_missing_data_source", REPRO + "test_repro_pulls_missing_data_source",
       ("$TOOL remote add -q -d local $REMOTE && " + ADD_FOO + " && $TOOL push -q",
        "rm -rf foo .dvc/cache", "$TOOL repro --pull"),
-      {**FOO, "dvc.yaml": _yaml(_stage("copy-foo", "cp foo bar", ("foo",), ("bar",)))}, slow=True),
+      {**FOO, "dvc.yaml": _yaml(_stage("copy-foo", "cp foo bar", ("foo",), ("bar",)))}),
     S("repro_glob", "tests/func/repro/test_repro.py::test_repro_all_pipelines", ("$TOOL repro --glob 'copy*'",),
       {"dvc.yaml": CHAIN + _stage("other", "echo o > other", outs=("other",)), **FOO}),
     S("repro_shell_env", REPRO + "test_repro_shell", ("$TOOL repro",),
@@ -300,11 +301,36 @@ RUN_CACHE_SCENARIOS: tuple[Scenario, ...] = (
     S("run_cache_push_pull", RC + "test_push_pull",
       ("$TOOL remote add -q -d local $REMOTE && $TOOL repro -q && $TOOL push --run-cache",
        "find $REMOTE/runs -type f | sed 's|.*/runs/||' | sort", "rm -rf .dvc/cache bar dvc.lock && $TOOL pull --run-cache",
-       RUNS), {"dvc.yaml": COPY, **FOO}, stdout=(1, 3), slow=True),
+       RUNS), {"dvc.yaml": COPY, **FOO}, stdout=(1, 3)),
     S("run_cache_params_only_stage", RC + "test_save",
       ("$TOOL repro", RUNS, "$TOOL repro"),
       {"params.yaml": "foo: 1\n", "dvc.yaml": _yaml(_stage("p", "printf r >> ran", extra="    params:\n    - foo\n"))},
       stdout=(1,)),
 )
 
-SCENARIOS: tuple[Scenario, ...] = REPRO_SCENARIOS + FREEZE_SCENARIOS + STAGE_SCENARIOS + RUN_CACHE_SCENARIOS
+
+# Measured at >= 3 s of CPU for the two twins together (DVC costs ~0.8 s a call): marked slow, so that
+# `-m 'not slow'` keeps the rest of these scenarios under 3 minutes of CPU; `make test` still runs them.
+SLOW = frozenset({
+    "repro_all_pipelines", "repro_allow_missing", "repro_changed_code", "repro_changed_data",
+    "repro_changed_deep_data", "repro_changed_dir_data", "repro_changed_dir_out", "repro_data_source",
+    "repro_dep_dir_with_outputs_under_it", "repro_dep_under_dir", "repro_downstream", "repro_dry",
+    "repro_fail_missing_script", "repro_force", "repro_force_downstream",
+    "repro_force_downstream_independent", "repro_frozen", "repro_frozen_callback", "repro_frozen_unchanged",
+    "repro_lockfile_deleted", "repro_multiple_params", "repro_new_dep_added_in_dvcfile",
+    "repro_new_dep_moved", "repro_new_out_added_in_dvcfile", "repro_new_out_overlaps_tracked_dir",
+    "repro_no_commit", "repro_non_existing_dependency", "repro_non_existing_target", "repro_phony",
+    "repro_pipeline", "repro_pull_missing_data_source", "repro_up_to_date", "repro_when_cmd_changes",
+    "run_cache_multiple_runs_same_stage", "run_cache_multiple_stages", "run_cache_no_run_cache_flag",
+    "run_cache_params_only_stage", "run_cache_push_pull", "run_cache_restore", "stage_add_already_exists",
+    "stage_add_basic", "stage_add_duplicated_output", "stage_add_every_kind",
+    "stage_add_force_preserves_meta_comment", "stage_add_invalid_name", "stage_add_overlapping_output",
+    "stage_add_overwrite_order", "stage_add_wdir", "stage_always_changed", "stage_callback_rerun",
+    "stage_md5_ignores_annotations", "stage_md5_ignores_comments", "stage_remove_pipeline_stage",
+    "stage_status_json_changed",
+})
+
+SCENARIOS: tuple[Scenario, ...] = tuple(
+    replace(s, slow=True) if s.name in SLOW else s
+    for s in REPRO_SCENARIOS + FREEZE_SCENARIOS + STAGE_SCENARIOS + RUN_CACHE_SCENARIOS
+)
