@@ -225,6 +225,12 @@ def test_push_scope_flags_with_deps_recursive_glob_jobs_run_cache(twins: Twins) 
     theirs, ours = twins.both("push", "--glob", "nomatch*")
     assert "Glob ['nomatch*'] has no matches." in ours.stderr and "has no matches" in theirs.stderr
     twins.both("fetch", "-R", "sub", "-d", "--run-cache")
+    theirs, ours = twins.both("push", "--run-cache")  # DVC counts every run-cache entry
+    assert ours.stdout == "2 files pushed\n"  # out (== raw) and proc's entry
+    twins.same_objects("r1")
+    runs = [sorted(p.relative_to(side / "r1").as_posix() for p in (side / "r1" / "runs").rglob("*") if p.is_file())
+            for side in (twins.theirs, twins.ours)]
+    assert runs[0] == runs[1] and len(runs[1]) == 1
 
 
 # -- config and remotes -------------------------------------------------------------------------

@@ -19,13 +19,15 @@ def run(args) -> int:
     from stagecore.ops.transfer import push
     from stagecore.progress import stderr_progress
 
+    entries = 0
     with open_repo() as repo:
         refs = collect_refs(repo, args, for_push=True)
-        result = push(repo, refs, remote=args.remote, jobs=args.jobs, progress=stderr_progress("pushing"),
-                      filter_remote=True)
-        if args.run_cache:
+        if args.run_cache:  # first, as DVC; its entries count in DVC's 'N files pushed'
             from stagecore.ops.runcache_transfer import push_run_cache
 
-            push_run_cache(repo, args.remote)
-    print(f"{plural(len(result.transferred))} pushed" if result.transferred else "Everything is up to date.")
+            entries = push_run_cache(repo, args.remote)
+        result = push(repo, refs, remote=args.remote, jobs=args.jobs, progress=stderr_progress("pushing"),
+                      filter_remote=True)
+    count = len(result.transferred) + entries
+    print(f"{plural(count)} pushed" if count else "Everything is up to date.")
     return report_problems(result, "push")

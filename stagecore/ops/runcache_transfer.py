@@ -19,6 +19,8 @@ def _local_entries(repo) -> dict[str, str]:
 
 
 def push_run_cache(repo, remote: str | None) -> int:
+    """Upload the entries the remote lacks; the number of entries now on it (DVC counts every
+    entry of the run cache in its 'N files pushed', sent now or before)."""
     from stagecore.ops.transfer import open_data_remote
 
     local = _local_entries(repo)
@@ -27,7 +29,7 @@ def push_run_cache(repo, remote: str | None) -> int:
         todo = [key for key in local if key not in have]
         for key in todo:
             rem.upload(local[key], key)
-    return len(todo)
+    return len(local)
 
 
 def pull_run_cache(repo, remote: str | None) -> int:
