@@ -58,10 +58,18 @@ def run(args) -> int:
         where = os.path.relpath(change.path)
         if change.action == "unchanged":
             print(f"{change.hook}: already installed at {where}")
+        elif change.action == "replaced-dvc":
+            print(f"{change.hook}: installed at {where}")
         else:
             print(f"{change.hook}: {change.action} at {where}")
-        if change.legacy:
+        if change.legacy and change.action != "replaced-dvc":
             print(f"  the existing hook was kept as {os.path.relpath(change.legacy)} and runs first")
+    replaced = [change.hook for change in result.changes if change.action == "replaced-dvc"]
+    if replaced and not quiet:
+        print(
+            f"replaced DVC's hooks ({', '.join(replaced)}; `dvc install`) with stagecore's, which do their job: "
+            f"kept as <hook>.dvc-hook, `stagecore uninstall` restores them"
+        )
     if not result.dvc_repo:
         sys.stderr.write("WARNING: no .dvc directory here yet: the hooks do nothing until `stagecore init`\n")
     return 0

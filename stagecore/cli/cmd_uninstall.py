@@ -43,6 +43,7 @@ def run(args) -> int:
     messages = {
         "removed": "removed",
         "restored": "removed; the previous hook is back",
+        "restored-dvc": "removed; DVC's hook (`dvc install`) is back",
         "foreign-kept": "not stagecore's hook: left alone",
         "absent": "not installed",
     }

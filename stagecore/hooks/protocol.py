@@ -225,7 +225,9 @@ def _pre_push(
         return PrePushRequest(
             env, remote_name=args[0], remote_url=args[1], updates=tuple(parse_pre_push_stdin(stdin()))
         )
-    if "PRE_COMMIT_REMOTE_NAME" in environ and not args:
+    # `pre-commit run --hook-stage pre-push` by hand passes no remote: every local branch
+    # against git's default remote name (all their commits when there is no such remote)
+    if not args and ("PRE_COMMIT_REMOTE_NAME" in environ or environ.get("PRE_COMMIT") == "1"):
         updates: tuple[PushUpdate, ...] = ()
         to_ref, from_ref = environ.get("PRE_COMMIT_TO_REF", ""), environ.get("PRE_COMMIT_FROM_REF", "")
         if to_ref and not is_zero(to_ref):
@@ -234,7 +236,7 @@ def _pre_push(
             updates = (PushUpdate(local, to_ref, remote, from_ref or "0" * len(to_ref)),)
         return PrePushRequest(
             env,
-            remote_name=environ["PRE_COMMIT_REMOTE_NAME"],
+            remote_name=environ.get("PRE_COMMIT_REMOTE_NAME") or "origin",
             remote_url=environ.get("PRE_COMMIT_REMOTE_URL", ""),
             updates=updates,
             complete=False,

@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 from stagecore import __version__
 from stagecore.errors import StagecoreError, UsageError
+from stagecore.ops.hook_detect import DVC_BACKUP_SUFFIX, is_dvc_hook, is_pre_commit_framework
 
 HOOK_NAMES = ("pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
 MARKER = "# stagecore-hook v1"
@@ -58,7 +59,8 @@ class InstallError(StagecoreError):
 class HookChange(NamedTuple):
     hook: str
     path: str
-    action: str  # installed | updated | unchanged | removed | restored | foreign-kept | absent
+    action: str  # installed | updated | unchanged | replaced-dvc | removed | restored | restored-dvc
+    #              | foreign-kept | absent
     legacy: str | None = None  # the foreign hook kept (install) or restored (uninstall)
 
 
@@ -92,10 +94,20 @@ def install(
     hooks_dir = hooks_dir_of(root)
     python = interpreter or sys.executable
     planned = [(name, os.path.join(hooks_dir, name)) for name in names]
+    framework = [path for _name, path in planned if is_pre_commit_framework(path)]
+    if framework:
+        raise InstallError(
+            f"'{framework[0]}' belongs to the pre-commit framework, which cannot run behind stagecore's hook",
+            hint="add stagecore to the framework instead: `stagecore install --use-pre-commit-tool`, "
+            "then `pre-commit install`",
+        )
     conflicts = [
         path
         for _name, path in planned
-        if os.path.lexists(path) and not is_ours(path) and os.path.lexists(path + LEGACY_SUFFIX)
+        if os.path.lexists(path)
+        and not is_ours(path)
+        and not is_dvc_hook(path)
+        and os.path.lexists(path + LEGACY_SUFFIX)
     ]
     if conflicts:
         listing = ", ".join(f"'{p}'" for p in conflicts)
@@ -125,6 +137,9 @@ def uninstall(root: str, hooks: Sequence[str] | None = None) -> UninstallResult:
         if os.path.lexists(legacy):
             os.replace(legacy, path)
             changes.append(HookChange(name, path, "restored", legacy))
+        elif os.path.lexists(path + DVC_BACKUP_SUFFIX):
+            os.replace(path + DVC_BACKUP_SUFFIX, path)
+            changes.append(HookChange(name, path, "restored-dvc", path + DVC_BACKUP_SUFFIX))
         else:
             changes.append(HookChange(name, path, "removed" if removed else "absent"))
     return UninstallResult(hooks_dir, tuple(changes))
@@ -243,6 +258,10 @@ def _install_one(name: str, path: str, python: str) -> HookChange:
         _write_shim(path, text)
         return HookChange(name, path, "updated")
     legacy = None
+    if is_dvc_hook(path):  # `dvc install`'s hook does our job: replaced, kept for uninstall
+        os.replace(path, path + DVC_BACKUP_SUFFIX)
+        _write_shim(path, text)
+        return HookChange(name, path, "replaced-dvc", path + DVC_BACKUP_SUFFIX)
     if os.path.lexists(path):
         legacy = path + LEGACY_SUFFIX
         os.replace(path, legacy)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from stagecore.config import as_bool
 from stagecore.errors import RemoteError
+from stagecore.extras import install_hint
 from stagecore.remotes.base import (
     Remote,
     RemoteObjectNotFound,
@@ -49,7 +50,7 @@ def _import_sdk():
         import botocore.session
     except ImportError:
         raise RemoteError(
-            "S3 remotes need boto3, which is not installed", hint="pip install 'stagecore[s3]'"
+            "S3 remotes need boto3, which is not installed", hint=install_hint("s3")
         ) from None
     return boto3, botocore
 

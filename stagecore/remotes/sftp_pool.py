@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from stagecore.errors import RemoteError
+from stagecore.extras import install_hint
 
 
 def import_paramiko():
@@ -22,7 +23,7 @@ def import_paramiko():
         import paramiko
     except ImportError:
         raise RemoteError(
-            "SSH remotes need paramiko, which is not installed", hint="pip install 'stagecore[ssh]'"
+            "SSH remotes need paramiko, which is not installed", hint=install_hint("ssh")
         ) from None
     return paramiko
 

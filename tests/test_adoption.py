@@ -1,0 +1,208 @@
+"""Adoption (issue 12): stagecore's hooks next to the pre-commit framework and `dvc install`,
+the framework's view of the hooks (verbose, additional_dependencies, a manual pre-push run),
+`install --global`, progress on a terminal only, and shell completion. Real git, the real
+`pre-commit` tool, real DVC's hook scripts, CLI subprocesses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import REPO_ROOT, clean_env, git, ok, refused, run_dvc, sc
+
+HOOKS = ("pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
+
+
+def pre_commit_exe() -> str:
+    exe = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if exe is None:
+        pytest.fail("pre-commit is a test dependency (pip install -e '.[test]')")
+    return exe
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), cwd=cwd, env=clean_env(env), capture_output=True, text=True, timeout=120)
+
+
+def stagecore_repo(path: Path) -> Path:
+    path.mkdir()
+    git("init", "-q", cwd=path)
+    ok("init", "-q", cwd=path)
+    return path
+
+
+def local_framework_config(hook_ids: list[str]) -> str:
+    """A `.pre-commit-config.yaml` running our manifest's hooks (their stages, verbose, ...) from
+    this checkout: `repo: local`, `language: system`, the entry through this interpreter."""
+    manifest = {hook["id"]: hook for hook in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
+    hooks = []
+    for hook_id in hook_ids:
+        hook = dict(manifest[hook_id])
+        hook.pop("minimum_pre_commit_version", None)
+        hook["language"] = "system"
+        hook["entry"] = hook["entry"].replace("stagecore", f"env PYTHONPATH={REPO_ROOT} {sys.executable} -m stagecore", 1)
+        hooks.append(hook)
+    config = {"repos": [{"repo": "local", "hooks": hooks}]}
+    types = sorted({stage for hook in hooks for stage in hook["stages"]})
+    return yaml.safe_dump({"default_install_hook_types": types, **config}, sort_keys=False)
+
+
+# --- 1a: a repository whose hooks belong to the pre-commit framework -------------------------
+
+
+def test_install_refuses_over_the_pre_commit_framework_and_commits_still_work(tmp_path: Path) -> None:
+    repo = stagecore_repo(tmp_path / "repo")
+    (repo / ".pre-commit-config.yaml").write_text("repos: []\n")
+    assert run(pre_commit_exe(), "install", cwd=repo).returncode == 0
+    hook = repo / ".git/hooks/pre-commit"
+    before = hook.read_bytes()
+
+    line = refused(sc("install", cwd=repo), "belongs to the pre-commit framework")
+    assert str(Path(".git/hooks/pre-commit")) in line or str(hook) in line
+    proc = sc("install", cwd=repo)
+    assert "hint: add stagecore to the framework instead: `stagecore install --use-pre-commit-tool`" in proc.stderr
+    assert hook.read_bytes() == before  # nothing half-installed
+    assert not (repo / ".git/hooks/post-checkout").exists()
+    assert not (repo / ".git/hooks/pre-commit.legacy").exists()
+
+    (repo / "code.py").write_text("x = 1\n")
+    git("add", "code.py", cwd=repo)
+    proc = run("git", "commit", "-m", "code", cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "migration mode" not in proc.stdout + proc.stderr
+
+    proc = ok("install", "--use-pre-commit-tool", cwd=repo)  # the way the refusal points to
+    assert "Activate them with: pre-commit install" in proc.stdout
+
+
+# --- 1b: `dvc install` hooks are replaced, and restored by uninstall -------------------------
+
+
+def test_install_replaces_dvc_hooks_and_uninstall_restores_them(tmp_path: Path) -> None:
+    repo = stagecore_repo(tmp_path / "repo")
+    proc = run_dvc("install", cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hooks_dir = repo / ".git/hooks"
+    dvc_hooks = {name: (hooks_dir / name).read_bytes() for name in HOOKS if (hooks_dir / name).exists()}
+    assert sorted(dvc_hooks) == ["post-checkout", "pre-commit", "pre-push"]
+    assert all(b"dvc git-hook" in text for text in dvc_hooks.values())
+
+    proc = ok("install", cwd=repo)
+    lines = [line for line in proc.stdout.splitlines() if "DVC" in line]
+    assert lines == [
+        "replaced DVC's hooks (pre-commit, post-checkout, pre-push; `dvc install`) with stagecore's, which do "
+        "their job: kept as <hook>.dvc-hook, `stagecore uninstall` restores them"
+    ], proc.stdout
+    assert "runs first" not in proc.stdout
+    for name, text in dvc_hooks.items():
+        assert b"# stagecore-hook v1" in (hooks_dir / name).read_bytes()
+        assert (hooks_dir / f"{name}.dvc-hook").read_bytes() == text
+        assert not (hooks_dir / f"{name}.legacy").exists()  # DVC's hook no longer runs on every commit
+
+    bindir = tmp_path / "bin"  # a `dvc` that would leave a trace if DVC's hooks still ran
+    bindir.mkdir()
+    (bindir / "dvc").write_text(f"#!/bin/sh\necho \"$@\" >> {tmp_path / 'dvc-ran'}\n")
+    (bindir / "dvc").chmod(0o755)
+    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    (repo / "code.py").write_text("x = 1\n")
+    git("add", "-A", cwd=repo)
+    proc = run("git", "commit", "-qm", "code", cwd=repo, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert run("git", "checkout", "-qb", "other", cwd=repo, env=env).returncode == 0
+    assert not (tmp_path / "dvc-ran").exists()
+
+    assert ok("install", cwd=repo).stdout.count("already installed") == 5  # idempotent, no backup lost
+    proc = ok("uninstall", cwd=repo)
+    for name, text in dvc_hooks.items():
+        assert f"{name}: removed; DVC's hook (`dvc install`) is back" in proc.stdout
+        assert (hooks_dir / name).read_bytes() == text
+        assert not (hooks_dir / f"{name}.dvc-hook").exists()
+    assert not (hooks_dir / "post-merge").exists()
+
+
+# --- 1c/1d: the hooks under the real framework ---------------------------------------------------
+
+
+def test_manifest_post_hooks_are_verbose() -> None:
+    manifest = yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())
+    verbose = {hook["id"]: hook.get("verbose", False) for hook in manifest}
+    assert verbose == {
+        "stagecore-pre-commit": False,
+        "stagecore-post-checkout": True,
+        "stagecore-post-merge": True,
+        "stagecore-post-rewrite": True,
+        "stagecore-pre-push": True,
+    }
+
+
+def test_framework_shows_a_failed_fetch_in_post_checkout(tmp_path: Path) -> None:
+    repo = stagecore_repo(tmp_path / "repo")
+    (repo / ".dvc/config").write_text(f"[core]\n    remote = store\n['remote \"store\"']\n    url = {tmp_path / 'store'}\n")
+    (repo / ".pre-commit-config.yaml").write_text(local_framework_config(["stagecore-post-checkout"]))
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "framework", cwd=repo)
+    (repo / "data.txt").write_text("v1\n")
+    ok("add", "data.txt", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "v1", cwd=repo)
+    assert run(pre_commit_exe(), "install", cwd=repo).returncode == 0
+
+    shutil.rmtree(repo / ".dvc/cache")  # neither in the cache nor on the (never pushed) remote
+    (repo / "data.txt").unlink()
+    git("checkout", "-qb", "scratch", "HEAD~1", cwd=repo)
+    proc = run("git", "checkout", "main", cwd=repo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "stagecore (workspace data follows the checkout)" in out
+    shown = out.split("stagecore (workspace data follows the checkout)", 1)[1]
+    assert "stagecore post-checkout: the workspace does not fully match the checked-out dvc files:" in shown
+    assert "'data.txt': the new version is not in the cache nor on the data remote" in shown
+
+
+def test_pre_push_runs_by_hand_under_the_framework(tmp_path: Path) -> None:
+    repo = stagecore_repo(tmp_path / "repo")
+    store = tmp_path / "store"
+    (repo / ".dvc/config").write_text(f"[core]\n    remote = store\n['remote \"store\"']\n    url = {store}\n")
+    (repo / "data.txt").write_text("pushed by hand\n")
+    ok("add", "data.txt", cwd=repo)
+    (repo / ".pre-commit-config.yaml").write_text(local_framework_config(["stagecore-pre-push"]))
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "v1", cwd=repo)
+
+    proc = run(pre_commit_exe(), "run", "--hook-stage", "pre-push", cwd=repo)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "usage" not in out.lower() and "expected arguments" not in out
+    assert "stagecore: 1 file pushed to 'store'" in out
+    assert len(list((store / "files/md5").rglob("*"))) == 2  # one prefix directory, one object
+
+
+def test_missing_sdk_hint_under_the_framework(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'boto3' or name.startswith('boto3.'):\n"
+        "            raise ImportError('No module named boto3')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from stagecore.remotes import open_remote\n"
+        "from stagecore.errors import RemoteError\n"
+        "try:\n"
+        "    open_remote('r', {'url': 's3://b/p'}, '.')\n"
+        "except RemoteError as exc:\n"
+        "    print(exc.hint)\n"
+    )
+    for env, hint in (
+        ({"PRE_COMMIT": "1"}, "add `additional_dependencies: ['stagecore[s3]']` to each stagecore hook in "
+         ".pre-commit-config.yaml, then run `pre-commit install-hooks`"),
+        ({}, "pip install 'stagecore[s3]'"),
+    ):
+        proc = run(sys.executable, "-c", code, cwd=tmp_path, env={"PYTHONPATH": str(REPO_ROOT), **env})
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines() == [hint]
