@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 
 from githooks import HOOK_MODULES
 
@@ -13,7 +12,9 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in HOOK_MODULES:
         sys.stderr.write(f"usage: python -m githooks {{{','.join(HOOK_MODULES)}}} [git's hook arguments]\n")
         return 2
-    return import_module(f"githooks.{HOOK_MODULES[argv[0]]}").main(argv[1:])
+    name = f"githooks.{HOOK_MODULES[argv[0]]}"
+    __import__(name)  # not importlib: one import less on every hook's start
+    return sys.modules[name].main(argv[1:])
 
 
 if __name__ == "__main__":
