@@ -206,3 +206,87 @@ def test_missing_sdk_hint_under_the_framework(tmp_path: Path) -> None:
         proc = run(sys.executable, "-c", code, cwd=tmp_path, env={"PYTHONPATH": str(REPO_ROOT), **env})
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.splitlines() == [hint]
+
+
+# --- 2: install --global ---------------------------------------------------------------------
+
+
+def published_repo(tmp_path: Path) -> tuple[Path, Path]:
+    """A stagecore repository pushed to a bare repository, its data on a directory remote."""
+    origin = stagecore_repo(tmp_path / "origin")
+    (origin / ".dvc/config").write_text(
+        f"[core]\n    remote = store\n['remote \"store\"']\n    url = {tmp_path / 'store'}\n"
+    )
+    (origin / "data.txt").write_text("the data\n")
+    ok("add", "data.txt", cwd=origin)
+    ok("push", cwd=origin)
+    git("add", "-A", cwd=origin)
+    git("commit", "-qm", "data", cwd=origin)
+    bare = tmp_path / "origin.git"
+    git("clone", "-q", "--bare", str(origin), str(bare), cwd=tmp_path)
+    return origin, bare
+
+
+def global_template(home: Path) -> str:
+    return git("config", "--global", "--get", "init.templateDir", cwd=home).strip()
+
+
+def test_install_global_gives_every_later_clone_its_hooks_and_data(tmp_path: Path, isolated_env: Path) -> None:
+    _origin, bare = published_repo(tmp_path)
+    proc = ok("install", "--global", cwd=tmp_path)
+    template = Path(os.environ["XDG_CONFIG_HOME"]) / "stagecore" / "git-template"
+    assert global_template(isolated_env) == str(template)
+    assert f"post-checkout: installed at {template / 'hooks' / 'post-checkout'}" in proc.stdout
+    assert f"git's init.templateDir is {template}: every later `git clone` / `git init` gets" in proc.stdout
+    assert ok("install", "--global", cwd=tmp_path).stdout.count("already installed") == 5
+
+    proc = run("git", "clone", str(bare), "clone", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    clone = tmp_path / "clone"
+    assert (clone / "data.txt").read_text() == "the data\n"  # fetched by our post-checkout
+    assert b"# stagecore-hook v1" in (clone / ".git/hooks/pre-push").read_bytes()
+
+    plain = tmp_path / "plain"  # a repository without .dvc/: the hooks are there and do nothing
+    git("init", "-q", str(plain), cwd=tmp_path)
+    (plain / "a.txt").write_text("a\n")
+    git("add", "a.txt", cwd=plain)
+    proc = run("git", "commit", "-qm", "a", cwd=plain)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+    proc = ok("uninstall", "--global", cwd=tmp_path)
+    assert f"post-checkout: removed ({template / 'hooks' / 'post-checkout'})" in proc.stdout
+    assert "unset git's init.templateDir" in proc.stdout
+    assert run("git", "config", "--global", "--get", "init.templateDir", cwd=tmp_path).returncode == 1
+    assert not template.exists()
+    git("clone", "-q", str(bare), "clone2", cwd=tmp_path)
+    assert not (tmp_path / "clone2/data.txt").exists()
+    assert not (tmp_path / "clone2/.git/hooks/post-checkout").exists()
+
+
+def test_install_global_merges_into_the_users_template(tmp_path: Path, isolated_env: Path) -> None:
+    _origin, bare = published_repo(tmp_path)
+    mine = tmp_path / "my-template"
+    (mine / "hooks").mkdir(parents=True)
+    user_hook = f"#!/bin/sh\necho mine >> {tmp_path / 'mine-ran'}\n"
+    (mine / "hooks/post-checkout").write_text(user_hook)
+    (mine / "hooks/post-checkout").chmod(0o755)
+    git("config", "--global", "init.templateDir", str(mine), cwd=tmp_path)
+
+    proc = ok("install", "--global", cwd=tmp_path)
+    assert f"init.templateDir was already set to {mine} (yours): stagecore's hooks were added" in proc.stdout
+    assert global_template(isolated_env) == str(mine)
+    git("clone", "-q", str(bare), "clone", cwd=tmp_path)
+    assert (tmp_path / "clone/data.txt").read_text() == "the data\n"
+    assert (tmp_path / "mine-ran").read_text() == "mine\n"  # the user's hook ran too
+
+    proc = ok("uninstall", "--global", cwd=tmp_path)
+    assert f"post-checkout: removed; the previous hook is back ({mine / 'hooks/post-checkout'})" in proc.stdout
+    assert "unset" not in proc.stdout
+    assert (mine / "hooks/post-checkout").read_text() == user_hook
+    assert sorted(p.name for p in (mine / "hooks").iterdir()) == ["post-checkout"]
+    assert global_template(isolated_env) == str(mine)
+
+
+def test_install_global_refuses_with_the_framework_option(tmp_path: Path) -> None:
+    refused(sc("install", "--global", "--use-pre-commit-tool", cwd=tmp_path),
+            "--global and --use-pre-commit-tool cannot be combined", code=254)

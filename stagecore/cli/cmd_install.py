@@ -25,6 +25,12 @@ def register(sub) -> None:
         help="add stagecore to .pre-commit-config.yaml instead of writing hooks (then run `pre-commit install`)",
     )
     p.add_argument(
+        "--global",
+        dest="global_",
+        action="store_true",
+        help="once per machine: every later `git clone` / `git init` gets the hooks (git's init.templateDir)",
+    )
+    p.add_argument(
         "--pre-commit-repo", metavar="URL", help="repository URL for the .pre-commit-config.yaml entry"
     )
     p.add_argument("--pre-commit-rev", metavar="REV", help="revision for the .pre-commit-config.yaml entry")
@@ -38,6 +44,8 @@ def run(args) -> int:
     from stagecore.cli.cmd_uninstall import git_root
     from stagecore.ops.install import PRE_COMMIT_REPO_URL, install
 
+    if args.global_:
+        return _run_global(args)
     root = git_root()
     result = install(
         root,
@@ -72,4 +80,34 @@ def run(args) -> int:
         )
     if not result.dvc_repo:
         sys.stderr.write("WARNING: no .dvc directory here yet: the hooks do nothing until `stagecore init`\n")
+    return 0
+
+
+def _run_global(args) -> int:
+    from stagecore.errors import UsageError
+    from stagecore.ops.install_global import install_global
+
+    if args.use_pre_commit_tool:
+        raise UsageError(
+            "--global and --use-pre-commit-tool cannot be combined",
+            hint="the framework is set up per repository: `stagecore install --use-pre-commit-tool` there",
+        )
+    result = install_global(args.hooks)
+    if getattr(args, "quiet", False):
+        return 0
+    for change in result.changes:
+        state = "already installed" if change.action == "unchanged" else change.action
+        print(f"{change.hook}: {state} at {change.path}")
+        if change.legacy:
+            print(f"  the existing hook was kept as {change.legacy} and runs first")
+    if result.ours:
+        print(
+            f"git's init.templateDir is {result.template_dir}: every later `git clone` / `git init` gets "
+            "stagecore's hooks (they do nothing in repositories without .dvc/); undo with `stagecore uninstall --global`"
+        )
+    else:
+        print(
+            f"init.templateDir was already set to {result.template_dir} (yours): stagecore's hooks were added "
+            "to its hooks/ directory, your own hooks there run first"
+        )
     return 0

@@ -19,6 +19,12 @@ def register(sub) -> None:
         metavar="NAME",
         help="remove only this hook (repeatable; default: all)",
     )
+    p.add_argument(
+        "--global",
+        dest="global_",
+        action="store_true",
+        help="undo `stagecore install --global` (repositories cloned meanwhile keep their hooks)",
+    )
     p.set_defaults(func=run)
 
 
@@ -34,20 +40,39 @@ def git_root() -> str:
     return root
 
 
-def run(args) -> int:
-    import os
+_MESSAGES = {
+    "removed": "removed",
+    "restored": "removed; the previous hook is back",
+    "restored-dvc": "removed; DVC's hook (`dvc install`) is back",
+    "foreign-kept": "not stagecore's hook: left alone",
+    "absent": "not installed",
+}
 
+
+def run(args) -> int:
     from stagecore.ops.install import uninstall
 
+    if getattr(args, "global_", False):
+        return _run_global(args)
     result = uninstall(git_root(), args.hooks)
-    messages = {
-        "removed": "removed",
-        "restored": "removed; the previous hook is back",
-        "restored-dvc": "removed; DVC's hook (`dvc install`) is back",
-        "foreign-kept": "not stagecore's hook: left alone",
-        "absent": "not installed",
-    }
+    return _render(result.changes, args, relative=True)
+
+
+def _render(changes, args, relative: bool) -> int:
+    import os
+
     if not getattr(args, "quiet", False):
-        for change in result.changes:
-            print(f"{change.hook}: {messages[change.action]} ({os.path.relpath(change.path)})")
+        for change in changes:
+            where = os.path.relpath(change.path) if relative else change.path
+            print(f"{change.hook}: {_MESSAGES[change.action]} ({where})")
+    return 0
+
+
+def _run_global(args) -> int:
+    from stagecore.ops.install_global import uninstall_global
+
+    result = uninstall_global(args.hooks)
+    _render(result.changes, args, relative=False)
+    if result.config_changed and not getattr(args, "quiet", False):
+        print(f"unset git's init.templateDir ({result.template_dir}): new clones no longer get stagecore's hooks")
     return 0

@@ -92,7 +92,12 @@ def install(
         path = add_to_pre_commit_config(root, names, pre_commit_repo, pre_commit_rev or f"v{__version__}")
         return InstallResult(None, (), dvc_repo, path)
     hooks_dir = hooks_dir_of(root)
-    python = interpreter or sys.executable
+    changes = install_into(hooks_dir, names, interpreter or sys.executable)
+    return InstallResult(hooks_dir, changes, dvc_repo)
+
+
+def install_into(hooks_dir: str, names: Sequence[str], python: str) -> tuple[HookChange, ...]:
+    """Write the shims for `names` into `hooks_dir` (a repository's, or a git template's)."""
     planned = [(name, os.path.join(hooks_dir, name)) for name in names]
     framework = [path for _name, path in planned if is_pre_commit_framework(path)]
     if framework:
@@ -116,14 +121,17 @@ def install(
             hint="merge or remove one of the two by hand, or use `stagecore install --use-pre-commit-tool`",
         )
     os.makedirs(hooks_dir, exist_ok=True)
-    changes = [_install_one(name, path, python) for name, path in planned]
-    return InstallResult(hooks_dir, tuple(changes), dvc_repo)
+    return tuple(_install_one(name, path, python) for name, path in planned)
 
 
 def uninstall(root: str, hooks: Sequence[str] | None = None) -> UninstallResult:
     """Remove stagecore's shims (only files with the marker) and restore `NAME.legacy`."""
-    names = _check_names(hooks)
     hooks_dir = hooks_dir_of(root)
+    return UninstallResult(hooks_dir, uninstall_from(hooks_dir, _check_names(hooks)))
+
+
+def uninstall_from(hooks_dir: str, names: Sequence[str]) -> tuple[HookChange, ...]:
+    """Remove the shims for `names` from `hooks_dir`, restoring what they replaced."""
     changes = []
     for name in names:
         path = os.path.join(hooks_dir, name)
@@ -142,7 +150,7 @@ def uninstall(root: str, hooks: Sequence[str] | None = None) -> UninstallResult:
             changes.append(HookChange(name, path, "restored-dvc", path + DVC_BACKUP_SUFFIX))
         else:
             changes.append(HookChange(name, path, "removed" if removed else "absent"))
-    return UninstallResult(hooks_dir, tuple(changes))
+    return tuple(changes)
 
 
 def hooks_dir_of(root: str) -> str:
