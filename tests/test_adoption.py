@@ -290,3 +290,59 @@ def test_install_global_merges_into_the_users_template(tmp_path: Path, isolated_
 def test_install_global_refuses_with_the_framework_option(tmp_path: Path) -> None:
     refused(sc("install", "--global", "--use-pre-commit-tool", cwd=tmp_path),
             "--global and --use-pre-commit-tool cannot be combined", code=254)
+
+
+# --- 3: progress on a terminal only ------------------------------------------------------------
+
+
+def on_tty(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """stagecore with stderr on a pseudo-terminal: (exit code, stdout, what the terminal got)."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "stagecore", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=slave, env={**clean_env(), "PYTHONPATH": str(REPO_ROOT)})
+    os.close(slave)
+    chunks: list[bytes] = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the other side is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    stdout = proc.stdout.read().decode() if proc.stdout else ""
+    return proc.wait(timeout=60), stdout, b"".join(chunks).decode(errors="replace")
+
+
+def test_push_and_fetch_show_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    repo = stagecore_repo(tmp_path / "repo")
+    (repo / ".dvc/config").write_text(f"[core]\n    remote = store\n['remote \"store\"']\n    url = {tmp_path / 'store'}\n")
+    (repo / "data").mkdir()
+    for i in range(3):
+        (repo / "data" / f"{i}.txt").write_text(f"file {i}\n")
+    ok("add", "data", cwd=repo)
+
+    code, stdout, terminal = on_tty("push", cwd=repo)
+    assert code == 0, stdout + terminal
+    assert "4 files pushed" in stdout
+    assert "pushing:" in terminal and "4/4" in terminal and "file/s" in terminal, terminal
+
+    shutil.rmtree(repo / ".dvc/cache")
+    proc = sc("fetch", cwd=repo)  # not a terminal: no bar, no carriage return
+    assert proc.returncode == 0 and "4 files fetched" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+
+    shutil.rmtree(repo / ".dvc/cache")
+    code, stdout, terminal = on_tty("-q", "fetch", cwd=repo)  # -q: silence on the terminal too
+    assert (code, stdout, terminal) == (0, "", "")
+    code, stdout, terminal = on_tty("fetch", cwd=repo)
+    assert (code, stdout.strip()) == (0, "Everything is up to date."), stdout
+    assert "fetching" not in terminal  # nothing to transfer: no bar

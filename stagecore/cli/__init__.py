@@ -109,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("ERROR: the following arguments are required: command\n")
         return EXIT_USAGE
     try:
+        if args.quiet:  # no progress bars either
+            from stagecore.progress import silence
+
+            silence()
         if args.quiet and args.command not in PRINTING:  # DVC's -q: no informational output
             from contextlib import redirect_stdout
 
