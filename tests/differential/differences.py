@@ -60,12 +60,7 @@ DELIBERATE: dict[str, Deliberate] = {
 }
 
 KNOWN_DIVERGENCES: dict[str, str] = {
-    "commit_after_no_commit_refused": "`commit` of outputs added with `add --no-commit` (whole, granular or "
-    "-R) refuses 'unable to commit changed stage ... Use -f' (exit 1); DVC "
-    "commits them (exit 0)",
     "freeze_dvcfile": "`freeze foo.dvc` is refused ('only dvc.yaml stages can be frozen'); DVC writes frozen: true",
-    "pull_target_in_dir_fetches_all": "`pull data/sub/b` fetches every object of the directory; DVC fetches "
-    "only the target's",
     "pull_nothing_no_remote": "`pull` with nothing to pull and no remote exits 1; DVC says 'Everything is up "
     "to date.' and exits 0",
     "failed_stage_outputs_cached": "repro of a stage whose command succeeds but leaves a declared output "

@@ -43,7 +43,6 @@ CLOUD_SCENARIOS: tuple[Scenario, ...] = (
         DC + "test_pull_partial",
         (*PUSHED, "rm -rf .dvc/cache data", "$TOOL pull data/sub/b"),
         FOO_DATA,
-        differs="pull_target_in_dir_fetches_all",
     ),
     S(
         "pull_one_target",
