@@ -346,3 +346,36 @@ def test_push_and_fetch_show_progress_on_a_terminal_only(tmp_path: Path) -> None
     code, stdout, terminal = on_tty("fetch", cwd=repo)
     assert (code, stdout.strip()) == (0, "Everything is up to date."), stdout
     assert "fetching" not in terminal  # nothing to transfer: no bar
+
+
+# --- 4: shell completion ---------------------------------------------------------------------------
+
+
+def test_bash_completion_script_completes_commands_and_options(tmp_path: Path) -> None:
+    proc = ok("completion", "-s", "bash", cwd=tmp_path)
+    script = tmp_path / "stagecore.bash"
+    script.write_text(proc.stdout)
+    probe = (
+        f"source {script}\n"
+        "complete -p stagecore\n"
+        "COMP_WORDS=(stagecore ins); COMP_CWORD=1; COMP_LINE='stagecore ins'; COMP_POINT=${#COMP_LINE}\n"
+        "_shtab_stagecore; echo \"words: ${COMPREPLY[*]}\"\n"
+        "COMP_WORDS=(stagecore install --gl); COMP_CWORD=2; COMP_LINE='stagecore install --gl'\n"
+        "COMP_POINT=${#COMP_LINE}; _shtab_stagecore; echo \"options: ${COMPREPLY[*]}\"\n"
+    )
+    result = run("bash", "-c", probe, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "complete -o bashdefault -F _shtab_stagecore stagecore"
+    assert lines[1].split() == ["words:", "install"]
+    assert lines[2].split() == ["options:", "--global"]
+
+
+def test_zsh_completion_and_bad_shell(tmp_path: Path) -> None:
+    proc = ok("-q", "completion", "--shell", "zsh", cwd=tmp_path)  # -q keeps what the command prints
+    assert proc.stdout.startswith("#compdef stagecore\n")
+    assert "install" in proc.stdout and proc.stderr == ""
+    proc = sc("completion", "-s", "fish", cwd=tmp_path)
+    assert proc.returncode == 254
+    assert "ERROR: argument -s/--shell: invalid choice: 'fish' (choose from" in proc.stderr
+    assert proc.stderr.startswith("usage: stagecore completion")

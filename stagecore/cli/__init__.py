@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 # what `dvc --help` (3.67.1) lists and stagecore does not implement, aliases included: the repository
 # is DVC's format, so the user's `dvc` does these on the same checkout
 DVC_ONLY = (
-    "artifacts", "cache", "check-ignore", "completion", "data", "destroy", "diff", "doctor", "du",
+    "artifacts", "cache", "check-ignore", "data", "destroy", "diff", "doctor", "du",
     "exp", "experiments", "get-url", "import-db", "list-url",
     "ls-url", "plots", "queue", "root", "studio",
 )
@@ -41,7 +41,7 @@ def _dvc_only(argv: list[str]) -> str | None:
 
 
 # the commands whose stdout is what they exist to print: -q leaves it (DVC's `config`, `remote list`...)
-PRINTING = ("config", "dag", "hook", "metrics", "params", "remote", "stage", "verify")
+PRINTING = ("completion", "config", "dag", "hook", "metrics", "params", "remote", "stage", "verify")
 
 
 def _own_parsers(parser: argparse.ArgumentParser, top: bool = True) -> None:
