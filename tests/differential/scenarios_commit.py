@@ -11,7 +11,6 @@ from tests.differential.scenarios_data import (
     FOO_MD5,
     HAND_FOO,
     LEGACY_FOO,
-    NO_COMMIT,
     PRESERVE,
     REMOVE,
     STAGE_FOO,
@@ -26,7 +25,6 @@ COMMIT_SCENARIOS: tuple[Scenario, ...] = (
         COMMIT + "test_commit_recursive",
         ("$TOOL add --no-commit data/a data/sub/b", "$TOOL commit -R data"),
         DATA,
-        differs=NO_COMMIT,
     ),
     S(
         "commit_dir_changed_without_force",
@@ -63,14 +61,12 @@ COMMIT_SCENARIOS: tuple[Scenario, ...] = (
         COMMIT + "test_commit_granular_output_file",
         ("$TOOL add --no-commit data", "$TOOL commit data/a"),
         DATA,
-        differs=NO_COMMIT,
     ),
     S(
         "commit_granular_subdir",
         COMMIT + "test_commit_granular_dir",
         ("$TOOL add --no-commit data", "$TOOL commit data/sub"),
         DATA,
-        differs=NO_COMMIT,
     ),
     S(
         "commit_dos2unix_legacy",
@@ -83,7 +79,6 @@ COMMIT_SCENARIOS: tuple[Scenario, ...] = (
         COMMIT + "test_commit_multiple_files",
         ("$TOOL add --no-commit foo bar", "$TOOL commit foo bar"),
         {**FOO, "bar": "bar"},
-        differs=NO_COMMIT,
     ),
     S("commit_nothing_changed", COMMIT + "test_commit_force", ("$TOOL add foo", "$TOOL commit"), FOO),
     S(

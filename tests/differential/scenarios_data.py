@@ -24,7 +24,6 @@ PRESERVE = (
     "  type: mytype\n  labels:\n  - label1\n  - label2\n  remote: testremote\nmeta: some metadata\n"
 )
 STAGE_FOO = "stages:\n  gen:\n    cmd: echo foo > foo\n    outs:\n    - foo\n"
-NO_COMMIT = "commit_after_no_commit_refused"
 TWO_STAGES_FOO = STAGE_FOO + "  gen2:\n    cmd: echo foo > foo\n    outs:\n    - foo\n"
 
 ADD_SCENARIOS: tuple[Scenario, ...] = (
@@ -82,14 +81,12 @@ ADD_SCENARIOS: tuple[Scenario, ...] = (
         ADD + "test_add_commit",
         ("$TOOL add --no-commit foo", "$TOOL status", "$TOOL commit foo.dvc"),
         FOO,
-        differs=NO_COMMIT,
     ),
     S(
         "add_no_commit_dir",
         ADD + "test_add_commit",
         ("$TOOL add --no-commit data", "$TOOL commit data"),
         DATA,
-        differs=NO_COMMIT,
     ),
     S(
         "add_dir_cache_once",
