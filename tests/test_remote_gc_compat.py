@@ -10,6 +10,7 @@ real `git push`.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -186,7 +187,15 @@ def test_objects_missing_everywhere_warn_and_exit_0(twins: Twins) -> None:
             assert lines[0] == MISSING and sorted(lines[1:]) == want, proc.stderr
     twins.same_objects("r1")
     twins.each(lambda repo: shutil.rmtree(repo / ".dvc" / "cache"))
-    for done in ("2 files fetched\n", "Everything is up to date.\n"):
+    # status -c: by status (deleted, new, missing); dd, whose manifest is nowhere, is a warning, not a line
+    for args in (("status", "-c"), ("status", "-c", "--json")):  # DVC's order inside a status is a set's
+        theirs, ours = twins.both(*args, out=False)
+        assert ours.stderr == theirs.stderr == f"{MISSING}\nname: None, md5: {dd_dir}\n"
+        if "--json" not in args:
+            assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines())
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout) == {"ee/e": "deleted", "a": "missing", "b": "missing"}
+    assert list(json.loads(ours.stdout))[0] == "ee/e"  # deleted, then new, then missing
+    for done in ("1 file fetched\n", "Everything is up to date.\n"):  # status -c fetched ee's manifest
         theirs, ours = twins.both("fetch")
         assert (ours.returncode, ours.stdout) == (0, done)
         for proc in (theirs, ours):

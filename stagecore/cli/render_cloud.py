@@ -10,6 +10,13 @@ def cloud_status(repo, stages, args) -> int:
     from stagecore.ops.used import refs_of_stages
 
     report = compute(repo, refs_of_stages(stages), remote=args.remote)
+    if report.lost:
+        import sys
+
+        from stagecore.cli.transfer_common import MISSING_WARNING
+
+        sys.stderr.write(MISSING_WARNING + "\n")
+        sys.stderr.writelines(f"name: None, {hi.name}: {hi.value}\n" for hi in report.lost)  # DVC's words
     if args.quiet:
         return 1 if report.entries else 0
     if args.json:
@@ -18,6 +25,6 @@ def cloud_status(repo, stages, args) -> int:
     if not report.entries:
         print(f"Cache and remote '{report.remote}' are in sync.")
         return 0
-    for path, status in sorted(report.entries.items()):
+    for path, status in report.entries.items():
         print(f"\t{status + ':':<20}{path}")
     return 0

@@ -318,25 +318,39 @@ def _get(repo, rem, objects: dict[HashInfo, str], jobs: int, progress: Progress 
 
 
 class CloudStatus(NamedTuple):
-    entries: dict[str, str]  # path -> new | deleted | missing
+    entries: dict[str, str]  # path -> deleted | new | missing, in DVC's order (by status, then path)
     remote: str
+    lost: list[HashInfo] = []  # `.dir` manifests neither in the cache nor on the remote: not listed
 
 
 def cloud_status(repo, refs: list[Ref], *, remote: str | None = None) -> CloudStatus:
     """As DVC 3.67.1: outputs that name their own `remote:` are left out of `status -c`."""
-    used = expand(repo.odb, [ref for ref in refs if not ref.remote])
+    refs = [ref for ref in refs if not ref.remote]
+    used = expand(repo.odb, refs)
     with open_data_remote(repo, remote, "status") as rem:
+        if used.unexpanded:  # as DVC, a manifest only the remote has is fetched (verified) to list its files
+            from stagecore.ops.repolock import locked
+
+            with locked(repo):
+                _get(repo, rem, dict(used.unexpanded), rem.jobs, None)
+            used = expand(repo.odb, refs)
         keys = {hi: object_relpath(hi) for hi in used.objects}
         on_remote = rem.exists_many(list(keys.values()))
         repo.odb.preload_many(used.objects)
-        entries = {}
+        found = {}
+        lost = []
         for hi, path in used.objects.items():
             local = repo.odb.has(hi)
             remote_has = keys[hi] in on_remote
             if local and not remote_has:
-                entries[path] = "new"
+                found[path] = "new"
             elif remote_has and not local:
-                entries[path] = "deleted"
+                found[path] = "deleted"
             elif not local and not remote_has:
-                entries[path] = "missing"
-        return CloudStatus(entries, rem.name)
+                if hi in used.unexpanded:  # DVC cannot collect that output: it warns, lists nothing
+                    lost.append(hi)
+                else:
+                    found[path] = "missing"
+        order = {"deleted": 0, "new": 1, "missing": 2}
+        entries = dict(sorted(found.items(), key=lambda kv: (order[kv[1]], kv[0])))
+        return CloudStatus(entries, rem.name, sorted(lost, key=lambda hi: hi.value))
