@@ -203,6 +203,12 @@ def test_status_targets_accept_groups_and_outputs(twins):
     assert ours.returncode == theirs.returncode == 1
     assert ours.stderr.startswith("ERROR: 'nosuch' does not exist") and theirs.stderr.startswith(
         "ERROR: 'nosuch' does not exist")
+    both(twins, "repro", "-q", ":b", "sub/dvc.yaml:s")
+    for root in twins:
+        for rel in ("x.txt", "y.txt", "sub/s.txt"):
+            (root / rel).unlink()
+    assert same_stdout(twins, "checkout", ":b", "sub/dvc.yaml:s") == "A       sub/s.txt\nA       x.txt\nA       y.txt\n"
+    same_files(twins, "x.txt", "sub/s.txt", "dvc.lock", "sub/dvc.lock")
 
 
 # -- repro flags ------------------------------------------------------------------------------------
