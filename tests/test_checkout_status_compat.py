@@ -380,3 +380,16 @@ def test_status_flags(pipeline):
     assert theirs.returncode == mine.returncode == 0
     assert sorted(theirs.stdout.split("\n")) == sorted(mine.stdout.split("\n"))
     assert "foo.dvc:\n\tchanged outs:\n\t\tdeleted:            foo\n" in mine.stdout
+
+
+def test_pull_without_a_remote_checks_out_what_the_cache_has(twins):
+    for run, root in twins:
+        (root / "foo").write_text("foo\n")
+        (root / "bar").write_text("bar\n")
+        _ok(run, "add", "-q", "foo", "bar", cwd=root)
+        (root / "foo").unlink()
+        subprocess.run(["rm", "-rf", str(root / ".dvc/cache/files/md5/c1")], check=True)  # bar's object
+    theirs, mine = _both(twins, "pull")  # bar is in the workspace: not needed from the cache
+    assert (theirs.returncode, theirs.stdout) == (mine.returncode, mine.stdout) == (0, "A       foo\n1 file added\n")
+    line = "No remote provided and no default remote set."
+    assert theirs.stderr.splitlines() == mine.stderr.splitlines() == [line]

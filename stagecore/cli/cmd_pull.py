@@ -31,12 +31,19 @@ def run(args) -> int:
     )
     from stagecore.cli.common import err, open_repo
     from stagecore.cli.transfer_common import fetch_for, report_problems
+    from stagecore.errors import RemoteError
     from stagecore.ops.checkout import checkout
 
     cwd = os.getcwd()
     with open_repo() as repo:
         chosen = select_targets(repo, args, "pull")  # a path inside a tracked directory: that part only
-        result = _fetch(repo, args, chosen.only) if _parts(chosen) else fetch_for(repo, args)
+        try:
+            result = _fetch(repo, args, chosen.only) if _parts(chosen) else fetch_for(repo, args)
+        except RemoteError as exc:
+            if args.remote or not exc.message.startswith("no remote specified"):
+                raise
+            err("No remote provided and no default remote set.")  # DVC's words: check out what the cache has
+            result = None
         done = checkout(repo, chosen.stages, force=args.force, only=chosen.only, prune=not args.targets)
         print_changes(repo, done.changes, cwd)
         report_untracked(repo, done.untracked_kept, cwd)
@@ -46,8 +53,9 @@ def run(args) -> int:
         if missing:
             err("ERROR: not checked out (missing from the cache and the remote): " + ", ".join(done.missing))
         # DVC's line: 'N files fetched, N files modified, N files added and N files deleted'
-        print(summary(done.stats, ("fetched", len(result.transferred))) or "Everything is up to date.")
-    code = report_problems(result, "pull")
+        fetched = len(result.transferred) if result is not None else 0
+        print(summary(done.stats, ("fetched", fetched)) or "Everything is up to date.")
+    code = report_problems(result, "pull") if result is not None else 0
     return code or (1 if done.kept or missing or done.refused else 0)
 
 

@@ -169,11 +169,11 @@ def _stash(repo, rel: str, name: str, result: CheckoutOutcome) -> bool:
 
 def _checkout_file(repo, path, real, hi, meta, force, relink, result, dirs) -> None:
     full = os.path.join(repo.root, path)
-    if not repo.odb.exists(hi):
-        result.missing.append(path)
-        return
     current = repo.workspace.measure(path, hi.name) if os.path.lexists(full) else None
     if current is not None and current.hash == hi and not relink:
+        return  # already there: nothing needed from the cache (DVC: no failure either)
+    if not repo.odb.exists(hi):
+        result.missing.append(path)
         return
     if current is not None and current.files is not None:
         if not force:

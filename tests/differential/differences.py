@@ -61,8 +61,6 @@ DELIBERATE: dict[str, Deliberate] = {
 
 KNOWN_DIVERGENCES: dict[str, str] = {
     "freeze_dvcfile": "`freeze foo.dvc` is refused ('only dvc.yaml stages can be frozen'); DVC writes frozen: true",
-    "pull_nothing_no_remote": "`pull` with nothing to pull and no remote exits 1; DVC says 'Everything is up "
-    "to date.' and exits 0",
     "failed_stage_outputs_cached": "repro of a stage whose command succeeds but leaves a declared output "
     "missing saves the outputs that exist into the cache; DVC saves none",
     "params_diff_vars_files": "`params diff` ignores the files a dvc.yaml loads with `vars:` (DVC shows their "

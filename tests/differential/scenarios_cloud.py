@@ -90,7 +90,6 @@ CLOUD_SCENARIOS: tuple[Scenario, ...] = (
         DC + "test_data_cloud_error_cli",
         ("$TOOL pull",),
         {},
-        differs="pull_nothing_no_remote",
     ),
     S(
         "remote_without_default",
