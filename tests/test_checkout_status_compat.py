@@ -392,4 +392,5 @@ def test_pull_without_a_remote_checks_out_what_the_cache_has(twins):
     theirs, mine = _both(twins, "pull")  # bar is in the workspace: not needed from the cache
     assert (theirs.returncode, theirs.stdout) == (mine.returncode, mine.stdout) == (0, "A       foo\n1 file added\n")
     line = "No remote provided and no default remote set."
-    assert theirs.stderr.splitlines() == mine.stderr.splitlines() == [line]
+    assert theirs.stderr.splitlines() == [line]
+    assert mine.stderr.splitlines() == [line, "hint: add one with `stagecore remote add -d NAME URL`"]

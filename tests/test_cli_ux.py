@@ -104,12 +104,12 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_pull_without_any_remote_hints_remote_add(project):
-    proc = sc("pull", cwd=project)
-    assert proc.returncode != 0
+    proc = sc("pull", cwd=project)  # as DVC: what the cache has is checked out, exit 0
+    assert proc.returncode == 0
     assert proc.stderr.endswith("hint: add one with `stagecore remote add -d NAME URL`\n"), proc.stderr
     ok("remote", "add", "store", str(project.parent / "store"), cwd=project)
     proc = sc("pull", cwd=project)
-    assert proc.returncode != 0
+    assert proc.returncode == 0
     assert proc.stderr.endswith(
         "hint: set a default with `stagecore remote default store` or use `stagecore pull -r store`\n"
     ), proc.stderr

@@ -43,6 +43,8 @@ def run(args) -> int:
             if args.remote or not exc.message.startswith("no remote specified"):
                 raise
             err("No remote provided and no default remote set.")  # DVC's words: check out what the cache has
+            if exc.hint:
+                err(f"hint: {exc.hint}")
             result = None
         done = checkout(repo, chosen.stages, force=args.force, only=chosen.only, prune=not args.targets)
         print_changes(repo, done.changes, cwd)
