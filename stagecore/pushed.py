@@ -2,7 +2,7 @@
 
 After a pre-push that uploaded everything its commits reference (no finding at all), the blob
 ids of every `*.dvc`, `dvc.lock` and `dvc.yaml` in those commits go into
-`.dvc/tmp/stagecore-pushed-<git remote>`, with the stat signatures of the files that choose the
+`.dvc/tmp/stagecore-pushed-<git remote>`, with the content of the files that choose the
 data remote (`.dvc/config`, `.dvc/config.local`, the repository's git config). A later push whose
 commits hold only recorded blobs has nothing to upload: it ends after one `git rev-list` and a
 `git ls-tree` per commit, before any git library or the engine is imported. Like git-lfs, this
@@ -17,9 +17,9 @@ import marshal
 import os
 import re
 
-from stagecore.snapshot import git_paths, read_bounded, real_tmp_dir, sig_of
+from stagecore.snapshot import git_paths, read_bounded, real_tmp_dir
 
-VERSION = 1
+VERSION = 2
 MAX_COMMITS = 8
 MAX_BYTES = 32 << 20
 _DVC_NAMES = (".dvc", "/dvc.lock", "/dvc.yaml")
@@ -31,15 +31,20 @@ def record_path(root: str, remote: str) -> str:
 
 
 def _config_sigs(root: str, environ) -> list | None:
+    """The content of the files that choose the data remote (by content, not stat: git rewrites
+    its config file on branch deletions and the like without changing what it says)."""
     found = git_paths(root, environ)
     if found is None:
         return None
-    sigs: list[tuple[str, tuple | None]] = []
+    sigs: list[tuple[str, bytes | None]] = []
     for path in (os.path.join(root, ".dvc", "config"), os.path.join(root, ".dvc", "config.local"),
                  os.path.join(found[0], "config")):
-        try:
-            sigs.append((path, sig_of(os.stat(path))))
-        except FileNotFoundError:
+        if os.path.lexists(path):
+            data = read_bounded(path, 1 << 20, nofollow=False)
+            if data is None:
+                return None
+            sigs.append((path, data))
+        else:
             sigs.append((path, None))
     return sigs
 
