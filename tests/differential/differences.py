@@ -60,7 +60,6 @@ DELIBERATE: dict[str, Deliberate] = {
 }
 
 KNOWN_DIVERGENCES: dict[str, str] = {
-    "freeze_dvcfile": "`freeze foo.dvc` is refused ('only dvc.yaml stages can be frozen'); DVC writes frozen: true",
     "failed_stage_outputs_cached": "repro of a stage whose command succeeds but leaves a declared output "
     "missing saves the outputs that exist into the cache; DVC saves none",
     "params_diff_vars_files": "`params diff` ignores the files a dvc.yaml loads with `vars:` (DVC shows their "

@@ -162,7 +162,6 @@ DVCFILE_SCENARIOS: tuple[Scenario, ...] = (
         DF + "test_load_all_singlestage",
         ("$TOOL add foo", "$TOOL freeze foo.dvc", "echo x > foo"),
         FOO,
-        differs="freeze_dvcfile",
     ),
     S(
         "dvcfile_empty",
