@@ -9,8 +9,6 @@ write `dvc.yaml` directly and need no `repro`, which keeps their cost to one or 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from tests.differential.runner import Compare, Scenario
 from tests.differential.scenarios_pipeline import FOO, C, _stage, _yaml
 
@@ -307,19 +305,5 @@ OTHER_SCENARIOS: tuple[Scenario, ...] = (
       differs="dag_dot_node_order"),
 )
 
-# Measured at >= 3 s of CPU for the two twins together (DVC costs ~0.8 s a call): marked slow, so that
-# `-m 'not slow'` keeps the rest of these scenarios under 3 minutes of CPU; `make test` still runs them.
-SLOW = frozenset({
-    "dvcfile_desc_meta_preserved", "dvcfile_stage_in_subdir", "foreach_composite_list",
-    "foreach_params_composite_list_tracked", "ignore_dep_dir_ignored_file", "ignore_output_ignored",
-    "interpolated_param_change_reruns", "lock_cmd_change_others_preserved",
-    "lock_order_preserved_pipeline_reordered", "lock_params_dump", "matrix_from_params",
-    "metrics_show_after_repro", "remove_last_stage_removes_files", "remove_stage_lock_format_error",
-    "remove_stage_preserves_comment",
-})
-
-SCENARIOS: tuple[Scenario, ...] = tuple(
-    replace(s, slow=True) if s.name in SLOW else s
-    for s in PARAMS_SCENARIOS + METRICS_SCENARIOS + PARSING_SCENARIOS + LOCK_SCENARIOS + DVCFILE_SCENARIOS
-    + OTHER_SCENARIOS
-)
+SCENARIOS: tuple[Scenario, ...] = (PARAMS_SCENARIOS + METRICS_SCENARIOS + PARSING_SCENARIOS + LOCK_SCENARIOS
+                                   + DVCFILE_SCENARIOS + OTHER_SCENARIOS)
