@@ -545,10 +545,12 @@ def test_real_hooks_on_an_alias_bomb(repo: Path) -> None:
     proc = run_cli("install", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     git("checkout", "-q", "-b", "evil", cwd=repo)
-    _with_stage(repo, BOMB_STAGE)
     (repo / "data" / "a.txt").write_text("alpha, evil\n", encoding="utf-8")
     proc = run_cli("add", "data", cwd=repo)
     assert proc.returncode == 0, proc.stderr
+    _with_stage(repo, BOMB_STAGE)  # after the add: add reads every dvc file, as DVC's, and refuses a bomb
+    proc = run_cli("add", "data", cwd=repo)
+    assert proc.returncode == 1 and "(an alias bomb?)" in proc.stderr, proc.stderr
     git("add", "-A", cwd=repo)
     proc, seconds = run_limited(["git", "commit", "-q", "-m", "evil"], repo)
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
