@@ -91,7 +91,7 @@ class CheckoutError(StagecoreError):
         listing = "\n".join(paths)
         super().__init__(
             f"Checkout failed for following targets ({reason}):\n{listing}",
-            hint="fetch the data with `stagecore pull`, or save the workspace version with `stagecore commit`",
+            hint="fetch the data with `stagecore pull`, or save the workspace version with `stagecore commit -f`",
         )
         self.paths = paths
 

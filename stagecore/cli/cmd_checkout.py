@@ -117,5 +117,5 @@ def report_kept(repo, kept: list[str], cwd: str, command: str) -> bool:
     err("WARNING: kept modified workspace data that is not in the cache:")
     for path in kept:
         err(f"\t{display(repo, path, cwd)}")
-    err(f"hint: save it with `stagecore commit` (or `stagecore add`), or replace it with `stagecore {command} --force`")
+    err(f"hint: save it with `stagecore commit -f` (or `stagecore add`), or replace it with `stagecore {command} --force`")
     return True
