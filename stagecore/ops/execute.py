@@ -144,6 +144,7 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
     from stagecore.gitignore import add_entry
 
     stage.deps = current_deps(repo, stage)
+    _check_outs_exist(repo, stage)
     saved = []
     for out in stage.outs:
         path = stage.out_path(out)
@@ -181,6 +182,20 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
             if gi:
                 touched.append(gi)
     return touched
+
+
+def _check_outs_exist(repo, stage: Stage) -> None:
+    """Every declared output must exist before any is saved: a stage that left one missing
+    failed, and (as DVC) none of its outputs goes into the cache."""
+    for out in stage.outs:
+        path = stage.out_path(out)
+        if not os.path.exists(os.path.join(repo.root, path)):
+            from stagecore.errors import CacheError
+            from stagecore.ops.failed import remember
+
+            remember(repo, stage)  # what it did write is not data to save into the cache later
+            raise CacheError(f"output '{path}' does not exist",
+                             hint="run the stage, or remove the output from it")
 
 
 def current_deps(repo, stage: Stage) -> list:

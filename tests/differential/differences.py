@@ -60,11 +60,7 @@ DELIBERATE: dict[str, Deliberate] = {
 }
 
 KNOWN_DIVERGENCES: dict[str, str] = {
-    "failed_stage_outputs_cached": "repro of a stage whose command succeeds but leaves a declared output "
-    "missing saves the outputs that exist into the cache; DVC saves none",
     "params_diff_vars_files": "`params diff` ignores the files a dvc.yaml loads with `vars:` (DVC shows their "
     "used values)",
     "stage_out_dvcignored": "`stage add` accepts an output matched by .dvcignore; DVC refuses it (exit 255)",
-    "dag_dot_node_order": "`dag --dot --full` lists the .dvc file's node before the stage's; DVC lists the "
-    "stages of dvc.yaml first",
 }
