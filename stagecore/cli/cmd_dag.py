@@ -37,16 +37,28 @@ def _labels(graph, collapse: bool):
     return nodes, edges
 
 
+def _lister(root: str):
+    import os
+
+    def listdir(reldir: str) -> list[str]:
+        try:
+            return os.listdir(os.path.join(root, reldir))  # the file system's order, as DVC's os.walk
+        except OSError:
+            return []
+
+    return listdir
+
+
 def run(args) -> int:
     import sys
 
     from stagecore import targets
     from stagecore.cli.common import open_repo
-    from stagecore.core.dag import build_graph
+    from stagecore.core.dag import build_graph, walk_order
     from stagecore.core.dagrender import render_ascii, render_dot, render_mermaid
 
     with open_repo() as repo:
-        stages = repo.stages()
+        stages = walk_order(repo.stages(), _lister(repo.root))  # DVC's node order
         graph = build_graph(stages)
         if args.target:
             chosen = targets.resolve(repo, [args.target], stages=stages)

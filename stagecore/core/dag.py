@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from stagecore.core.entry import resolve
 from stagecore.core.stage import Stage, is_external_dep
@@ -202,3 +202,35 @@ def _check_acyclic(graph: Graph) -> None:
             else:
                 stack.pop()
                 state[path.pop()] = 2
+
+
+def walk_order(stages: list[Stage], listdir: Callable[[str], list[str]]) -> list[Stage]:
+    """The stages in DVC's index order: its collection walks the work tree top-down (`os.walk`),
+    each directory's dvc files in directory-listing order before its sub-directories (themselves
+    in listing order, depth first); a file's stages keep their order. `listdir(reldir)` gives a
+    directory's entries in the order the file system lists them ("" is the root)."""
+    tree: dict[str, tuple[list[str], list[str]]] = {}  # reldir -> (file names, sub-directory names)
+    for dvcfile in dict.fromkeys(s.dvcfile for s in stages):
+        parts = dvcfile.split("/")
+        for depth in range(len(parts)):
+            reldir = "/".join(parts[:depth])
+            names = tree.setdefault(reldir, ([], []))[1 if depth < len(parts) - 1 else 0]
+            if parts[depth] not in names:
+                names.append(parts[depth])
+    rank: dict[str, int] = {}
+
+    def visit(reldir: str) -> None:
+        files, dirs = tree[reldir]
+        listed = {name: i for i, name in enumerate(listdir(reldir))}
+
+        def key(name: str) -> tuple[int, str]:
+            return (listed.get(name, len(listed)), name)
+
+        for name in sorted(files, key=key):
+            rank[f"{reldir}/{name}" if reldir else name] = len(rank)
+        for name in sorted(dirs, key=key):
+            visit(f"{reldir}/{name}" if reldir else name)
+
+    if tree:
+        visit("")
+    return sorted(stages, key=lambda s: rank[s.dvcfile])

@@ -301,8 +301,7 @@ OTHER_SCENARIOS: tuple[Scenario, ...] = (
       stdout=(0,), compare=NO_STATUS),
     S("dag_dot_full_with_dvcfile", "tests/func/test_run.py::test_graph",
       ("$TOOL add -q foo", "$TOOL dag --dot --full"),
-      {"dvc.yaml": _yaml(_stage("copy", "cp foo bar", ("foo",), ("bar",))), **FOO}, stdout=(1,),
-      differs="dag_dot_node_order"),
+      {"dvc.yaml": _yaml(_stage("copy", "cp foo bar", ("foo",), ("bar",))), **FOO}, stdout=(1,)),
 )
 
 SCENARIOS: tuple[Scenario, ...] = (PARAMS_SCENARIOS + METRICS_SCENARIOS + PARSING_SCENARIOS + LOCK_SCENARIOS
