@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from stagecore.core.entry import Entry
 from stagecore.core.stage import Stage
-from stagecore.errors import OutputTrackedByGitError, StagecoreError, UsageError
+from stagecore.errors import IgnoredByDvcignoreError, OutputTrackedByGitError, StagecoreError, UsageError
 
 _BAD_NAME = set(string.punctuation) - {"_", "-"}
 
@@ -127,6 +127,10 @@ def _check(repo, stage: Stage) -> None:
             raise UsageError(f"output '{path}' is inside .dvc or .git", hint="choose another output path")
         if out.cache and repo.scm is not None and repo.scm.is_tracked(path):
             raise OutputTrackedByGitError(path)
+        full = os.path.join(repo.root, path)
+        rule = None if repo.ignore.empty else repo.ignore.match(path, os.path.isdir(full))
+        if rule:  # DVC refuses an output its .dvcignore hides (nothing written)
+            raise IgnoredByDvcignoreError(full, rule)
 
 
 _ANNOTATIONS = ("desc", "type", "labels", "meta")

@@ -62,5 +62,4 @@ DELIBERATE: dict[str, Deliberate] = {
 KNOWN_DIVERGENCES: dict[str, str] = {
     "params_diff_vars_files": "`params diff` ignores the files a dvc.yaml loads with `vars:` (DVC shows their "
     "used values)",
-    "stage_out_dvcignored": "`stage add` accepts an output matched by .dvcignore; DVC refuses it (exit 255)",
 }
