@@ -14,6 +14,7 @@ from typing import Any
 
 from stagecore.core.interpolate import (
     JOIN,
+    KEYCRE,
     MAX_GENERATED,
     Context,
     InterpolationError,
@@ -80,6 +81,20 @@ def _stage_wdir(ctx: Context, name: str, wdir: Any, walk: Walk, where: tuple) ->
                                  exc.hint) from None
 
 
+def _foreach_origins(ctx: Context, data: Any, members: dict[str, Any], is_map: bool) -> dict[str, list[str]]:
+    """member -> the key path of its value when `foreach` is one `${...}` (DVC tracks what a stage
+    uses through `item` under the vars file and key the value came from)."""
+    match = KEYCRE.fullmatch(data) if isinstance(data, str) else None
+    if match is None:
+        return {}
+    base = [part.strip() for part in match["inner"].strip().replace("[", ".").replace("]", "").split(".")]
+    if is_map:
+        return {key: [*base, key] for key in members}
+    if len(members) != len(ctx.select(match["inner"])):  # repeated values: which one is ambiguous
+        return {}
+    return {key: [*base, str(i)] for i, key in enumerate(members)}
+
+
 def _foreach_items(ctx: Context, name: str, data: Any, walk: Walk) -> tuple[dict[str, Any], bool]:
     try:
         iterable = ctx.resolve(data, "foreach", walk)
@@ -138,8 +153,10 @@ def expand_stages(stages: Mapping[str, Any], ctx: Context, loader: VarsLoader,
         if "foreach" in definition:
             members, is_map = _foreach_items(ctx, name, definition["foreach"], walk)
             template = definition["do"]
+            origins = _foreach_origins(ctx, definition["foreach"], members, is_map)
             for key, value in members.items():
-                local = ctx.with_values({"item": value, **({"key": key} if is_map else {})}, "foreach")
+                origin = {"item": origins[key]} if key in origins else None
+                local = ctx.with_values({"item": value, **({"key": key} if is_map else {})}, "foreach", origin)
                 gen = f"{name}{JOIN}{key}"
                 resolved, used = _resolve_entry(local, gen, template, loader, walk, ("stages", name, "do"))
                 result.append(Generated(gen, resolved, name, True, used))

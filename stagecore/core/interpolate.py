@@ -147,6 +147,7 @@ class Context:
         self.data: dict[str, Any] = {}
         self.sources: dict[str, str] = {}
         self.imports: dict[str, list[str] | None] = {}  # vars file -> keys loaded (None: whole)
+        self.origins: dict[str, list[str]] = {}  # `item` of a foreach -> the key path it came from
         if data:
             self.merge(data, source)
 
@@ -158,14 +159,16 @@ class Context:
         new.data = dict(self.data)
         new.sources = dict(self.sources)
         new.imports = dict(self.imports)
+        new.origins = dict(self.origins)
         return new
 
-    def with_values(self, values: dict[str, Any], source: str) -> Context:
-        """A context with top-level `values` set over this one (shallow: resolving never mutates)."""
+    def with_values(self, values: dict[str, Any], source: str, origins: dict | None = None) -> Context:
+        """Top-level `values` set over this one (shallow); `origins`: key paths some came from (foreach)."""
         new = Context()
         new.data = {**self.data, **values}
         new.sources = {**self.sources, **dict.fromkeys(values, source)}
         new.imports = self.imports  # never mutated in place (`load_file` replaces its lists)
+        new.origins = {**{k: v for k, v in self.origins.items() if k not in values}, **(origins or {})}
         return new
 
     def merge(self, data: Mapping[str, Any], source: str, overwrite: bool = False) -> None:
@@ -189,6 +192,7 @@ class Context:
 
     def _track(self, parts: list[str], value: Any, tracked: dict[str, dict[str, Any]]) -> None:
         """Record a value used from a params/vars file, as DVC's `tracked_vars` (for `params diff`)."""
+        parts = [*self.origins[parts[0]], *parts[1:]] if parts and parts[0] in self.origins else parts
         for end in range(len(parts), 0, -1):
             source = self.sources.get(".".join(parts[:end]))
             if source is not None:

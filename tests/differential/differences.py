@@ -60,6 +60,4 @@ DELIBERATE: dict[str, Deliberate] = {
 }
 
 KNOWN_DIVERGENCES: dict[str, str] = {
-    "params_diff_vars_files": "`params diff` ignores the files a dvc.yaml loads with `vars:` (DVC shows their "
-    "used values)",
 }
