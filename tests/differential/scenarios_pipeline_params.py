@@ -68,6 +68,12 @@ PARAMS_SCENARIOS: tuple[Scenario, ...] = (
       {"test_params.yaml": "vars:\n  model1:\n    epoch: 15\n  model2:\n    epoch: 35\n",
        "dvc.yaml": "vars:\n- test_params.yaml\nstages:\n  build:\n    foreach: ${vars}\n    do:\n"
                    "      cmd: echo --epoch ${item.epoch}\n"}, stdout=(0, 2)),
+    S("params_diff_vars_foreach_list", PD + "test_vars_shows_on_params_diff",
+      (C, "sed -i 's/15/20/; s/\\[a, b\\]/[a, c]/' p.yaml && " + PDJ),
+      {"p.yaml": "models:\n- epoch: 15\n  lr: 1\n- epoch: 35\n  lr: 2\nnames: [a, b]\n",
+       "dvc.yaml": "vars:\n- p.yaml\nstages:\n  build:\n    foreach: ${models}\n    do:\n"
+                   "      cmd: echo --epoch ${item.epoch}\n  n:\n    foreach: ${names}\n    do:\n"
+                   "      cmd: echo ${item}\n"}, stdout=(1,)),
     S("params_diff_targets", PD + "test_diff_targeted",
       (C, "echo 'foo: baz' > params.yaml && echo 'xyz: val2' > other_params.yaml && "
           + PDJ + " --targets other_params.yaml"),
