@@ -57,7 +57,7 @@ def test_malformed_config(repo):
 
 def test_unknown_target(repo):
     fails(run_cli("status", "nope.dvc", cwd=repo), 1, "'nope.dvc' does not exist or is not tracked", "hint:")
-    fails(run_cli("checkout", "nope", cwd=repo), 1, "'nope'")
+    fails(run_cli("checkout", "nope", cwd=repo), 255, "Did you mean `git checkout nope`?", "'nope'")  # DVC: 255
 
 
 def test_not_inside_a_repository(tmp_path):
