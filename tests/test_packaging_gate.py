@@ -41,7 +41,8 @@ def test_sdist_is_complete_and_its_tests_run(tmp_path: Path) -> None:
     tracked = git("ls-files", "stagecore", "githooks", "tests", cwd=REPO_ROOT).split()
     missing = sorted(path for path in tracked if path not in inside)
     assert missing == [], f"missing from the sdist: {missing}"
-    for needed in ("LICENSE", "README.md", "pyproject.toml", "Makefile", ".pre-commit-hooks.yaml",
+    for needed in ("LICENSE", "README.md", "CHANGELOG.md", "CONTRIBUTING.md", "pyproject.toml", "Makefile",
+                   ".pre-commit-hooks.yaml",
                    "stagecore/py.typed", "tests/conftest.py", "tests/helpers.py", "tests/servers.py",
                    "tests/walkthrough.sh", "tests/security/__init__.py"):
         assert needed in inside, needed
