@@ -342,3 +342,19 @@ def test_remove_outs_deletes_a_link_not_its_target(project: Path, outside: Path)
     assert proc.stderr == ""
     assert not os.path.lexists(project / "link.txt") and not (project / "link.dvc").exists()
     assert (outside / "keep.txt").read_bytes() == CANARY
+
+
+def test_python_m_does_not_run_the_repositorys_modules(tmp_path: Path) -> None:
+    """`python -m stagecore` puts the working directory first on sys.path: a repository's `json.py` or
+    `copy.py` (a stage script by that name is common) must neither shadow the standard library nor run."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", cwd=repo)
+    ok("init", cwd=repo)
+    for name in ("json", "copy", "tempfile"):
+        (repo / f"{name}.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'a').write({name!r})\n")
+    (repo / "data.txt").write_text("x\n")
+    ok("add", "data.txt", cwd=repo)
+    proc = ok("status", "--json", cwd=repo)
+    assert proc.stdout.strip() == "{}", proc.stdout
+    assert not (tmp_path / "ran").exists(), (tmp_path / "ran").read_text()
