@@ -39,6 +39,16 @@ def tmp_path(path: str) -> str:
     return os.path.join(os.path.dirname(path), name)
 
 
+def discard(path: str) -> None:
+    """Remove a temp path left by a failed write, a file or a whole tree; a symlink is removed, never followed."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
 def _tick() -> int:
     count = next(_tmp_counter)  # atomic under the GIL: transfer threads share it
     if _CRASH_AT is not None and count == _CRASH_AT[0]:

@@ -86,7 +86,7 @@ def _measure_dir(path: str, name: str) -> Measured:
 
 def fetch(source: str, dest: str) -> None:
     """Put the content of `source` (absolute path or http(s) URL) at `dest` (absolute), atomically."""
-    from stagecore.fsutil import tmp_path
+    from stagecore.fsutil import discard, tmp_path
 
     tmp = tmp_path(dest)
     try:
@@ -98,10 +98,7 @@ def fetch(source: str, dest: str) -> None:
             shutil.rmtree(dest)
         os.replace(tmp, dest)
     finally:
-        if os.path.isdir(tmp) and not os.path.islink(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif os.path.lexists(tmp):
-            os.unlink(tmp)
+        discard(tmp)
 
 
 def _copy(source: str, tmp: str) -> None:

@@ -47,7 +47,7 @@ def get(
 
 
 def _write(odb, hi, dest: str, force: bool) -> None:
-    from stagecore.fsutil import tmp_path
+    from stagecore.fsutil import discard, tmp_path
 
     tmp = tmp_path(dest)
     try:
@@ -66,10 +66,7 @@ def _write(odb, hi, dest: str, force: bool) -> None:
                 os.unlink(dest)
         os.replace(tmp, dest)
     finally:
-        if os.path.isdir(tmp) and not os.path.islink(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif os.path.lexists(tmp):
-            os.unlink(tmp)
+        discard(tmp)
 
 
 def _copy(src: str, dest: str) -> None:
