@@ -109,6 +109,8 @@ def twin_env(twin_dir: Path, twin: str) -> dict[str, str]:
             "DVC_NO_ANALYTICS": "1",
             "DVC_TEST": "1",
             "COLUMNS": "4000",
+            # stage commands run in $SHELL (DVC's rule, and ours): fixed, as the records were made with it
+            "SHELL": "/bin/bash",
             "DVC_SITE_CACHE_DIR": str(twin_dir / "site-cache"),
             "DVC_SYSTEM_CONFIG_DIR": str(empty),
             "TOOL": tool_command(twin),
