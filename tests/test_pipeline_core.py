@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from stagecore.core.entry import Entry
+from stagecore.core.expand import expand_stages
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
-from stagecore.core.interpolate import Context, InterpolationError, expand_stages
+from stagecore.core.interpolate import Context, InterpolationError
 from stagecore.core.pipeline import build_stage, lock_data, merge_params, pipeline_data
 from stagecore.core.pipeschema import LegacyLockWarning, validate_lock, validate_pipeline
 from stagecore.core.stage import Stage, dvcfile_md5

@@ -289,11 +289,3 @@ def _merge(into: dict, update: Mapping, source: str, sources: dict[str, str], pr
 
 VarsLoader = Callable[[str, "list[str] | None"], dict]
 
-
-def __getattr__(name: str) -> Any:
-    """`expand_stages`, `Generated`, `load_vars`, `load_file` live in `stagecore.core.expand` (lazily: no cycle)."""
-    if name in ("expand_stages", "Generated", "load_vars", "load_file"):
-        from stagecore.core import expand
-
-        return getattr(expand, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
