@@ -64,8 +64,17 @@ _NAMED_KEYS = {
 
 
 def global_config_path() -> str:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(base, "dvc", "config")
+    """DVC's global config file: platformdirs' user config dir, or `DVC_GLOBAL_CONFIG_DIR`."""
+    from stagecore.config_dirs import global_config_dir
+
+    return os.path.join(global_config_dir(), "config")
+
+
+def system_config_path() -> str:
+    """DVC's system config file: platformdirs' site config dir, or `DVC_SYSTEM_CONFIG_DIR`."""
+    from stagecore.config_dirs import system_config_dir
+
+    return os.path.join(system_config_dir(), "config")
 
 
 @dataclass
@@ -75,7 +84,7 @@ class Config:
 
     def path_of(self, level: str) -> str:
         return {
-            "system": "/etc/xdg/dvc/config",
+            "system": system_config_path(),
             "global": global_config_path(),
             "repo": os.path.join(self.dvc_dir, "config"),
             "local": os.path.join(self.dvc_dir, "config.local"),
