@@ -24,6 +24,8 @@ def run_hook(hook: str, args: list[str]) -> int:  # no typing/collections import
     gc.disable()  # the fast paths' objects (a snapshot's tens of thousands) all live to the end
     if hook == "pre-commit":
         missed = _fast(hook)
+    elif hook == "post-checkout":
+        missed = _fast_follow(args)
     elif hook == "pre-push" and len(args) == 2:
         text = _read_stdin()  # read once: the full hook gets the same text
         read_stdin = lambda: text  # noqa: E731
@@ -84,6 +86,33 @@ def _fast(hook: str, remote: str = "", stdin: str = "") -> str | None:
             )
         return ""
     return reason
+
+
+def _fast_follow(args: list[str]) -> str | None:
+    """post-checkout of single-file outputs, standard library only (stagecore.followfast):
+    "" when done there (its lines written), else why not (None: not tried)."""
+    if os.environ.get("STAGECORE_FASTPATH", "1") == "0":
+        return None
+    root = os.getcwd()
+    if not os.path.isdir(os.path.join(root, ".dvc")):
+        return None
+    from stagecore.followfast import follow_fast
+
+    try:
+        reason, lines = follow_fast(root, args, os.environ)
+    except Exception as exc:  # noqa: BLE001 - any surprise: the full hook decides and reports
+        return f"fast follow failed: {type(exc).__name__}"
+    if reason is not None:
+        return reason
+    for line in lines:
+        sys.stderr.write(line + "\n")
+    if os.environ.get("STAGECORE_TRACE", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        took = (time.perf_counter() - _STARTED) * 1000.0
+        heavy = [name for name in ("pygit2", "git", "yaml", "ruamel.yaml") if name in sys.modules]
+        sys.stderr.write(f"stagecore trace post-checkout: followed (fast path); total {took:.1f} ms; "
+                         f"heavy imports: {', '.join(heavy) or 'none'}\n")
+    sys.stderr.flush()
+    return ""
 
 
 def _complete_start() -> None:

@@ -83,6 +83,11 @@ class State:
                     rows = {}
             with self._lock:
                 if self._objects is None:
+                    for path, stamp in self._pending_objects.items():
+                        if stamp is None:
+                            rows.pop(path, None)
+                        else:
+                            rows[path] = stamp
                     self._objects = rows
         assert self._objects is not None
         return self._objects
@@ -94,9 +99,9 @@ class State:
         return self._load_objects().get(path) == stamp
 
     def trust_object(self, path: str, stamp: Stamp) -> None:
-        rows = self._load_objects()
-        with self._lock:
-            rows[path] = stamp
+        with self._lock:  # not loaded yet: _load_objects lays the pending rows over the table
+            if self._objects is not None:
+                self._objects[path] = stamp
             self._pending_objects[path] = stamp
 
     def distrust_object(self, path: str) -> None:
@@ -106,6 +111,29 @@ class State:
             self._pending_objects[path] = None
         with _written_lock:
             _written.pop(path, None)
+
+    def peek(self, path: str, name: str, stamp: Stamp) -> str | None:
+        """`get` for one file without loading the table (a hook that touches one file)."""
+        if self._rows is not None or (path, name) in self._pending:
+            return self.get(path, name, stamp)
+        row = self._one("SELECT ino, mtime_ns, size, md5 FROM hashes WHERE path = ? AND name = ?", (path, name))
+        return row[3] if row is not None and tuple(row[:3]) == stamp else None
+
+    def peek_object(self, path: str, stamp: Stamp) -> bool:
+        """`object_trusted` for one object without loading the table."""
+        if self._objects is not None or _written.get(path) == stamp or path in self._pending_objects:
+            return self.object_trusted(path, stamp)
+        row = self._one("SELECT ino, mtime_ns, size FROM objects WHERE path = ?", (path,))
+        return row is not None and tuple(row) == stamp
+
+    def _one(self, query: str, args: tuple) -> tuple | None:
+        if not os.path.exists(self._path):
+            return None
+        try:
+            with sqlite3.connect(self._path, timeout=5) as conn:
+                return conn.execute(query, args).fetchone()
+        except sqlite3.Error:
+            return None
 
     def get_dir(self, path: str, name: str) -> DirSnapshot:
         """The last snapshot of directory `path`, or {}."""
@@ -134,6 +162,7 @@ class State:
                             rows[(path, name)] = ((ino, mtime, size), md5)
                 except sqlite3.Error:
                     rows = {}
+            rows.update(self._pending)  # put before the table was loaded
             self._rows = rows
         return self._rows
 
@@ -144,10 +173,11 @@ class State:
         return None
 
     def put(self, path: str, name: str, stamp: Stamp, md5: str) -> None:
-        rows = self._load()
-        with self._lock:
-            if rows.get((path, name)) != (stamp, md5):
-                rows[(path, name)] = (stamp, md5)
+        with self._lock:  # not loaded yet: no read of the whole table for one row
+            rows = self._rows
+            if rows is None or rows.get((path, name)) != (stamp, md5):
+                if rows is not None:
+                    rows[(path, name)] = (stamp, md5)
                 self._pending[(path, name)] = (stamp, md5)
 
     def flush(self) -> None:
