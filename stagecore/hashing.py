@@ -26,13 +26,17 @@ def file_md5(path: str, name: str = MD5) -> str:
     With `name == "md5-dos2unix"`, each chunk that looks like text has CRLF turned into
     LF before hashing, exactly as DVC 3 computes legacy hashes.
     """
+    from stagecore.progress import tick
+
     digest = hashlib.md5()
     dos2unix = name == MD5_D2U
     with open(path, "rb", buffering=0) as fobj:
         while chunk := fobj.read(CHUNK):
+            tick("hash", len(chunk))  # a bar of add/commit shows the bytes read (a no-op without one)
             if dos2unix and _is_text(chunk):
                 chunk = chunk.replace(b"\r\n", b"\n")
             digest.update(chunk)
+    tick("hash", files=1)
     return digest.hexdigest()
 
 

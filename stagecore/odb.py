@@ -236,6 +236,9 @@ class ObjectStore:
             # renaming a hard link over another link to the same inode does nothing (POSIX): the
             # temp name is still there (re-adding unchanged data with cache.type hardlink)
             _unlink_at(tmp, dir_fd)
+            from stagecore.progress import tick_file
+
+            tick_file("link", src, files=1)  # checkout's bar, when one is open
         except OSError as exc:
             _unlink_at(tmp, dir_fd)
             from stagecore.fsutil import raise_disk_error

@@ -18,9 +18,11 @@ def register(sub) -> None:
 def run(args) -> int:
     from stagecore.cli.common import git_add_hint, open_repo
     from stagecore.ops.add import AddOptions, add
+    from stagecore.progress import task
 
     options = AddOptions(no_commit=args.no_commit, glob=args.glob, out=args.out, force=args.force)
     with open_repo() as repo:
-        result = add(repo, args.targets, options=options)
+        with task("adding", "hash"):  # files hashed, bytes read
+            result = add(repo, args.targets, options=options)
         git_add_hint(repo, result.to_git_add)
     return 0

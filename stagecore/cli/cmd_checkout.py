@@ -27,12 +27,14 @@ def run(args) -> int:
     from stagecore.cli.common import err, open_repo
     from stagecore.errors import CheckoutError
     from stagecore.ops.checkout import checkout, display
+    from stagecore.progress import task
 
     cwd = os.getcwd()
     with open_repo() as repo:
         chosen = select_targets(repo, args, "checkout")
-        result = checkout(repo, chosen.stages, force=args.force, relink=args.relink, only=chosen.only,
-                          prune=not args.targets)
+        with task("checking out", "link"):  # files put into the workspace, their bytes
+            result = checkout(repo, chosen.stages, force=args.force, relink=args.relink, only=chosen.only,
+                              prune=not args.targets)
         if args.summary:
             print(summary(result.stats) or "No changes.")
         else:

@@ -17,16 +17,21 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from contextlib import nullcontext
+
     from stagecore import targets
     from stagecore.cli.common import git_add_hint, open_repo
     from stagecore.ops.commit import commit
+    from stagecore.progress import task
 
     with open_repo() as repo:
         stages = targets.resolve_scoped(repo, args.targets, with_deps=args.with_deps, recursive=args.recursive)
         target = args.targets[0] if len(args.targets) == 1 else None
         parts = [repo.relpath(t) for t in args.targets if not t.endswith(".dvc") and ":" not in t]
-        result = commit(repo, stages, force=args.force, confirm=_confirm if _interactive() else None, target=target,
-                        parts=parts)
+        interactive = _interactive()
+        with task("committing", "hash") if not interactive else nullcontext():  # no bar over the prompt
+            result = commit(repo, stages, force=args.force, confirm=_confirm if interactive else None,
+                            target=target, parts=parts)
         git_add_hint(repo, result.to_git_add)
     return 0
 

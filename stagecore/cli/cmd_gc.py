@@ -62,6 +62,7 @@ def run(args) -> int:
 
     from stagecore.cli.common import open_repo
     from stagecore.ops.gc import check_args, gc
+    from stagecore.progress import task
 
     check_args(_scope(args), cloud=args.cloud, not_in_remote=args.not_in_remote)
     with open_repo() as repo:
@@ -78,7 +79,7 @@ def run(args) -> int:
         if answer not in ("y", "yes"):
             sys.stderr.write("\nERROR: gc aborted (nothing removed)\nhint: pass -f to skip this question\n")
             return 1
-    with open_repo() as repo:
+    with open_repo() as repo, task("removing", "remove"):  # cache objects removed, their bytes
         result = gc(repo, _scope(args), cloud=args.cloud, remote=args.remote, not_in_remote=args.not_in_remote,
                     dry=args.dry, jobs=args.jobs)
     for path in result.removing:

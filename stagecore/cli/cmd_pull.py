@@ -33,6 +33,7 @@ def run(args) -> int:
     from stagecore.cli.transfer_common import fetch_for, report_problems
     from stagecore.errors import RemoteError
     from stagecore.ops.checkout import checkout
+    from stagecore.progress import task
 
     cwd = os.getcwd()
     with open_repo() as repo:
@@ -46,7 +47,8 @@ def run(args) -> int:
             if exc.hint:
                 err(f"hint: {exc.hint}")
             result = None
-        done = checkout(repo, chosen.stages, force=args.force, only=chosen.only, prune=not args.targets)
+        with task("checking out", "link"):  # pull's checkout phase
+            done = checkout(repo, chosen.stages, force=args.force, only=chosen.only, prune=not args.targets)
         print_changes(repo, done.changes, cwd)
         report_untracked(repo, done.untracked_kept, cwd)
         report_refused(done.refused)

@@ -132,6 +132,8 @@ def _not_in_remote(repo, groups: dict[str, list[Ref]]) -> set[HashInfo]:
 
 
 def _collect_cache(repo, keep: set[HashInfo], used, dry: bool, removing: list[str]) -> tuple[int, int, list[str]]:
+    from stagecore.progress import tick_file
+
     strays: list[str] = []
     doomed = [hi for hi in repo.odb.iter_objects(strays)
               if hi not in keep and not (hi.isdir is False and _listed_by_unreadable(hi, used))]
@@ -140,6 +142,7 @@ def _collect_cache(repo, keep: set[HashInfo], used, dry: bool, removing: list[st
         if dry:
             removing.append(os.path.abspath(repo.odb.path_of(hi)))
             continue
+        tick_file("remove", repo.odb.path_of(hi), files=1)  # gc's bar, when one is open
         repo.odb.remove(hi)
         repo.state.distrust_object(os.path.abspath(repo.odb.path_of(hi)))  # its trust row goes too
     removed = sum(1 for hi in doomed if hi.name == MD5)

@@ -101,10 +101,12 @@ def _upload(repo, rem, todo: list[HashInfo], keys: dict[HashInfo, str], missing:
     A corrupt cache object (objtrust) is never uploaded; it fails like an upload error."""
     from stagecore.errors import CacheError
     from stagecore.objtrust import ensure_trusted
+    from stagecore.progress import tick_file
 
     def send(hi: HashInfo) -> None:
         ensure_trusted(repo, hi)
         rem.upload(repo.odb.path_of(hi), keys[hi])
+        tick_file("transfer", repo.odb.path_of(hi))  # the bytes on push's bar, when one is open
 
     files = [hi for hi in todo if not hi.isdir]
 
@@ -249,6 +251,9 @@ def _download(repo, rem, hi: HashInfo) -> None:
                               "(its content does not match its name)")
         os.chmod(tmp, 0o444)
         os.replace(tmp, dest)
+        from stagecore.progress import tick_file
+
+        tick_file("transfer", dest)  # the bytes on fetch's bar, when one is open
     except OSError as exc:  # a backend's local write (s3, ssh) that the local disk refused
         if exc.errno in _LOCAL_DISK_ERRNOS:
             raise_disk_error(exc, os.path.dirname(dest), "writing into")
