@@ -263,28 +263,60 @@ def test_install_global_gives_every_later_clone_its_hooks_and_data(tmp_path: Pat
     assert not (tmp_path / "clone2/.git/hooks/post-checkout").exists()
 
 
-def test_install_global_merges_into_the_users_template(tmp_path: Path, isolated_env: Path) -> None:
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_install_global_chains_the_users_template_and_uninstall_restores_it(tmp_path: Path,
+                                                                            isolated_env: Path) -> None:
+    """The user's own init.templateDir (written as `~/...`) is copied, never written to: a clone
+    gets their hook (run first), their other template files and our data; uninstall puts back
+    their setting exactly as written, and later clones are as before."""
     _origin, bare = published_repo(tmp_path)
-    mine = tmp_path / "my-template"
+    mine = isolated_env / "my-template"
     (mine / "hooks").mkdir(parents=True)
+    (mine / "info").mkdir()
+    (mine / "info/exclude").write_text("*.mine\n")
     user_hook = f"#!/bin/sh\necho mine >> {tmp_path / 'mine-ran'}\n"
     (mine / "hooks/post-checkout").write_text(user_hook)
     (mine / "hooks/post-checkout").chmod(0o755)
-    git("config", "--global", "init.templateDir", str(mine), cwd=tmp_path)
+    git("config", "--global", "init.templateDir", "~/my-template", cwd=tmp_path)
+    before = _tree(mine)
 
     proc = ok("install", "--global", cwd=tmp_path)
-    assert f"init.templateDir was already set to {mine} (yours): stagecore's hooks were added" in proc.stdout
-    assert global_template(isolated_env) == str(mine)
+    ours = Path(os.environ["XDG_CONFIG_HOME"]) / "stagecore" / "git-template"
+    assert f"init.templateDir was set to {mine} (yours): it is copied into {ours}" in proc.stdout
+    assert global_template(isolated_env) == str(ours)
+    assert _tree(mine) == before  # theirs untouched
     git("clone", "-q", str(bare), "clone", cwd=tmp_path)
-    assert (tmp_path / "clone/data.txt").read_text() == "the data\n"
-    assert (tmp_path / "mine-ran").read_text() == "mine\n"  # the user's hook ran too
+    clone = tmp_path / "clone"
+    assert (clone / "data.txt").read_text() == "the data\n"  # our post-checkout fetched it
+    assert (tmp_path / "mine-ran").read_text() == "mine\n"  # their hook ran too
+    assert (clone / ".git/info/exclude").read_text() == "*.mine\n"  # their template's other files
+    assert ok("install", "--global", cwd=tmp_path).stdout.count("already installed") == 5
+    assert _tree(mine) == before
 
     proc = ok("uninstall", "--global", cwd=tmp_path)
-    assert f"post-checkout: removed; the previous hook is back ({mine / 'hooks/post-checkout'})" in proc.stdout
-    assert "unset" not in proc.stdout
-    assert (mine / "hooks/post-checkout").read_text() == user_hook
-    assert sorted(p.name for p in (mine / "hooks").iterdir()) == ["post-checkout"]
-    assert global_template(isolated_env) == str(mine)
+    assert f"init.templateDir is yours again ({mine})" in proc.stdout, proc.stdout
+    assert git("config", "--global", "--get", "init.templateDir", cwd=tmp_path).strip() == "~/my-template"
+    assert not ours.exists() and not (ours.parent / "previous-template.json").exists()
+    assert _tree(mine) == before
+    (tmp_path / "mine-ran").unlink()
+    git("clone", "-q", str(bare), "clone2", cwd=tmp_path)
+    assert not (tmp_path / "clone2/data.txt").exists()  # no stagecore hook any more
+    assert (tmp_path / "mine-ran").read_text() == "mine\n"
+    assert (tmp_path / "clone2/.git/hooks/post-checkout").read_text() == user_hook
+
+
+def test_uninstall_global_keeps_files_the_user_put_in_our_template(tmp_path: Path, isolated_env: Path) -> None:
+    ok("install", "--global", cwd=tmp_path)
+    ours = Path(os.environ["XDG_CONFIG_HOME"]) / "stagecore" / "git-template"
+    (ours / "description").write_text("mine\n")
+    proc = ok("uninstall", "--global", cwd=tmp_path)
+    assert f"kept {ours} (init.templateDir still names it): files there are not stagecore's: {ours / 'description'}" \
+        in proc.stdout, proc.stdout
+    assert (ours / "description").read_text() == "mine\n" and not (ours / "hooks").exists()
+    assert global_template(isolated_env) == str(ours)
 
 
 def test_install_global_refuses_with_the_framework_option(tmp_path: Path) -> None:

@@ -100,14 +100,14 @@ def _run_global(args) -> int:
         print(f"{change.hook}: {state} at {change.path}")
         if change.legacy:
             print(f"  the existing hook was kept as {change.legacy} and runs first")
-    if result.ours:
+    if result.chained:
         print(
-            f"git's init.templateDir is {result.template_dir}: every later `git clone` / `git init` gets "
-            "stagecore's hooks (they do nothing in repositories without .dvc/); undo with `stagecore uninstall --global`"
+            f"init.templateDir was set to {result.chained} (yours): it is copied into {result.template_dir}, "
+            "your hooks there run first; yours is left as it was and comes back with `stagecore uninstall --global` "
+            "(after changing yours, run `stagecore install --global` again)"
         )
-    else:
-        print(
-            f"init.templateDir was already set to {result.template_dir} (yours): stagecore's hooks were added "
-            "to its hooks/ directory, your own hooks there run first"
-        )
+    print(
+        f"git's init.templateDir is {result.template_dir}: every later `git clone` / `git init` gets "
+        "stagecore's hooks (they do nothing in repositories without .dvc/); undo with `stagecore uninstall --global`"
+    )
     return 0

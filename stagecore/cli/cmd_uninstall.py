@@ -73,6 +73,13 @@ def _run_global(args) -> int:
 
     result = uninstall_global(args.hooks)
     _render(result.changes, args, relative=False)
-    if result.config_changed and not getattr(args, "quiet", False):
+    if getattr(args, "quiet", False):
+        return 0
+    if result.left:
+        print(f"kept {result.template_dir} (init.templateDir still names it): files there are not stagecore's: "
+              + ", ".join(result.left))
+    elif result.config_changed and result.chained:
+        print(f"init.templateDir is yours again ({result.chained}): new clones no longer get stagecore's hooks")
+    elif result.config_changed:
         print(f"unset git's init.templateDir ({result.template_dir}): new clones no longer get stagecore's hooks")
     return 0
