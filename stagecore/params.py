@@ -59,7 +59,7 @@ def _bounded(relpath: str, kind: str, parse: Callable[[], Any], text: str) -> An
     return data
 
 
-_parsed: dict[str, tuple[tuple[int, int, int], Any]] = {}  # path -> (stat stamp, data)
+_parsed: dict[str, tuple[tuple[int, int, int, int], Any]] = {}  # path -> (stat stamp, data)
 
 
 def read_params(root: str, relpath: str) -> Any:
@@ -80,7 +80,7 @@ def read_params(root: str, relpath: str) -> Any:
     if st.st_size > MAX_TEXT_BYTES:
         raise FileFormatError(relpath, f"is too large to be a params or metrics file "
                               f"({st.st_size:,} bytes, at most {MAX_TEXT_BYTES:,})")
-    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+    stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)  # ctime: `touch -r` keeps the mtime
     hit = _parsed.get(path)
     if hit is not None and hit[0] == stamp:
         return hit[1]

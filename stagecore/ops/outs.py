@@ -8,13 +8,14 @@ its content is saved into the cache first, so it can always be recovered by hash
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 from stagecore.core.entry import Entry
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo, Meta
 from stagecore.errors import CacheError
 from stagecore.objtrust import ensure_trusted, ensure_trusted_many
-from stagecore.state import stamp_of
+from stagecore.state import settled, stamp_of
 from stagecore.workspace import Measured
 
 
@@ -91,10 +92,11 @@ def commit_measured(repo, path: str, measured: Measured) -> None:
     if measured.files is None:
         odb.add_file(full, measured.hash)
     else:
-        if len(measured.files) > 64:
-            odb.preload(measured.hash.name, measured.files.values())
+        name = measured.hash.name
+        missing = odb.missing_values(name, measured.files.values())  # one listing per shard, not a call per file
         for rel, md5 in measured.files.items():
-            odb.add_file(os.path.join(full, rel), HashInfo(measured.hash.name, md5))
+            if md5 in missing:  # the cost follows the change: only new content is copied
+                odb.add_file(os.path.join(full, rel), HashInfo(name, md5))
         assert measured.manifest is not None
         odb.add_bytes(measured.manifest, measured.hash)
     if odb.link_types[0] in ("hardlink", "symlink"):
@@ -284,8 +286,8 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs, part=None) 
             continue
         assert fd is not None
         odb.link(obj, name, dir_fd=fd)
-        st = os.stat(name, dir_fd=fd)
-        snap[rel] = ((st.st_ino, st.st_mtime_ns, st.st_size), obj.value)
+        stamp = stamp_of(os.stat(name, dir_fd=fd))  # (inode, ctime, size), as the workspace reads it back
+        snap[rel] = (stamp if settled(stamp, time.time_ns()) else None, obj.value)
         if current.get(rel) != obj.value:  # relinked unchanged content is no change, as in DVC
             kind = "added" if rel not in current else "modified"
             stats[kind] = stats.get(kind, 0) + 1
