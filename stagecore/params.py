@@ -65,7 +65,7 @@ _parsed: dict[str, tuple[tuple[int, int, int, int], Any]] = {}  # path -> (stat 
 def read_params(root: str, relpath: str) -> Any:
     """The data of a params file in the workspace, or MISSING when it does not exist.
 
-    Parsed once per content (keyed on inode, mtime and size): callers must not mutate it."""
+    Parsed once per content (keyed on inode, mtime, ctime and size): callers must not mutate it."""
     if "\0" in relpath:
         raise FileFormatError(relpath.replace("\0", "\\0"), "is not a valid path: it contains a NUL byte")
     path = os.path.join(root, relpath)

@@ -171,12 +171,15 @@ class Workspace:
         cut = len(reldir) + 1
         tree: dict[str, str] = {}
         misses: list[tuple[str, os.stat_result]] = []
+        stamps: list[tuple[str, tuple[int, int, int]]] = []  # (relpath inside, stamp): computed once
         size = 0
         for rel, st in files:
             size += st.st_size
-            hit = snap.get(rel[cut:])
-            if hit is not None and hit[0] == stamp_of(st):
-                tree[rel[cut:]] = hit[1]
+            inner, stamp = rel[cut:], stamp_of(st)
+            stamps.append((inner, stamp))
+            hit = snap.get(inner)
+            if hit is not None and hit[0] == stamp:
+                tree[inner] = hit[1]
             else:
                 misses.append((rel, st))
         known = snap.get("")  # "" is no relpath: it holds the directory's own hash
@@ -187,9 +190,8 @@ class Workspace:
         data = manifest_bytes(tree)
         hi = manifest_hash(data, name)
         fresh: dict[str, tuple[tuple[int, int, int] | None, str]] = {}
-        for rel, st in files:
-            stamp = stamp_of(st)
-            fresh[rel[cut:]] = (stamp if settled(stamp, now) else None, tree[rel[cut:]])
+        for inner, stamp in stamps:
+            fresh[inner] = (stamp if settled(stamp, now) else None, tree[inner])
         fresh[""] = (None, hi.value)
         self.state.put_dir(reldir, name, fresh)
         return Measured(hi, Meta(size, len(tree), False), tree, data)

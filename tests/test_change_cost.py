@@ -213,3 +213,53 @@ def test_state_answers_one_row_without_loading_and_keeps_puts_made_before_loadin
     assert fresh.get("b", "md5", (7, 8, 9)) == "y" * 32  # ... is seen once it is
     assert fresh.get("a", "md5", (1, 2, 3)) == "x" * 32
     assert fresh.object_trusted("/obj2", (1, 1, 1)) and fresh.object_trusted("/obj", (4, 5, 6))
+
+
+def test_params_cache_sees_a_rewrite_that_keeps_size_and_mtime(tmp_path: Path) -> None:
+    from stagecore.params import read_params
+
+    path = tmp_path / "params.yaml"
+    path.write_text("lr: 1\n")
+    assert read_params(str(tmp_path), "params.yaml") == {"lr": 1}
+    st = path.stat()
+    with open(path, "r+") as fobj:  # same inode, same size, mtime set back (`touch -r`): only the ctime moved
+        fobj.write("lr: 2\n")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_mtime_ns == st.st_mtime_ns and path.stat().st_size == st.st_size
+    assert read_params(str(tmp_path), "params.yaml") == {"lr": 2}
+
+
+def test_directory_checkout_snapshot_uses_ctime_and_commit_copies_only_new_content(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", "-b", "main", cwd=repo)
+    ok("init", "-q", cwd=repo)
+    (repo / "data").mkdir()
+    for i in range(80):  # above the 64 objects where the cache is listed rather than stat'ed
+        (repo / f"data/f{i:02d}.txt").write_text(f"file {i}\n")
+    ok("add", "-q", "data", cwd=repo)
+    cache = repo / ".dvc/cache/files/md5"
+    before = {p: p.stat().st_ino for p in cache.rglob("*") if p.is_file()}
+    (repo / "data/f07.txt").write_text("changed\n")
+    ok("commit", "-f", "-q", "data.dvc", cwd=repo)
+    after = {p: p.stat().st_ino for p in cache.rglob("*") if p.is_file()}
+    new = set(after) - set(before)
+    assert {p.name for p in new} == {md5(b"changed\n")[2:], *(p.name for p in new if p.name.endswith(".dir"))}
+    assert len(new) == 2 and all(after[p] == ino for p, ino in before.items())  # one file + one manifest
+    (repo / "data/f07.txt").unlink()
+    ok("checkout", "-q", "data.dvc", cwd=repo)
+    state = State(str(repo / ".dvc/tmp"))
+    row = state.get_dir("data", "md5")["f07.txt"]
+    st = (repo / "data/f07.txt").stat()
+    assert row[1] == md5(b"changed\n") and row[0] in (None, stamp_of(st))  # ctime stamp, or none while racy
+    with open(repo / "data/f07.txt", "r+") as fobj:  # same size, mtime set back: status still sees it
+        fobj.write("chonged\n")
+    os.utime(repo / "data/f07.txt", ns=(st.st_atime_ns, st.st_mtime_ns))
+    proc = subprocess.run([*_cli(), "status"], cwd=repo, capture_output=True, text=True, env=clean_env())
+    assert "modified" in proc.stdout, proc.stdout + proc.stderr
+
+
+def _cli() -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "stagecore"]
