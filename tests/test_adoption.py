@@ -77,8 +77,47 @@ def test_install_refuses_over_the_pre_commit_framework_and_commits_still_work(tm
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "migration mode" not in proc.stdout + proc.stderr
 
-    proc = ok("install", "--use-pre-commit-tool", cwd=repo)  # the way the refusal points to
+    proc = ok("install", "--use-pre-commit-tool", "--pre-commit-rev", "v1", cwd=repo)  # the way the refusal points to
     assert "Activate them with: pre-commit install" in proc.stdout
+
+
+def hook_repository(path: Path, tag: str | None) -> tuple[Path, str]:
+    """A bare hook repository holding our manifest (one commit, tagged `tag`): (its path, the commit)."""
+    work = path.with_name(path.name + "-work")
+    work.mkdir()
+    git("init", "-q", cwd=work)
+    shutil.copy(REPO_ROOT / ".pre-commit-hooks.yaml", work / ".pre-commit-hooks.yaml")
+    git("add", ".pre-commit-hooks.yaml", cwd=work)
+    git("commit", "-qm", "hooks", cwd=work)
+    if tag:
+        git("tag", tag, cwd=work)
+    git("clone", "-q", "--bare", str(work), str(path), cwd=work)
+    return path, git("rev-parse", "HEAD", cwd=work).strip()
+
+
+def test_use_pre_commit_tool_writes_a_rev_the_framework_resolves(tmp_path: Path) -> None:
+    """The written rev: this version's tag when the hook repository has it, else its HEAD commit
+    (as `pre-commit autoupdate` pins a repository without tags); pre-commit's own autoupdate, run on
+    the result, finds it already at the rev it would pin itself. A repository that cannot be asked:
+    nothing written, one line and the way to pin a revision."""
+    from stagecore import __version__
+
+    for tag in (f"v{__version__}", None):
+        hooks, commit = hook_repository(tmp_path / f"hooks-{bool(tag)}.git", tag)
+        repo = stagecore_repo(tmp_path / f"repo-{bool(tag)}")
+        proc = ok("install", "--use-pre-commit-tool", "--pre-commit-repo", str(hooks), cwd=repo)
+        config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+        assert config["repos"][0]["rev"] == (tag or commit), config
+        assert (f"rev: {commit} (a commit: {hooks} has no tag v{__version__};" in proc.stdout) is (tag is None)
+        proc = run(pre_commit_exe(), "autoupdate", cwd=repo)
+        assert proc.returncode == 0 and "already up to date" in proc.stdout, proc.stdout + proc.stderr
+
+    repo = stagecore_repo(tmp_path / "repo-unreachable")
+    proc = sc("install", "--use-pre-commit-tool", "--pre-commit-repo", str(tmp_path / "nowhere"), cwd=repo)
+    refused(proc, f"cannot ask the hook repository {tmp_path / 'nowhere'} for a revision:")
+    assert "hint: pin a revision it has: `stagecore install --use-pre-commit-tool --pre-commit-rev <tag or commit>`" \
+        in proc.stderr
+    assert not (repo / ".pre-commit-config.yaml").exists()
 
 
 # --- 1b: `dvc install` hooks are replaced, and restored by uninstall -------------------------

@@ -418,7 +418,8 @@ def test_use_pre_commit_tool_unusual_layout_is_rewritten(git_repo: Path) -> None
         "fail_fast: false\n",
         encoding="utf-8",
     )
-    install(str(git_repo), ["post-merge"], use_pre_commit_tool=True, pre_commit_repo="/srv/my repo")
+    install(str(git_repo), ["post-merge"], use_pre_commit_tool=True, pre_commit_repo="/srv/my repo",
+            pre_commit_rev=f"v{__version__}")  # given: /srv/my repo is not asked
     import yaml
 
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
@@ -433,7 +434,7 @@ def test_use_pre_commit_tool_unusual_layout_is_rewritten(git_repo: Path) -> None
 
 
 def test_cli_use_pre_commit_tool_refuses_twice(git_repo: Path) -> None:
-    proc = run_cli("install", "--use-pre-commit-tool", cwd=git_repo)
+    proc = run_cli("install", "--use-pre-commit-tool", "--pre-commit-rev", "v1", cwd=git_repo)
     assert proc.returncode == 0
     assert "Activate them with: pre-commit install" in proc.stdout
     proc = run_cli("install", "--use-pre-commit-tool", cwd=git_repo)

@@ -41,6 +41,7 @@ def run(args) -> int:
     import os
     import sys
 
+    from stagecore import __version__
     from stagecore.cli.cmd_uninstall import git_root
     from stagecore.ops.install import PRE_COMMIT_REPO_URL, install
 
@@ -58,6 +59,10 @@ def run(args) -> int:
     if result.pre_commit_config:
         if not quiet:
             print(f"Added stagecore's hooks to {os.path.relpath(result.pre_commit_config)}.")
+            choice = result.pre_commit_rev
+            if choice is not None and choice.how == "commit":
+                print(f"rev: {choice.rev} (a commit: {args.pre_commit_repo or PRE_COMMIT_REPO_URL} has no tag "
+                      f"v{__version__}; `pre-commit autoupdate` moves it to the newest tag once there is one)")
             print("Activate them with: pre-commit install")
         return 0
     for change in result.changes:

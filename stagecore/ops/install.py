@@ -24,7 +24,7 @@ so that `pre-commit install` activates every stage. The resulting snippet looks 
     default_install_hook_types: [pre-commit, post-checkout, post-merge, post-rewrite, pre-push]
     repos:
       - repo: https://github.com/stagecore/stagecore
-        rev: v0.1.0
+        rev: v0.1.0   # this version's tag if the repository has it, else a commit (install_framework)
         hooks:
           - id: stagecore-pre-commit
           - id: stagecore-post-checkout
@@ -44,7 +44,12 @@ from typing import NamedTuple
 from stagecore import __version__
 from stagecore.errors import UsageError
 from stagecore.ops.hook_detect import DVC_BACKUP_SUFFIX, is_dvc_hook, is_pre_commit_framework
-from stagecore.ops.install_framework import PRE_COMMIT_CONFIG, InstallError, add_to_pre_commit_config
+from stagecore.ops.install_framework import (
+    PRE_COMMIT_CONFIG,
+    InstallError,
+    RevChoice,
+    add_to_pre_commit_config,
+)
 
 __all__ = ["PRE_COMMIT_CONFIG", "InstallError", "add_to_pre_commit_config", "install", "uninstall"]
 
@@ -69,6 +74,7 @@ class InstallResult(NamedTuple):
     changes: tuple[HookChange, ...]
     dvc_repo: bool
     pre_commit_config: str | None = None  # set when installed through the pre-commit framework
+    pre_commit_rev: RevChoice | None = None  # the entry's rev and how it was chosen (framework mode)
 
 
 class UninstallResult(NamedTuple):
@@ -89,8 +95,8 @@ def install(
     names = _check_names(hooks)
     dvc_repo = os.path.isdir(os.path.join(root, ".dvc"))
     if use_pre_commit_tool:
-        path = add_to_pre_commit_config(root, names, pre_commit_repo, pre_commit_rev or f"v{__version__}")
-        return InstallResult(None, (), dvc_repo, path)
+        path, choice = add_to_pre_commit_config(root, names, pre_commit_repo, pre_commit_rev, __version__)
+        return InstallResult(None, (), dvc_repo, path, choice)
     hooks_dir = hooks_dir_of(root)
     changes = install_into(hooks_dir, names, interpreter or sys.executable)
     return InstallResult(hooks_dir, changes, dvc_repo)

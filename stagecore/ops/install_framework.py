@@ -1,11 +1,19 @@
 """`stagecore install --use-pre-commit-tool`: stagecore's hook ids in `.pre-commit-config.yaml`
 (created when missing), plus `default_install_hook_types` so that `pre-commit install` activates
-every stage; the user's layout and comments are kept where the file's layout allows."""
+every stage; the user's layout and comments are kept where the file's layout allows.
+
+The entry's `rev:` must name something in the hook repository, or every commit fails when the
+framework clones it. Unless one is given (`--pre-commit-rev`), it is this stagecore's release tag
+`v<version>` when the repository has it (asked with `git ls-remote`); when it does not, the commit
+its default branch points to, as `pre-commit autoupdate` pins a repository without tags; when the
+repository cannot be asked, nothing is written and the error says to pin a revision by hand."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from stagecore.errors import StagecoreError
 
@@ -16,13 +24,53 @@ class InstallError(StagecoreError):
     pass
 
 
-def add_to_pre_commit_config(root: str, hooks: Sequence[str], repo_url: str, rev: str) -> str:
+class RevChoice(NamedTuple):
+    rev: str
+    how: str  # given | tag (this version's release tag) | commit (no such tag: the default branch's commit)
+
+
+def resolve_rev(repo_url: str, version: str) -> RevChoice:
+    """The `rev:` to write for `repo_url`: the tag `v<version>` when it has it, else the commit its
+    HEAD names (as `pre-commit autoupdate` does without tags); InstallError when it cannot be asked."""
+    tag = f"v{version}"
+    out = _ls_remote(repo_url, "HEAD", f"refs/tags/{tag}")
+    refs: dict[str, str] = {}
+    for line in out.splitlines():
+        oid, _, name = line.partition("\t")
+        refs[name] = oid
+    if f"refs/tags/{tag}" in refs:
+        return RevChoice(tag, "tag")
+    if "HEAD" in refs:
+        return RevChoice(refs["HEAD"], "commit")
+    raise InstallError(f"the hook repository {repo_url} has neither the tag {tag} nor a default branch",
+                       hint="pin a revision it has: `stagecore install --use-pre-commit-tool --pre-commit-rev <tag or commit>`")
+
+
+def _ls_remote(repo_url: str, *patterns: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["GIT_TERMINAL_PROMPT"] = "0"  # a repository that wants a password: an error, not a prompt
+    hint = ("pin a revision it has: `stagecore install --use-pre-commit-tool --pre-commit-rev <tag or commit>` "
+            "(or `--pre-commit-repo <url>` of a reachable copy)")
+    try:
+        proc = subprocess.run(["git", "ls-remote", repo_url, *patterns], capture_output=True, text=True,
+                              env=env, timeout=30, stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InstallError(f"cannot ask the hook repository {repo_url} for a revision: {exc}", hint=hint) from None
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip().splitlines() or [f"git ls-remote exited {proc.returncode}"])[-1]
+        raise InstallError(f"cannot ask the hook repository {repo_url} for a revision: {reason}", hint=hint)
+    return proc.stdout
+
+
+def add_to_pre_commit_config(root: str, hooks: Sequence[str], repo_url: str, rev: str | None,
+                             version: str = "") -> tuple[str, RevChoice]:
     """Add stagecore's hook ids to `.pre-commit-config.yaml` (created when missing) and the
     hook types to `default_install_hook_types`; refuse when stagecore is already listed.
 
     The file is edited as text where its layout allows (the usual case: `repos:` last, in
     block style), so the user's indentation and comments stay exactly as they were; otherwise
     it is rewritten through the round-trip YAML dumper (comments kept, indentation normalised).
+    With `rev` None, it is resolved (`resolve_rev`) once the file is known to need the entry.
     """
     from stagecore.yamlio import dump_yaml, load_yaml_rt
 
@@ -33,15 +81,18 @@ def add_to_pre_commit_config(root: str, hooks: Sequence[str], repo_url: str, rev
             text = fh.read()
     wanted_types = list(dict.fromkeys(["pre-commit", *hooks]))
     ids = [f"stagecore-{h}" for h in hooks]
-    if not text.strip():
+    config = load_yaml_rt(text, PRE_COMMIT_CONFIG) if text.strip() else None
+    if config is not None:
+        _check_config(config)
+    choice = RevChoice(rev, "given") if rev else resolve_rev(repo_url, version)
+    rev = choice.rev
+    if config is None:
         new_text = (
             f"default_install_hook_types: [{', '.join(wanted_types)}]\n"
             f"repos:\n  - repo: {_scalar(repo_url)}\n    rev: {_scalar(rev)}\n    hooks:\n"
             + "".join(f"      - id: {i}\n" for i in ids)
         )
     else:
-        config = load_yaml_rt(text, PRE_COMMIT_CONFIG)
-        _check_config(config)
         edited = _edit_text(text, config, wanted_types, ids, repo_url, rev)
         if edited is not None and _has_entry(load_yaml_rt(edited, PRE_COMMIT_CONFIG), ids, wanted_types):
             new_text = edited
@@ -57,7 +108,7 @@ def add_to_pre_commit_config(root: str, hooks: Sequence[str], repo_url: str, rev
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(new_text)
     os.replace(tmp, path)
-    return path
+    return path, choice
 
 
 def _check_config(config) -> None:
