@@ -232,6 +232,10 @@ def _changed_in(top: str, names: list, sigs: list) -> str | None:
 
 def holds(root: str, kind: str, environ) -> str | None:
     """None when the clean verdict recorded for `kind` still holds in `root`; else why not."""
+    from stagecore.fsmonitor import vouches  # fsmonitor (task F): watchman, when on, answers in O(changes)
+
+    if vouches(root, kind, environ):
+        return None
     snap = load(root, kind)
     if snap is None:
         return "no usable snapshot"

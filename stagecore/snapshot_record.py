@@ -44,6 +44,9 @@ def record(repo, stages, kind: str, since_ns: int, *, with_index: bool) -> bool:
         from stagecore.fsutil import atomic_write_bytes
 
         atomic_write_bytes(snapshot_path(repo.root, kind), marshal.dumps(snap))
+        from stagecore.fsmonitor import recorded  # fsmonitor (task F): the watchman clock vouching for it
+
+        recorded(repo.root, kind, snap)
         return True
     except Exception:  # noqa: BLE001 - a snapshot is an optimisation, never a failure
         return False
