@@ -284,7 +284,7 @@ def test_refused_sources_are_one_clear_line(tmp_path, registry):
     ours = _project(tmp_path)
     refused(sc("import", "ext::sh -c touch% pwned", "data/one.txt", cwd=ours), "refused the repository URL")
     assert not (ours / "pwned").exists()
-    refused(sc("import-url", "s3://bucket/key", cwd=ours), "s3:// is not supported yet")
+    refused(sc("import-url", "gs://bucket/key", cwd=ours), "gs:// is not supported")
     refused(sc("import-url", str(tmp_path / "absent.txt"), cwd=ours), "does not exist")
     refused(sc("import", str(registry), "data/nope.txt", cwd=ours), "'data/nope.txt' does not exist")
     refused(sc("import", str(tmp_path / "not-a-repo"), "x", cwd=ours), "failed to clone")

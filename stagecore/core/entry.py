@@ -10,6 +10,7 @@ from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo, Meta
 from stagecore.core.safepath import hash_problem
 
 HASH_KEYS = ("md5", "etag", "checksum")
+ETAG = "etag"  # a dep's hash that is an object store's etag (DVC: HashInfo("etag", ...)), not an md5
 # keys DVC writes after the hash keys of an out, in this order
 _FLAG_ORDER = ("desc", "type", "labels", "meta")
 
@@ -54,7 +55,7 @@ def parse_entry(raw: Any, kind: str, where: str) -> Entry:
         elif not isinstance(value, str):
             raise EntryError(f"expected a string for {key}, in {where} -> {key}")
         algo = raw.get("hash")
-        hi = HashInfo(MD5 if algo == MD5 else MD5_D2U, value)
+        hi = HashInfo(ETAG if key == ETAG and algo == MD5 else MD5 if algo == MD5 else MD5_D2U, value)
     known = {"path", "hash", "size", "nfiles", "isexec", "cache", "persist", "push", "remote", *HASH_KEYS}
     extra = {k: v for k, v in raw.items() if k not in known}
     return Entry(
@@ -87,14 +88,18 @@ def hash_fields(entry: Entry) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if entry.hash is None:
         return out
-    out[hash_key(entry.path)] = entry.hash.value
+    name = entry.hash.name
+    # an etag is written as such (also for remote://NAME/... of an S3 remote); a directory's
+    # hash is the md5 of its manifest, whatever the filesystem
+    key = ETAG if name == ETAG else MD5 if entry.hash.isdir else hash_key(entry.path)
+    out[key] = entry.hash.value
     if entry.meta.size is not None:
         out["size"] = entry.meta.size
     if entry.meta.nfiles is not None:
         out["nfiles"] = entry.meta.nfiles
     if entry.meta.isexec:
         out["isexec"] = True
-    if entry.hash.name == MD5:
+    if name in (MD5, ETAG):
         out["hash"] = MD5
     return out
 

@@ -130,7 +130,7 @@ def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = Tru
     remove_outs(repo, stage, notify)
     full = os.path.join(repo.root, path)
     os.makedirs(os.path.dirname(full) or repo.root, exist_ok=True)
-    fetch(source, full)
+    fetch(source, full, repo, dep.extra.get("fs_config"))
     return StageDone(commit_stage(repo, stage, {}, notify, run_cache=run_cache))
 
 
@@ -206,7 +206,7 @@ def current_deps(repo, stage: Stage) -> list:
         if is_offline(dep):  # checksum/etag/rev_lock come from elsewhere: an http(s) one asked again (urldeps)
             from stagecore.ops.urldeps import refreshed
 
-            deps.append(refreshed(dep))
+            deps.append(refreshed(dep, repo))
             continue
         name = dep.hash.name if dep.hash is not None else MD5
         outside = outside_path(repo.root, path)

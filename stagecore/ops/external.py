@@ -3,8 +3,8 @@
 An absolute path is measured as DVC measures it (md5 of a regular file, `.dir` manifest of
 a directory; anything else counts as missing). URLs are never reached by the hooks (no
 network while judging a commit); the `status` command checks them (ops/urldeps.py); `repro`
-of an import stage fetches its source: local paths and http(s) URLs here, other schemes
-refused with one clear line.
+of an import stage fetches its source: local paths and http(s) URLs here, s3/ssh/remote://
+through ops/url_sources.py, other schemes refused with one clear line.
 """
 
 from __future__ import annotations
@@ -84,13 +84,17 @@ def _measure_dir(path: str, name: str) -> Measured:
     return Measured(manifest_hash(data, name), Meta(size, len(tree), False), tree, data)
 
 
-def fetch(source: str, dest: str) -> None:
-    """Put the content of `source` (absolute path or http(s) URL) at `dest` (absolute), atomically."""
+def fetch(source: str, dest: str, repo=None, fs_config=None) -> None:
+    """Put the content of `source` (absolute path, http(s), or with `repo` an s3/ssh/remote:// URL
+    read with the dep's `fs_config`) at `dest` (absolute), atomically."""
     from stagecore.fsutil import discard, tmp_path
+    from stagecore.ops import url_sources
 
     tmp = tmp_path(dest)
     try:
-        if is_url(source):
+        if repo is not None and url_sources.handles(source):
+            url_sources.download(repo, source, fs_config, tmp)
+        elif is_url(source):
             _download(source, tmp)
         else:
             _copy(source, tmp)
@@ -149,7 +153,10 @@ def write_import_dvcfile(root: str, stage) -> bool:
     deps = []
     for dep in stage.deps:
         cur = by_path.get(dep.path)
-        if cur is not None and is_offline(dep):
+        if cur is not None and is_offline(dep) and _refetched(dep):  # s3/ssh: asked again (repro)
+            _set_hash_fields(cur, dep)
+            deps.append(cur)
+        elif cur is not None and is_offline(dep):
             if "repo" not in dep.extra and dep.hash is not None:  # an http(s) source asked again (repro)
                 from stagecore.core.entry import hash_key
 
@@ -171,6 +178,24 @@ def write_import_dvcfile(root: str, stage) -> bool:
 
     atomic_write_text(path, text)
     return True
+
+
+def _refetched(dep) -> bool:
+    from stagecore.ops.url_sources import handles
+
+    return "repo" not in dep.extra and dep.hash is not None and handles(dep.path)
+
+
+def _set_hash_fields(cur, dep) -> None:
+    """Replace the hash fields of a `.dvc` file's dep (a ruamel map) in DVC's order, keeping
+    `path`, `fs_config` and whatever else follows them."""
+    from stagecore.core.entry import HASH_KEYS, hash_fields
+
+    rest = {k: v for k, v in cur.items() if k not in (*HASH_KEYS, "size", "nfiles", "isexec", "hash")}
+    for key in list(cur.keys()):
+        del cur[key]
+    for key, value in {**hash_fields(dep), **rest}.items():
+        cur[key] = value
 
 
 def is_repo_import(stage) -> bool:

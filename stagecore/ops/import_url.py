@@ -1,7 +1,8 @@
-"""`import-url` and `update` of its `.dvc` files: data from a local path or an http(s) URL.
+"""`import-url` and `update` of its `.dvc` files: data from a local path, an http(s) URL, or
+S3 / SSH (`s3://`, `ssh://`, `remote://NAME/path`; ops/url_sources.py).
 
 The source is hashed while it streams into the cache (a temp file there, renamed to its md5),
-then checked out like any cached output. S3, SSH and other schemes stop with one clear line.
+then checked out like any cached output. Other schemes stop with one clear line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.stage import Stage, is_url
-from stagecore.errors import StagecoreError
+from stagecore.errors import RemoteError, StagecoreError
 from stagecore.ops.imports import (
     ImportResult,
     OutTarget,
@@ -32,18 +33,30 @@ def _quiet(_text: str) -> None:
 
 
 def import_url(
-    repo, url: str, out: str | None = None, cwd: str | None = None, *, force: bool = False, say: Say = _quiet
+    repo,
+    url: str,
+    out: str | None = None,
+    cwd: str | None = None,
+    *,
+    force: bool = False,
+    say: Say = _quiet,
+    no_exec: bool = False,
+    fs_config: dict | None = None,
 ) -> ImportResult:
+    """`no_exec`: write the `.dvc` file only (no hashes, no data), as `dvc import-url --no-exec`;
+    `fs_config`: remote options for an s3/ssh source, recorded in the dep as DVC does."""
     from stagecore.ops.repolock import locked, sweep_seen
 
     with locked(repo):
         try:
-            return _import_url(repo, url, out, cwd or os.getcwd(), force, say)
+            return _import_url(repo, url, out, cwd or os.getcwd(), force, say, no_exec, fs_config or None)
         finally:
             sweep_seen(repo)
 
 
-def _import_url(repo, url: str, out: str | None, cwd: str, force: bool, say: Say) -> ImportResult:
+def _import_url(
+    repo, url: str, out: str | None, cwd: str, force: bool, say: Say, no_exec: bool, fs_config: dict | None
+) -> ImportResult:
     check_scheme(url)
     name = url.split("?", 1)[0].split("#", 1)[0] if is_url(url) else url
     target = out_target(repo, name, out, cwd, force=force)
@@ -58,24 +71,49 @@ def _import_url(repo, url: str, out: str | None, cwd: str, force: bool, say: Say
             )
         where = os.path.dirname(os.path.join(repo.root, target.rel))
         dep_path = url if os.path.isabs(url) else os.path.relpath(source, where).replace(os.sep, "/")
+    if no_exec:
+        from stagecore.ops.imports import finish_no_exec
+
+        dep: dict[str, Any] = {"hash": MD5, "path": dep_path}
+        if fs_config:
+            dep["fs_config"] = dict(fs_config)
+        return finish_no_exec(repo, target, dep)
     say(f"Importing '{url}' -> '{os.path.relpath(os.path.join(repo.root, target.rel), cwd)}'")
-    hi, meta, dep = fetch_source(repo, source, dep_path)
+    hi, meta, dep = fetch_source(repo, source, dep_path, fs_config)
     return finish(repo, target, dep, hi, meta, new=True, force=force)
 
 
 def check_scheme(url: str) -> None:
     if not is_url(url):
         return
+    from stagecore.ops.url_sources import handles
+
     scheme = url.split("://", 1)[0].lower()
-    if scheme not in ("http", "https"):
+    if scheme not in ("http", "https") and not handles(url):
         raise StagecoreError(
-            f"failed to import '{url}': importing from {scheme}:// is not supported yet",
+            f"failed to import '{url}': importing from {scheme}:// is not supported",
             hint="import it with DVC, or download it and track it with `stagecore add`",
         )
 
 
-def fetch_source(repo, source: str, dep_path: str) -> tuple[HashInfo, Meta, dict[str, Any]]:
-    """Stream `source` (absolute local path or http(s) URL) into the cache: (out hash, out meta, dep)."""
+def fetch_source(
+    repo, source: str, dep_path: str, fs_config: dict | None = None
+) -> tuple[HashInfo, Meta, dict[str, Any]]:
+    """Stream `source` (absolute local path, http(s), s3, ssh or remote:// URL) into the cache:
+    (out hash, out meta, dep)."""
+    from stagecore.ops import url_sources
+
+    if url_sources.handles(source):
+        src = url_sources.reach(repo, source, fs_config, "import")
+        try:
+            with src.remote:
+                return url_sources.import_to_cache(repo, src, fs_config)
+        except FileNotFoundError:
+            raise StagecoreError(
+                f"failed to import '{source}': dependency '{source}' does not exist", hint="check the URL"
+            ) from None
+        except RemoteError as exc:
+            raise url_sources.rephrase(exc, source, "import") from None
     if is_url(source):
         from stagecore.ops.urldeps import url_dep
 
@@ -158,16 +196,26 @@ def update_url(repo, stage: Stage, *, say: Say = _quiet) -> bool:
     else:
         path = stage.dep_path(dep)
         source = outside_path(repo.root, path) or os.path.join(repo.root, path)
-    if not _source_changed(source, dep) and not outs_ops.out_status(repo, rel, out):
+    if not _source_changed(repo, source, dep) and not outs_ops.out_status(repo, rel, out):
         return False
     say(f"Importing '{dep.path}' -> '{rel}'")
-    hi, meta, new_dep = fetch_source(repo, source, dep.path)
+    hi, meta, new_dep = fetch_source(repo, source, dep.path, dep.extra.get("fs_config"))
     finish(repo, OutTarget(rel, stage.dvcfile, out.path), new_dep, hi, meta, new=False, force=True)
     return True
 
 
-def _source_changed(source: str, dep) -> bool:
+def _source_changed(repo, source: str, dep) -> bool:
     recorded = dep.hash.value if dep.hash is not None else None
+    from stagecore.ops import url_sources
+
+    if url_sources.handles(source):
+        status = url_sources.changed(repo, dep)
+        if status == "deleted":
+            raise StagecoreError(
+                f"failed to update: dependency '{source}' does not exist",
+                hint="restore the source, or remove the import",
+            )
+        return status is not None
     if is_url(source):
         from stagecore.ops.urldeps import url_dep
 

@@ -160,8 +160,7 @@ def write_import(repo, dvcfile: str, dep: dict[str, Any], out: Entry, *, new: bo
         data["outs"] = merge_entries(
             data.get("outs"), [out], dvcfile_out, ("cache", "persist", "push", "remote")
         )
-        if "md5" in data:
-            data["md5"] = dvcfile_md5(data)
+        data["md5"] = dvcfile_md5(data)  # DVC adds it (last) to a file `--no-exec` wrote without it
     text = dump_yaml(data)
     if text == old:
         return False
@@ -186,6 +185,24 @@ def finish(
     place(repo, target.rel, hi, meta, force=force)
     out = Entry(target.name, hi, meta)
     touched = [target.dvcfile] if write_import(repo, target.dvcfile, dep, out, new=new) else []
+    gi = add_entry(repo.root, target.rel, repo.scm)
+    if gi:
+        touched.append(gi)
+    return stage_in_git(repo, [target.dvcfile], touched, ImportResult)
+
+
+def finish_no_exec(repo, target: OutTarget, dep: dict[str, Any]) -> ImportResult:
+    """`import-url --no-exec`: the `.dvc` file DVC writes without running the import (no `md5`
+    of the file, no hashes: `frozen`, the dep and the out by `hash: md5` and path) and the
+    `.gitignore` entry; no data."""
+    from stagecore.fsutil import atomic_write_text
+    from stagecore.gitignore import add_entry
+    from stagecore.ops.stage_files import stage_in_git
+    from stagecore.yamlio import dump_yaml
+
+    data = {"frozen": True, "deps": [dep], "outs": [{"hash": MD5, "path": target.name}]}
+    atomic_write_text(os.path.join(repo.root, target.dvcfile), dump_yaml(data))
+    touched = [target.dvcfile]
     gi = add_entry(repo.root, target.rel, repo.scm)
     if gi:
         touched.append(gi)

@@ -1,5 +1,5 @@
-"""Dependencies outside this machine, checked as `dvc status` checks them: an http(s) URL by the
-checksum DVC records (fsspec's HTTP `info`: ETag, Content-MD5, else a token of the HEAD answer), an
+"""Dependencies outside this machine, checked as `dvc status` checks them: s3/ssh/remote:// URLs
+through the remote backends (ops/url_sources.py), an http(s) URL by the checksum DVC records (fsspec's HTTP `info`: ETag, Content-MD5, else a token of the HEAD answer), an
 import from a git repository by whether its revision moved (`git ls-remote`). Never used by the hooks.
 """
 
@@ -105,6 +105,11 @@ def offline_status(repo, dep, base: str = "") -> tuple[str, str] | None:
         rev = spec.get("rev") if isinstance(spec.get("rev"), str) else None
         now = remote_commit(url, rev, os.path.join(repo.root, base))
         return (f"{dep.path} ({url})", "update available") if now is not None and now != lock else None
+    from stagecore.ops import url_sources
+
+    if url_sources.handles(dep.path):  # s3 / ssh / remote://: etag or md5 through the remote backend
+        status = url_sources.changed(repo, dep)
+        return (dep.path, status) if status else None
     if dep.hash is None:  # no checksum recorded (a lock written by an older stagecore): nothing to compare
         return None
     status = url_changed(dep.path, {"checksum": dep.hash.value})
@@ -152,11 +157,14 @@ def remote_commit(url: str, rev: str | None, cwd: str) -> str | None:
     return None
 
 
-def refreshed(dep):
-    """An http(s) dependency with the checksum and size its source has now (what `repro` records, as
-    DVC does); any other offline dependency, or an unreachable one, as recorded."""
+def refreshed(dep, repo=None):
+    """An http(s), s3 or ssh dependency with the checksum/etag/md5 and size its source has now (what
+    `repro` records, as DVC does); any other offline dependency, or an unreachable one, as recorded."""
     from stagecore.core.hashinfo import MD5, HashInfo, Meta
+    from stagecore.ops import url_sources
 
+    if repo is not None and "repo" not in dep.extra and url_sources.handles(dep.path):
+        return url_sources.refreshed(repo, dep)
     if "repo" in dep.extra or dep.path.split("://", 1)[0].lower() not in ("http", "https"):
         return dep
     try:

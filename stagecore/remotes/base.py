@@ -68,6 +68,19 @@ class Remote:
     def exists(self, key: str) -> bool:
         return key in self.exists_many([key])
 
+    # -- reading one source of `import-url` (s3 and ssh; keys relative to the bucket / host root) --
+    def info(self, key: str) -> dict | None:
+        """`{"type": "file"|"directory", "size", "etag"}` of `key` (etag: S3's, unquoted), None if absent."""
+        raise RemoteError(f"remote '{self.name}' ({self.kind}) cannot be an import source")
+
+    def walk_files(self, key: str) -> Iterator[tuple[str, int | None, str | None]]:
+        """Every file under the directory `key`: (path relative to it, size, etag), as listed."""
+        raise RemoteError(f"remote '{self.name}' ({self.kind}) cannot be an import source")
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        """The content of the file `key`, streamed (RemoteObjectNotFound when absent)."""
+        raise RemoteError(f"remote '{self.name}' ({self.kind}) cannot be an import source")
+
     def close(self) -> None:
         """Release connections; the remote cannot be used afterwards."""
 

@@ -191,12 +191,15 @@ class S3Remote(Remote):
             self._bucket_checked = True
 
     def _list_prefix(self, full_prefix: str) -> Iterator[str]:
+        return (item["Key"] for item in self._list_items(full_prefix))
+
+    def _list_items(self, full_prefix: str, limit: int | None = None) -> Iterator[dict]:
         paginator = self.client.get_paginator("list_objects_v2")
-        pages = paginator.paginate(Bucket=self.bucket, Prefix=full_prefix)
+        extra = {"PaginationConfig": {"MaxItems": limit}} if limit else {}
+        pages = paginator.paginate(Bucket=self.bucket, Prefix=full_prefix, **extra)
         try:
             for page in pages:
-                for item in page.get("Contents", ()):
-                    yield item["Key"]
+                yield from page.get("Contents", ())
         except (self._exc.BotoCoreError, self._exc.ClientError) as exc:
             raise self._error(exc) from None
 
@@ -289,6 +292,38 @@ class S3Remote(Remote):
         except self._exc.BotoCoreError as exc:
             raise self._error(exc, key) from None
 
+    # -- one source of import-url: info, listing and content as s3fs gives them to DVC ------------
+    def info(self, key: str) -> dict | None:
+        full = self._full(key)
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=full)
+            return {"type": "file", "size": head.get("ContentLength"), "etag": _etag(head)}
+        except self._exc.ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") != 404:
+                raise self._error(exc) from None
+        except self._exc.BotoCoreError as exc:
+            raise self._error(exc) from None
+        for _item in self._list_items(full + "/", limit=1):  # a "directory": keys under `key/`
+            return {"type": "directory", "size": None, "etag": None}
+        return None
+
+    def walk_files(self, key: str) -> Iterator[tuple[str, int | None, str | None]]:
+        prefix = self._full(key) + "/"
+        for item in self._list_items(prefix):
+            rel = item["Key"][len(prefix) :]
+            if rel and not rel.endswith("/"):  # `dir/` placeholder objects are no files (as DVC)
+                yield rel, item.get("Size"), _etag(item)
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        full = self._full(key)
+        body = self._guard(lambda: self.client.get_object(Bucket=self.bucket, Key=full), key)["Body"]
+        try:
+            yield from body.iter_chunks(_CHUNK)
+        except self._exc.BotoCoreError as exc:
+            raise self._error(exc, key) from None
+        finally:
+            body.close()
+
     def delete(self, key: str) -> None:
         full = self._full(key)
         self._guard(lambda: self.client.delete_object(Bucket=self.bucket, Key=full))
@@ -312,3 +347,8 @@ class S3Remote(Remote):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _etag(item: dict) -> str | None:
+    """S3's ETag without its quotes, as DVC records it (`abc…` or `abc…-N` for multipart)."""
+    return str(item.get("ETag") or "").strip('"') or None

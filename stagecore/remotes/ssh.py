@@ -232,6 +232,54 @@ class SSHRemote(Remote):
 
         self._run(fetch, "reading", src)
 
+    # -- one source of import-url (keys relative to the host's `/`) --------------------------------
+    def info(self, key: str) -> dict | None:
+        full = self._full(key)
+
+        def look(sftp) -> dict | None:
+            try:
+                st = sftp.stat(full)
+            except FileNotFoundError:
+                return None
+            kind = "directory" if stat.S_ISDIR(st.st_mode or 0) else "file"
+            return {"type": kind, "size": st.st_size, "etag": None}
+
+        return self._run(look, "checking", full)
+
+    def walk_files(self, key: str) -> Iterator[tuple[str, int | None, str | None]]:
+        base, stack = self._full(key), [""]
+        while stack:
+            rel = stack.pop()
+            full = posixpath.join(base, rel) if rel else base
+            entries = self._run(lambda sftp, full=full: _listdir_attr(sftp, full), "listing", full)
+            for entry in sorted(entries, key=lambda e: e.filename, reverse=True):
+                sub = f"{rel}/{entry.filename}" if rel else entry.filename
+                if stat.S_ISDIR(entry.st_mode or 0):
+                    stack.append(sub)
+                elif stat.S_ISREG(entry.st_mode or 0):  # symlinks and specials are not followed
+                    yield sub, entry.st_size, None
+
+    def iter_chunks(self, key: str) -> Iterator[bytes]:
+        src = self._full(key)
+        try:
+            with self._pool.session() as session:
+                try:
+                    fsrc = session.sftp.open(src, "rb")
+                except FileNotFoundError:
+                    raise RemoteObjectNotFound(self.name, key) from None
+                with fsrc:
+                    fsrc.prefetch()
+                    while chunk := fsrc.read(_CHUNK):
+                        yield chunk
+        except RemoteError:
+            raise
+        except OSError as exc:
+            raise self._error(exc, "reading", src) from None
+        except Exception as exc:
+            if not self._pool.is_transient(exc):
+                raise
+            raise RemoteError(f"connection to {self._where()} lost while reading '{src}': {exc}") from None
+
     def delete(self, key: str) -> None:
         full = self._full(key)
 
