@@ -37,7 +37,7 @@ $(VENV)/.stamp-test: pyproject.toml | $(VENV)/bin/python
 
 $(DVC_VENV)/.stamp: Makefile
 	test -x $(DVC_VENV)/bin/python || $(PYTHON) -m venv $(DVC_VENV)
-	$(DVC_VENV)/bin/python -m pip install -q --disable-pip-version-check 'dvc[s3]==$(DVC_VERSION)' $(PIP_QUIET)
+	$(DVC_VENV)/bin/python -m pip install -q --disable-pip-version-check 'dvc[s3,ssh]==$(DVC_VERSION)' $(PIP_QUIET)
 	touch $@
 
 venv: $(VENV)/.stamp-base
