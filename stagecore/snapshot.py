@@ -22,7 +22,7 @@ import marshal
 import os
 import stat as statmod
 
-VERSION = 3  # 3: the index entries as bytes
+VERSION = 2
 NAME = "stagecore-fastpath-"
 MAX_BYTES = 64 << 20  # a larger snapshot file is not read (hostile, or a repository too big for it)
 INDEX_MAX_BYTES = 256 << 20
@@ -108,30 +108,29 @@ def read_bounded(path: str, limit: int, nofollow: bool = True) -> bytes | None:
         os.close(fd)
 
 
-_SPARSE_DIR = b"\0\0\x40\0"  # the mode of a sparse index's directory entry (040000)
-
-
-def index_entries(path: str, relevant) -> bytes | None:
-    """The git index entries for which `relevant(path)` holds, as they are in the file (stat
-    data, mode, oid, flags), each followed by its path; None when the index cannot be read or
-    is in a form not understood (SHA-256, sparse, a corrupt file). Compared as bytes: git
-    rewrites an entry's stat data only after it re-stat'ed a changed file, and a difference
-    only sends the hook to its full check. One pass over the entries, a path's length taken
-    from its flags (v2/v3), no object per entry that is not relevant."""
+def index_entries(path: str, relevant) -> dict[bytes, tuple] | None:
+    """{path: (mode, oid, flags, extended flags)} of the git index entries for which
+    `relevant(path)` holds; None when the index cannot be read or is in a form not understood
+    (SHA-256 or sparse entries, a corrupt file)."""
     data = read_bounded(path, INDEX_MAX_BYTES, nofollow=False)
-    if data is None or len(data) < 32 or data[:4] != b"DIRC":
+    if data is None or len(data) < 12 or data[:4] != b"DIRC":
         return None
     version = int.from_bytes(data[4:8], "big")
     count = int.from_bytes(data[8:12], "big")
     if version not in (2, 3, 4):
         return None
-    parts: list[bytes] = []
+    found: dict[bytes, tuple] = {}
     pos, prev, find = 12, b"", data.find
     try:
         for _ in range(count):
             entry = pos
-            flags = data[pos + 60] << 8 | data[pos + 61]
-            start = pos + 62 + (2 if flags & 0x4000 else 0)
+            mode = int.from_bytes(data[pos + 24:pos + 28], "big")
+            flags = int.from_bytes(data[pos + 60:pos + 62], "big")
+            start = pos + 62
+            ext = 0
+            if flags & 0x4000:
+                ext = int.from_bytes(data[start:start + 2], "big")
+                start += 2
             if version == 4:
                 byte = data[start]
                 start += 1
@@ -146,24 +145,19 @@ def index_entries(path: str, relevant) -> bytes | None:
                 name = prev[:len(prev) - strip] + data[start:end]
                 pos = end + 1
             else:
-                length = flags & 0xFFF
-                end = start + length if length < 0xFFF else find(b"\0", start)
-                if end < 0 or data[end] != 0:
+                end = find(b"\0", start)
+                if end < 0:
                     return None
                 name = data[start:end]
-                pos = entry + ((end - entry + 8) & ~7)
+                pos += (end - pos + 8) & ~7
             prev = name
-            if relevant(name):
-                if data[entry + 24:entry + 28] == _SPARSE_DIR:
-                    return None
-                parts += (data[entry:pos], name)
-        while pos + 28 <= len(data):  # extensions, then the 20-byte checksum: a sparse index is not read
-            if data[pos:pos + 4] == b"sdir":
+            if mode == 0o040000:  # a sparse index's directory entry
                 return None
-            pos += 8 + int.from_bytes(data[pos + 4:pos + 8], "big")
+            if relevant(name):
+                found[name] = (mode, data[entry + 40:entry + 60], flags & 0xF000, ext)
     except IndexError:
         return None
-    return b"".join(parts)
+    return found
 
 
 
@@ -209,6 +203,13 @@ def load(root: str, kind: str) -> dict | None:
         if not (isinstance(group, tuple) and len(group) == 3 and isinstance(group[0], str)
                 and isinstance(group[1], list) and isinstance(group[2], list) and len(group[1]) == len(group[2])):
             return None
+    # a record committed into git (`git add -f .dvc/tmp/...`) must not pass for a clean verdict: a
+    # real one holds the signature of some path of the work tree (its root directory at least), and
+    # no one can forge that of a file git has just checked out here (inode, ctime_ns)
+    inside = root.rstrip(os.sep) + os.sep
+    if not any((top == root or top.startswith(inside)) and any(sig is not None for sig in sigs)
+               for top, _names, sigs in snap["groups"]):
+        return None
     return snap
 
 
@@ -238,10 +239,6 @@ def _changed_in(top: str, names: list, sigs: list) -> str | None:
 
 def holds(root: str, kind: str, environ) -> str | None:
     """None when the clean verdict recorded for `kind` still holds in `root`; else why not."""
-    from stagecore.fsmonitor import vouches  # fsmonitor (task F): watchman, when on, answers in O(changes)
-
-    if vouches(root, kind, environ):
-        return None
     snap = load(root, kind)
     if snap is None:
         return "no usable snapshot"

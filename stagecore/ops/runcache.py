@@ -45,6 +45,29 @@ def runs_dir(repo) -> str:
     return os.path.join(repo.cache_dir, "runs")
 
 
+def entry_dir(repo, key: str, *, create: bool = False) -> str:
+    """`<cache>/runs/<key[:2]>/<key>`, each of its three directories checked not to be a symlink
+    (`.dvc/cache` is git-ignored, yet a link there can be committed with `git add -f`: it would
+    send run-cache writes and reads wherever it points); created when `create`."""
+    from stagecore.errors import CacheError
+
+    if not key or "/" in key or key in (".", "..") or "\0" in key:
+        raise CacheError(f"run-cache key '{key}' is not a plain name: refused")
+    path = runs_dir(repo)
+    for name in ("", key[:2], key):
+        path = os.path.join(path, name) if name else path
+        if os.path.islink(path):
+            raise CacheError(
+                f"run-cache directory '{path}' is a symlink: refused, nothing is read or written through it",
+                hint="remove that link (with `git rm` if it is committed), then run the command again",
+            )
+        if create and not os.path.isdir(path):
+            os.makedirs(path, exist_ok=True)
+            if os.path.islink(path):  # swapped in meanwhile
+                raise CacheError(f"run-cache directory '{path}' became a symlink: refused")
+    return path
+
+
 def can_cache(stage: Stage) -> bool:
     """Whether runs of this stage may be looked up in (restored from) the run cache."""
     if stage.cmd is None or stage.always_changed or stage.is_callback:
@@ -66,10 +89,11 @@ def lookup(repo, key: str, *, wdir: str = "",
     Entries come from remotes (`--run-cache`): an entry whose output paths or hash values do
     not pass the gate (`core.safepath`, paths joined with the stage's `wdir`) is ignored, and
     `warn` is told why in one line (the stage then just runs)."""
+    from stagecore.core.bounds import MAX_TEXT_BYTES
     from stagecore.errors import FileFormatError
     from stagecore.yamlio import load_yaml
 
-    kdir = os.path.join(runs_dir(repo), key[:2], key)
+    kdir = entry_dir(repo, key)
     try:
         names = [n for n in os.listdir(kdir) if not n.endswith(".tmp") and not n.startswith(".")]
     except (FileNotFoundError, NotADirectoryError):
@@ -79,6 +103,8 @@ def lookup(repo, key: str, *, wdir: str = "",
     newest = max(names, key=lambda n: os.path.getmtime(os.path.join(kdir, n)))
     path = os.path.join(kdir, newest)
     try:
+        if os.path.getsize(path) > MAX_TEXT_BYTES:
+            return None
         with open(path, encoding="utf-8") as fobj:
             data = load_yaml(fobj.read(), path)
     except (OSError, UnicodeDecodeError, FileFormatError):
@@ -123,11 +149,10 @@ def save(repo, stage: Stage, entry: dict[str, Any]) -> str | None:
         if not out.cache:
             store_copy(repo, stage.out_path(out), outs_ops.measure_for(repo, stage.out_path(out), out))
     key, value = entry_key(entry), entry_value(entry)
-    kdir = os.path.join(runs_dir(repo), key[:2], key)
+    kdir = entry_dir(repo, key, create=True)
     path = os.path.join(kdir, value)
-    if os.path.exists(path):
+    if os.path.lexists(path):
         return path
-    os.makedirs(kdir, exist_ok=True)
     atomic_write_text(path, dump_yaml(entry))
     return path
 

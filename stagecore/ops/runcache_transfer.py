@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 
 from stagecore.odb import tmp_name
+from stagecore.ops.runcache import entry_dir
+
+_NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]{0,254}")  # DVC's keys and values are sha256 hex
+
+
+def _entry_key(key: str) -> bool:
+    """Whether a remote's key is a run-cache entry `runs/<k[:2]>/<k>/<v>` whose parts are plain names."""
+    parts = key.split("/")
+    return (
+        len(parts) == 4
+        and parts[0] == "runs"
+        and all(_NAME.fullmatch(part) for part in parts[1:])
+        and parts[1] == parts[2][:2]
+        and not parts[3].endswith(".tmp")
+    )
 
 
 def _local_entries(repo) -> dict[str, str]:
@@ -16,6 +32,23 @@ def _local_entries(repo) -> dict[str, str]:
                 full = os.path.join(dirpath, name)
                 found[os.path.relpath(full, repo.cache_dir).replace(os.sep, "/")] = full
     return found
+
+
+def _is_entry(path: str) -> bool:
+    """Whether a downloaded file is a run-cache entry: YAML text of at most 16 MiB holding a
+    mapping with `cmd` (anything else is dropped, never kept nor pushed on)."""
+    from stagecore.core.bounds import MAX_TEXT_BYTES
+    from stagecore.errors import FileFormatError
+    from stagecore.yamlio import load_yaml
+
+    try:
+        if os.path.getsize(path) > MAX_TEXT_BYTES:
+            return False
+        with open(path, encoding="utf-8") as fobj:
+            data = load_yaml(fobj.read(), path)
+    except (OSError, UnicodeDecodeError, FileFormatError):
+        return False
+    return isinstance(data, dict) and "cmd" in data
 
 
 def push_run_cache(repo, remote: str | None) -> int:
@@ -39,12 +72,15 @@ def pull_run_cache(repo, remote: str | None) -> int:
     count = 0
     with open_data_remote(repo, remote, "pull") as rem:
         for key in rem.iter_keys("runs/"):
-            if key in local or ".." in key.split("/"):
-                continue
-            dest = os.path.join(repo.cache_dir, *key.split("/"))
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            if key in local or not _entry_key(key):
+                continue  # only `runs/<k[:2]>/<k>/<v>` of plain names: nothing else is written
+            _runs, _shard, run_key, value = key.split("/")
+            dest = os.path.join(entry_dir(repo, run_key, create=True), value)
             tmp = tmp_name(dest)
             rem.download(key, tmp)
+            if not _is_entry(tmp):  # not a lock entry (e.g. a link on the remote to another file)
+                os.unlink(tmp)
+                continue
             os.replace(tmp, dest)
             count += 1
     return count

@@ -215,6 +215,12 @@ def locate(source: SourceRepo, sha: str, path: str) -> Found:
         for name, (mode, kind, oid) in source.tree(sha, path).items()
         if kind == "blob" and (name == path or name.startswith(path + "/"))
     }
+    bad = sorted(name for name in entries if relpath_problem(name))
+    if bad:  # a tree crafted with `..` / `.git` / empty names: refused before anything is fetched
+        raise StagecoreError(
+            f"cannot read '{path}' of '{source.url}': {relpath_problem(bad[0])}",
+            hint="that repository's git tree is malformed; import another path or revision",
+        )
     links = sorted(name for name, (mode, _oid) in entries.items() if mode == "120000")
     if links:
         raise StagecoreError(
