@@ -3,10 +3,12 @@
 After a pre-push that uploaded everything its commits reference (no finding at all), the blob
 ids of every `*.dvc`, `dvc.lock` and `dvc.yaml` in those commits go into
 `.dvc/tmp/stagecore-pushed-<git remote>`, with the content of the files that choose the
-data remote (`.dvc/config`, `.dvc/config.local`, the repository's git config). A later push whose
-commits hold only recorded blobs has nothing to upload: it ends after one `git rev-list` and a
-`git ls-tree` per commit, before any git library or the engine is imported. Like git-lfs, this
-trusts that the data remote keeps what was pushed there (`stagecore push` always checks).
+data remote (`.dvc/config`, `.dvc/config.local`, the repository's git config; those of every
+nested `init --subdir` project too, all of which the hook served). A later push whose commits
+hold only recorded blobs, and no project the record does not know, has nothing to upload:
+it ends after one `git rev-list` and a `git ls-tree` per commit, before any git library or the
+engine is imported. Like git-lfs, this trusts that the data remote keeps what was pushed there
+(`stagecore push` always checks).
 Standard library only; any doubt (no record, a changed config, more than MAX_COMMITS commits,
 an unknown sha) runs the full hook.
 """
@@ -18,7 +20,7 @@ import os
 
 from stagecore.snapshot import git_paths, read_bounded, real_tmp_dir
 
-VERSION = 2
+VERSION = 3
 MAX_COMMITS = 8
 MAX_BYTES = 32 << 20
 _DVC_NAMES = (".dvc", "/dvc.lock", "/dvc.yaml")
@@ -32,15 +34,17 @@ def record_path(root: str, remote: str) -> str:
     return os.path.join(root, ".dvc", "tmp", f"stagecore-pushed-{safe}")
 
 
-def _config_sigs(root: str, environ) -> list | None:
+def _config_sigs(root: str, environ, projects=()) -> list | None:
     """The content of the files that choose the data remote (by content, not stat: git rewrites
-    its config file on branch deletions and the like without changing what it says)."""
+    its config file on branch deletions and the like without changing what it says), of the
+    project at `root` and of its nested `projects` (directories below it)."""
     found = git_paths(root, environ)
     if found is None:
         return None
     sigs: list[tuple[str, bytes | None]] = []
-    for path in (os.path.join(root, ".dvc", "config"), os.path.join(root, ".dvc", "config.local"),
-                 os.path.join(found[0], "config")):
+    dirs = [root, *(os.path.join(root, prefix) for prefix in projects)]
+    configs = [os.path.join(top, ".dvc", name) for top in dirs for name in ("config", "config.local")]
+    for path in (*configs, os.path.join(found[0], "config")):
         if os.path.lexists(path):
             data = read_bounded(path, 1 << 20, nofollow=False)
             if data is None:
@@ -85,8 +89,9 @@ def _git(root: str, *args: str) -> bytes | None:
     return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
 
 
-def dvc_blobs(root: str, commits: list[str]) -> set[str] | None:
-    """The blob ids of every dvc file in `commits` (one `git ls-tree` each)."""
+def dvc_blobs(root: str, commits: list[str], projects: set[str] | None = None) -> set[str] | None:
+    """The blob ids of every dvc file in `commits` (one `git ls-tree` each); the directory of
+    every DVC project in them goes to `projects` ("" for the root)."""
     blobs: set[str] = set()
     for commit in commits:
         out = _git(root, "ls-tree", "-r", "-z", "--full-tree", commit)
@@ -94,6 +99,8 @@ def dvc_blobs(root: str, commits: list[str]) -> set[str] | None:
             return None
         for record in out.split(b"\0"):
             meta, _, path = record.partition(b"\t")
+            if projects is not None and (path == b".dvc/config" or path.endswith(b"/.dvc/config")):
+                projects.add(os.fsdecode(path[:-len(b".dvc/config")]).rstrip("/"))
             if ("/" + os.fsdecode(path)).endswith(_DVC_NAMES):
                 parts = meta.split()
                 if len(parts) == 3 and parts[1] == b"blob":
@@ -134,28 +141,35 @@ def covered(root: str, remote: str, stdin: str, environ) -> str | None:
         record = marshal.loads(data)
         if record["version"] != VERSION or record["root"] != root:
             return "record of another version"
-        blobs, sigs = record["blobs"], record["sigs"]
+        blobs, sigs, projects = record["blobs"], record["sigs"], record["projects"]
+        if not isinstance(projects, list) or not all(isinstance(p, str) for p in projects):
+            return "corrupt record"
     except Exception:  # noqa: BLE001 - a corrupt record: the full hook
         return "corrupt record"
-    if not isinstance(blobs, (set, frozenset)) or sigs != _config_sigs(root, environ):
+    if not isinstance(blobs, (set, frozenset)) or sigs != _config_sigs(root, environ, projects):
         return "the data remote's configuration changed"
     commits = pushed_commits(root, remote, stdin)
     if commits is None:
         return "pushed commits unknown"
-    found = dvc_blobs(root, commits)
+    seen: set[str] = set()
+    found = dvc_blobs(root, commits, seen)
     if found is None:
         return "dvc files unknown"
+    if seen - {""} - set(projects):
+        return "a nested project not pushed before"
     missing = found - blobs
     return None if not missing else f"{len(missing)} dvc file(s) not pushed before"
 
 
-def remember(root: str, remote: str, commits: list[str], environ) -> None:
-    """Add the dvc files of `commits` (their data now on the data remote) to the record."""
+def remember(root: str, remote: str, commits: list[str], environ, projects=()) -> None:
+    """Add the dvc files of `commits` (their data now on the data remote) to the record.
+    `projects`: the nested projects (directories below `root`) whose data the hook pushed too."""
     try:
         if not real_tmp_dir(root) or len(commits) > 10 * MAX_COMMITS:
             return
         found = dvc_blobs(root, commits)
-        sigs = _config_sigs(root, environ)
+        projects = sorted(projects)
+        sigs = _config_sigs(root, environ, projects)
         if found is None or sigs is None:
             return
         path = record_path(root, remote)
@@ -164,13 +178,14 @@ def remember(root: str, remote: str, commits: list[str], environ) -> None:
         if old is not None:
             try:
                 record = marshal.loads(old)
-                if record["version"] == VERSION and record["sigs"] == sigs and isinstance(record["blobs"], set):
+                if (record["version"] == VERSION and record["sigs"] == sigs and isinstance(record["blobs"], set)
+                        and record["projects"] == projects):
                     blobs = record["blobs"]
             except Exception:  # noqa: BLE001
                 blobs = set()
         from stagecore.fsutil import atomic_write_bytes
 
         atomic_write_bytes(path, marshal.dumps({"version": VERSION, "root": root, "sigs": sigs,
-                                                "blobs": blobs | found}))
+                                                "projects": projects, "blobs": blobs | found}))
     except Exception:  # noqa: BLE001 - a record is an optimisation, never a failure
         return

@@ -161,7 +161,9 @@ def index_entries(path: str, relevant) -> dict[bytes, tuple] | None:
 
 
 
-DVC_NAMES = (b".dvc", b"dvc.yaml", b"dvc.lock")  # index entries always compared (a superset is harmless)
+# index entries always compared (a superset is harmless): dvc files, and what makes a directory a
+# project that the hooks serve (a nested `init --subdir` project's tracked .dvc/config, .dvc/.gitignore)
+DVC_NAMES = (b".dvc", b"dvc.yaml", b"dvc.lock", b".dvc/config", b".dvc/.gitignore")
 
 
 def relevance(files, dirs, own: bytes):

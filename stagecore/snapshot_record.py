@@ -35,18 +35,35 @@ class Doubt(Exception):
 
 def record(repo, stages, kind: str, since_ns: int, *, with_index: bool) -> bool:
     """Write the snapshot of a clean verdict for `stages`; False (nothing written) when in doubt."""
+    part = collect_part(repo, stages)
+    return part is not None and record_parts(repo.root, [part], kind, since_ns, with_index=with_index)
+
+
+def collect_part(repo, stages, prefix: str = "") -> dict | None:
+    """What one project's clean verdict depends on (`prefix`: its directory below the git root),
+    for `record_parts`; None when in doubt. Several projects of one git repository (a root
+    project holding `init --subdir` ones) make one snapshot: each project's part, merged."""
     try:
-        snap = _collect(repo, stages, kind, with_index)
+        return _collect(repo, stages, prefix)
+    except Exception:  # noqa: BLE001 - a snapshot is an optimisation, never a failure
+        return None
+
+
+def record_parts(root: str, parts: list[dict], kind: str, since_ns: int, *, with_index: bool) -> bool:
+    """Write the snapshot of `kind` in project `root` (the git root when `with_index`) from the
+    parts of every project the verdict judged; False (nothing written) when in doubt."""
+    try:
+        snap = _assemble(root, parts, kind, with_index)
         if not _settled(snap, since_ns):
             return False
-        if not real_tmp_dir(repo.root):
+        if not real_tmp_dir(root):
             return False
         from stagecore.fsutil import atomic_write_bytes
 
-        atomic_write_bytes(snapshot_path(repo.root, kind), marshal.dumps(snap))
+        atomic_write_bytes(snapshot_path(root, kind), marshal.dumps(snap))
         from stagecore.fsmonitor import recorded  # fsmonitor (task F): the watchman clock vouching for it
 
-        recorded(repo.root, kind, snap)
+        recorded(root, kind, snap)
         return True
     except Exception:  # noqa: BLE001 - a snapshot is an optimisation, never a failure
         return False
@@ -111,7 +128,7 @@ class _Paths:
 Sig = tuple | None
 
 
-def _collect(repo, stages, kind: str, with_index: bool) -> dict:
+def _collect(repo, stages, prefix: str = "") -> dict:
     from stagecore.core.stage import is_offline, is_url
     from stagecore.ops.external import outside_path
 
@@ -123,6 +140,7 @@ def _collect(repo, stages, kind: str, with_index: bool) -> dict:
         paths.one(conf.path_of(level))
     git_files: set[str] = set()
     git_dirs: set[str] = set()
+    lead = prefix.strip("/") + "/" if prefix.strip("/") else ""
     for stage in stages:
         for dep in stage.deps:
             if is_offline(dep):
@@ -131,23 +149,36 @@ def _collect(repo, stages, kind: str, with_index: bool) -> dict:
             if outside_path(root, path) is not None:
                 raise Doubt("a dependency outside the repository")
             paths.tree(path)
-            git_files.add(path)
-            git_dirs.add(path.rstrip("/") + "/")
+            git_files.add(lead + path)
+            git_dirs.add(lead + path.rstrip("/") + "/")
         for pfile in stage.params:
             from stagecore.core.entry import resolve
 
             rel = resolve(stage.wdir, pfile)
             paths.one(rel)
-            git_files.add(rel)
+            git_files.add(lead + rel)
         for out in stage.outs:
             if is_url(out.path) or outside_path(root, stage.out_path(out)) is not None:
                 raise Doubt("an output outside the repository")
             paths.tree(stage.out_path(out))
             if out.cache:
                 _object(repo, paths, out.hash)
-    index = _index(repo, paths, kind, git_files, git_dirs) if with_index else None
+    return {"seen": paths.seen, "follow": paths.follow, "files": git_files, "dirs": git_dirs}
+
+
+def _assemble(root: str, parts: list[dict], kind: str, with_index: bool) -> dict:
+    seen: dict[str, Sig] = {}
+    follow: dict[str, Sig] = {}
+    git_files: set[str] = set()
+    git_dirs: set[str] = set()
+    for part in parts:
+        seen.update(part["seen"])
+        follow.update(part["follow"])
+        git_files |= part["files"]
+        git_dirs |= part["dirs"]
+    index = _index(root, seen, kind, git_files, git_dirs) if with_index else None
     groups: dict[str, tuple[list[str], list[Sig]]] = {}  # by directory: stat'ed relative to its fd
-    for path, sig in paths.seen.items():
+    for path, sig in seen.items():
         top, name = os.path.split(path)
         names, sigs = groups.setdefault(top, ([], []))
         names.append(name)
@@ -155,18 +186,21 @@ def _collect(repo, stages, kind: str, with_index: bool) -> dict:
     return {
         "version": VERSION, "kind": kind, "stagecore": __version__, "root": root,
         "groups": [(top, names, sigs) for top, (names, sigs) in groups.items()],
-        "follow": list(paths.follow), "follow_sigs": list(paths.follow.values()),
+        "follow": list(follow), "follow_sigs": list(follow.values()),
         "index": index,
     }
 
 
-def _index(repo, paths: _Paths, kind: str, git_files: set[str], git_dirs: set[str]) -> tuple:
-    found = git_paths(repo.root, os.environ)
+def _index(root: str, seen: dict, kind: str, git_files: set[str], git_dirs: set[str]) -> tuple:
+    found = git_paths(root, os.environ)
     if found is None:
         raise Doubt("no git index")
     git_dir = found[0]
     config = os.path.join(git_dir, "config")
-    paths.one(config)  # stagecore.* hook policy
+    try:  # stagecore.* hook policy
+        seen[config] = sig_of(os.lstat(config))
+    except FileNotFoundError:
+        seen[config] = None
     try:
         with open(config, "rb") as fobj:
             if b"objectformat" in fobj.read().lower():
@@ -175,7 +209,7 @@ def _index(repo, paths: _Paths, kind: str, git_files: set[str], git_dirs: set[st
         pass
     files = sorted(os.fsencode(p) for p in git_files)
     dirs = sorted(os.fsencode(p) for p in git_dirs)
-    own = os.fsencode(posixpath.relpath(snapshot_path(repo.root, kind), repo.root).replace(os.sep, "/"))
+    own = os.fsencode(posixpath.relpath(snapshot_path(root, kind), root).replace(os.sep, "/"))
     entries = index_entries(found[1], relevance(files, dirs, own))
     if entries is None:
         raise Doubt("git index not understood")

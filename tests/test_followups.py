@@ -313,19 +313,23 @@ def test_nested_project_objects_are_not_pushed_with_the_outer_project(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "sub/data.txt" not in proc.stderr
     assert _objects(tmp_path / "store_outer") == {outer}
-    clone = tmp_path / "clone"  # post-checkout follows the outer project only, with no remark on 'sub'
+    clone = tmp_path / "clone"  # post-checkout follows each project from its own remote (issue 9)
     proc = subprocess.run(["git", "-c", f"core.hooksPath={top / '.git/hooks'}", "clone", "-q", str(bare), str(clone)],
                           cwd=tmp_path, env=clean_env(), capture_output=True, text=True)
-    assert proc.returncode == 0 and proc.stderr == "A       data.txt\n", proc.stderr  # what it checked out
-    assert (clone / "data.txt").read_text() == "outer\n" and not (clone / "sub/data.txt").exists()
-    assert inner not in _objects(clone / ".dvc/cache")
-    # pre-commit of the outer project: the inner project's unstaged dvc file is not its business
+    assert proc.returncode == 0 and proc.stderr == (
+        "stagecore post-checkout: in project '.' (the git root):\nA       data.txt\n"
+        "stagecore post-checkout: in project 'sub':\nA       data.txt\n"), proc.stderr  # what it checked out
+    assert (clone / "data.txt").read_text() == "outer\n" and (clone / "sub/data.txt").read_text() == "inner\n"
+    assert inner not in _objects(clone / ".dvc/cache") and outer not in _objects(clone / "sub/.dvc/cache")
+    # pre-commit: the inner project's unstaged dvc file is its own problem, not the outer project's
     (top / "sub/data.txt").write_text("inner, edited\n")
     ok("commit", "-f", cwd=top / "sub")  # sub/data.txt.dvc changed, not staged
     (top / "notes.md").write_text("n\n")
     git("add", "notes.md", cwd=top)
     proc = gitp("commit", "-qm", "notes", cwd=top)
-    assert proc.returncode == 0 and "sub/data.txt.dvc" not in proc.stderr, proc.stderr
+    assert proc.returncode == 1 and proc.stderr.startswith("stagecore pre-commit: in project 'sub':\n"), proc.stderr
+    assert "'sub/data.txt.dvc' changed but the change is not staged" in proc.stderr
+    assert "in project '.'" not in proc.stderr
 
 
 def test_hooks_serve_each_subdir_project_of_the_git_repository(tmp_path):

@@ -73,25 +73,51 @@ def _run(request: HookRequest, trace: Trace) -> tuple[HookOutcome, str]:
     trace.mark("locate")
     if root is None:
         return HookOutcome(0), "not a DVC repository"
-    from stagecore.hooks.context import HookContext
-
     module = import_module(f"stagecore.hooks.{request.hook.replace('-', '_')}")
-    if os.path.isdir(os.path.join(root, ".dvc")):
+    at_root = os.path.isdir(os.path.join(root, ".dvc"))
+    nested = sub_projects(root) if request.hook in SUB_PROJECT_HOOKS else []
+    trace.mark("projects")
+    if at_root and not nested:
+        from stagecore.hooks.context import HookContext
+
         ctx = HookContext(request.hook, root, request.env, trace)
         outcome = module.run(request, ctx)
         return outcome, ctx.verdict
-    prefixes = sub_projects(root) if request.hook in SUB_PROJECT_HOOKS else []
-    trace.mark("projects")
-    if not prefixes:
+    if not at_root and not nested:
         return HookOutcome(0), "not a DVC repository"
-    code, lines, verdicts = 0, [], []
+    return _run_projects(request, trace, module, root, ([""] if at_root else []) + nested)
+
+
+def _run_projects(request: HookRequest, trace: Trace, module, root: str, prefixes: list[str]):
+    """Every project of the git repository, each on its own files (the root project first;
+    DVC's rule: a nested project's files are its own, never its parent's). A project with
+    something to say gets a header line naming it. When every project came out clean, the
+    fast path's record covers them all (stagecore.hooks.projects)."""
+    import time
+
+    from stagecore.hooks.context import HookContext
+
+    since = time.time_ns()
+    code, lines, verdicts, contexts = 0, [], [], []
+    policy = None
     for prefix in prefixes:  # each `dvc init --subdir` project of the git repository, on its own
-        ctx = HookContext(request.hook, os.path.join(root, prefix), request.env, trace, prefix)
+        ctx = HookContext(request.hook, os.path.join(root, prefix) if prefix else root, request.env, trace, prefix)
+        ctx.collect = []
+        if policy is not None:  # one read of git config; its remarks said once
+            ctx.policy = policy.without_notes()
         outcome = module.run(request, ctx)
+        policy = policy or ctx.read_policy
         code = max(code, outcome.exit_code)
         if outcome.lines:
-            lines += [f"stagecore {request.hook}: in project '{prefix}':", *outcome.lines]
-        verdicts.append(f"{prefix}: {ctx.verdict}")
+            where = f"'{prefix}'" if prefix else "'.' (the git root)"
+            lines += [f"stagecore {request.hook}: in project {where}:", *outcome.lines]
+        verdicts.append(f"{prefix or '.'}: {ctx.verdict}")
+        contexts.append(ctx)
+    collected = [ctx.collect[0] for ctx in contexts if ctx.collect]
+    if prefixes[0] == "" and len(collected) == len(contexts):
+        from stagecore.hooks.projects import remember_all
+
+        remember_all(request, root, collected, prefixes[1:], since)
     return HookOutcome(code, tuple(lines)), "; ".join(verdicts)
 
 
@@ -101,7 +127,7 @@ SUB_PROJECT_HOOKS = frozenset({"pre-commit", "post-checkout", "post-merge", "pos
 def sub_projects(root: str) -> list[str]:
     """The directories (relative to the git root, sorted) of the DVC projects below it that git
     tracks (`.dvc/config` or `.dvc/.gitignore` in the index) and that exist in the work tree:
-    one `git ls-files`, run only when the git root itself is no DVC project."""
+    one `git ls-files` (a few ms), run by every hook that got past its fast path."""
     import subprocess
 
     proc = subprocess.run(

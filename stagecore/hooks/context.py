@@ -28,10 +28,18 @@ class HookContext:
         self.env = env
         self.trace = trace
         self.verdict = "done"
+        # several projects served by one hook run (stagecore.hooks._run_projects): a clean
+        # project appends here what the fast path's record needs (None: record it yourself)
+        self.collect: list | None = None
 
     @cached_property
     def git_dir(self) -> str | None:
         return find_git_dir(self.env.cwd, self.env.as_environ())
+
+    @property
+    def git_root(self) -> str:
+        """The work tree's top directory (the project's root less its prefix)."""
+        return self.root[: -len(self.prefix) - 1] if self.prefix else self.root
 
     def in_progress(self) -> str | None:
         """The git operation under way in this work tree ("rebase", "merge", ...), if any."""
@@ -45,6 +53,11 @@ class HookContext:
         self.trace.mark("config")
         return policy
 
+    @property
+    def read_policy(self) -> HookPolicy | None:
+        """The policy if it was read (or given) already, else None."""
+        return self.__dict__.get("policy")
+
     def open_git(self) -> pygit2.Repository:
         """The repository through pygit2, honouring GIT_DIR/GIT_INDEX_FILE of the process."""
         from stagecore.scm.history import open_repository
@@ -56,6 +69,17 @@ class HookContext:
     def done(self, verdict: str, exit_code: int = 0, lines: tuple[str, ...] = ()) -> HookOutcome:
         self.verdict = verdict
         return HookOutcome(exit_code, lines)
+
+
+def owned_by(git_root: str, prefix: str, path: str) -> bool:
+    """Whether the dvc file at `path` (relative to the git root) belongs to the project at
+    `prefix`: below it, and in no nested project (a directory on the way holding `.dvc/`)."""
+    if prefix and not path.startswith(prefix + "/"):
+        return False
+    parts = path.split("/")[:-1]
+    start = len(prefix.split("/")) if prefix else 0
+    return not any(os.path.isdir(os.path.join(git_root, *parts[:depth], ".dvc"))
+                   for depth in range(start + 1, len(parts) + 1))
 
 
 def is_dvc_repo(root: str) -> bool:

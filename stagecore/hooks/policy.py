@@ -15,7 +15,7 @@ case-insensitively in `stagecore.remote.<git remote>`.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from stagecore.hooks.protocol import HookNote
 
@@ -35,6 +35,10 @@ class HookPolicy:
     def data_remote_for(self, git_remote: str | None) -> str | None:
         """The data remote mapped to `git_remote`, None for the default data remote."""
         return self.remotes.get((git_remote or "").lower())
+
+    def without_notes(self) -> HookPolicy:
+        """The same settings, their remarks left out (already said for another project)."""
+        return replace(self, notes=())
 
 
 def read_git_config(root: str) -> dict[str, str | None]:

@@ -13,7 +13,7 @@ import os
 import subprocess
 import time
 
-from stagecore.hooks.context import HookContext
+from stagecore.hooks.context import HookContext, owned_by
 from stagecore.hooks.follow import follow
 from stagecore.hooks.protocol import HookOutcome, PostCheckoutRequest
 
@@ -30,7 +30,8 @@ def run(request: PostCheckoutRequest, ctx: HookContext) -> HookOutcome:
     if operation:
         return ctx.done(f"{operation} in progress")
     if not request.branch_checkout:
-        paths = recently_written_dvc_files(ctx.root)
+        lead = ctx.prefix + "/" if ctx.prefix else ""  # a nested project's files are its own
+        paths = [p for p in recently_written_dvc_files(ctx.root) if owned_by(ctx.git_root, ctx.prefix, lead + p)]
         ctx.trace.mark("ls-files")
         if not paths:
             return ctx.done("file checkout wrote no dvc file")

@@ -6,7 +6,7 @@ index. Nothing happens while another operation is still in progress.
 
 from __future__ import annotations
 
-from stagecore.hooks.context import HookContext
+from stagecore.hooks.context import HookContext, owned_by
 from stagecore.hooks.follow import follow
 from stagecore.hooks.post_checkout import dvc_files_may_differ
 from stagecore.hooks.protocol import HookNote, HookOutcome, PostMergeRequest
@@ -23,10 +23,9 @@ def run(request: PostMergeRequest, ctx: HookContext) -> HookOutcome:
 
     git = ctx.open_git()
     if request.squash:
-        changes = staged_dvc_changes(git)
-        if ctx.prefix:  # a project below the git root: its own files, relative to it
-            start = len(ctx.prefix) + 1
-            changes = {p[start:]: pair for p, pair in changes.items() if p.startswith(ctx.prefix + "/")}
+        changes = staged_dvc_changes(git)  # the project's own files (none of a nested project's), relative to it
+        start = len(ctx.prefix) + 1 if ctx.prefix else 0
+        changes = {p[start:]: pair for p, pair in changes.items() if owned_by(ctx.git_root, ctx.prefix, p)}
     else:
         try:
             changes = changed_dvc_files(git, "ORIG_HEAD", "HEAD", ctx.prefix)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from stagecore.hooks.context import HookContext, counted, note_lines
+from stagecore.hooks.context import HookContext, counted, note_lines, owned_by
 from stagecore.hooks.protocol import HookNote, HookOutcome, PreCommitRequest
 
 if TYPE_CHECKING:
@@ -41,27 +41,14 @@ def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
     else:
         dvc_changes = [WorkTreeChange(p, state) for p, state in sorted(listed) if is_dvc_path(p)]
         dirty = {p for p, _ in listed}
-    git_root = ctx.root[: -len(ctx.prefix) - 1] if ctx.prefix else ctx.root
-    dvc_changes = [c for c in dvc_changes if owned_by(git_root, ctx.prefix, c.path)]
+    dvc_changes = [c for c in dvc_changes if owned_by(ctx.git_root, ctx.prefix, c.path)]
     notes = list(policy.notes) + unstaged_notes(dvc_changes)
     ctx.trace.mark("status")
-    snapshot_since = None if notes or ctx.prefix else since
-    notes += _engine(ctx.root, dirty, ctx.open_git, prefix=ctx.prefix, snapshot_since=snapshot_since)
+    snapshot_since = None if notes or (ctx.prefix and ctx.collect is None) else since
+    notes += _engine(ctx.root, dirty, ctx.open_git, prefix=ctx.prefix, snapshot_since=snapshot_since,
+                     parts=ctx.collect)
     ctx.trace.mark("engine")
     return render(ctx, notes, policy.precommit)
-
-
-def owned_by(git_root: str, prefix: str, path: str) -> bool:
-    """Whether the dvc file at `path` (relative to the git root) belongs to the project at
-    `prefix`: below it, and in no nested project (a directory on the way holding `.dvc/`)."""
-    import os
-
-    if prefix and not path.startswith(prefix + "/"):
-        return False
-    parts = path.split("/")[:-1]
-    start = len(prefix.split("/")) if prefix else 0
-    return not any(os.path.isdir(os.path.join(git_root, *parts[:depth], ".dvc"))
-                   for depth in range(start + 1, len(parts) + 1))
 
 
 def unstaged_notes(changes: list[WorkTreeChange]) -> list[HookNote]:
@@ -101,12 +88,14 @@ def render(ctx: HookContext, notes: list[HookNote], mode: str) -> HookOutcome:
     return ctx.done("passed with warnings", 0, tuple([header, *note_lines(notes)]))
 
 
-def _engine(root: str, dirty, open_git, prefix: str = "", snapshot_since: int | None = None) -> list[HookNote]:
+def _engine(root: str, dirty, open_git, prefix: str = "", snapshot_since: int | None = None,
+            parts: list | None = None) -> list[HookNote]:
     """The gate on the index: stagecore.ops.hookwork.gate. `dirty`: paths (relative to the git
     root) whose work-tree copy differs from the index (None: unknown); `open_git` opens pygit2
     when needed; `prefix`: the project's directory below the git root. `snapshot_since`: when
     the check started; a verdict with nothing to say (no finding, no warning) is then recorded
-    for the fast path (stagecore.snapshot)."""
+    for the fast path (stagecore.snapshot); with `parts` given (several projects served), what
+    it depends on is appended there instead, for one record of them all."""
     import warnings
 
     from stagecore.ops.hookwork import gate
@@ -120,7 +109,11 @@ def _engine(root: str, dirty, open_git, prefix: str = "", snapshot_since: int | 
         for item in caught:  # passed on to the hook's own rendering
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
         if snapshot_since is not None and not notes and not caught:
-            from stagecore.snapshot_record import record
+            from stagecore.snapshot_record import collect_part, record
 
-            record(repo, stages, "pre-commit", snapshot_since, with_index=True)
+            if parts is None:
+                record(repo, stages, "pre-commit", snapshot_since, with_index=True)
+            else:
+                part = collect_part(repo, stages, prefix)
+                parts += [part] if part is not None else []
         return notes

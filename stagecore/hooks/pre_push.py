@@ -39,7 +39,9 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
         report=pushed,
     )
     ctx.trace.mark("engine")
-    if not notes and not ctx.prefix and request.complete:  # the next push of these dvc files: a lookup
+    if not notes and request.complete and ctx.collect is not None:  # one of several projects: recorded
+        ctx.collect.append(commits)  # for all of them at once, when every project pushed cleanly
+    elif not notes and not ctx.prefix and request.complete:  # the next push of these dvc files: a lookup
         import os
 
         from stagecore.pushed import remember
