@@ -2,8 +2,8 @@
 
 Off by default; on with `git config stagecore.fsmonitor true` (never in `.dvc/config`: DVC 3
 rejects unknown keys there) or STAGECORE_FSMONITOR=1 (=0 forces it off). When a clean snapshot
-is recorded (stagecore.snapshot_record) and the switch is on, `recorded` asks watchman for a
-clock of the project's watch, re-checks every recorded signature after that clock, and writes
+is recorded (stagecore.snapshot_record) and the switch is on, `recorded`
+(stagecore.fsmonitor_record) asks watchman for a clock of the project's watch, re-checks every recorded signature after that clock, and writes
 `.dvc/tmp/stagecore-fsmonitor-<kind>`: the clock, the snapshot file's own signature, the few
 paths watchman cannot vouch for (outside the project, symlink targets, git and watchman config,
 the watch root's `.watchmanconfig`) and the recorded signatures grouped by directory, each
@@ -28,8 +28,6 @@ MAGIC = b"SCFM1\n"
 HEADER_MAX = 64 << 20
 MAX_CHANGES = 20_000  # more changes than this: the full walk is as cheap
 TIMEOUT = 5.0  # seconds for one watchman exchange (a hung watchman costs at most this)
-RACY_NS = 100_000_000  # an index stat newer than this before its reading is not trusted
-VCS_DIRS = (".git", ".hg", ".svn")  # watchman watches these shallowly (ignore_vcs)
 
 
 class WatchmanError(Exception):
@@ -42,45 +40,13 @@ def side_path(root: str, kind: str) -> str:
 
 # ---- the switch -------------------------------------------------------------------------
 
-def _env_switch(environ) -> bool | None:
+def env_switch(environ) -> bool | None:
     raw = environ.get("STAGECORE_FSMONITOR", "").strip().lower()
     if raw in ("1", "true", "yes", "on"):
         return True
     if raw in ("0", "false", "no", "off"):
         return False
     return None
-
-
-def enabled(root: str, environ) -> bool:
-    """The switch: STAGECORE_FSMONITOR, else git's `stagecore.fsmonitor` (as git reads it)."""
-    forced = _env_switch(environ)
-    if forced is not None:
-        return forced
-    import subprocess
-
-    try:
-        proc = subprocess.run(["git", "config", "--type=bool", "--get", "stagecore.fsmonitor"], cwd=root,
-                              capture_output=True, text=True, check=False, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return proc.returncode == 0 and proc.stdout.strip() == "true"
-
-
-def _config_files(root: str, environ) -> list[str]:
-    """The git config files that may hold the switch (a change sends the answer to the full check)."""
-    from stagecore.snapshot import git_paths
-
-    files = []
-    found = git_paths(root, environ)
-    if found is not None:
-        files += [os.path.join(found[0], "config"), os.path.join(found[0], "config.worktree")]
-    home = environ.get("HOME")
-    if home:
-        files.append(os.path.join(home, ".gitconfig"))
-    xdg = environ.get("XDG_CONFIG_HOME") or (os.path.join(home, ".config") if home else None)
-    if xdg:
-        files.append(os.path.join(xdg, "git", "config"))
-    return files
 
 
 # ---- watchman's JSON protocol ---------------------------------------------------------
@@ -127,125 +93,21 @@ class Client:
         self.sock.close()
 
 
-def sockname(environ) -> str:
-    """watchman's socket: WATCHMAN_SOCK, else `watchman get-sockname` (which starts the server)."""
-    found = environ.get("WATCHMAN_SOCK")
-    if found:
-        return found
-    import json
-    import subprocess
-
-    try:
-        proc = subprocess.run(["watchman", "--output-encoding=json", "--no-pretty", "get-sockname"],
-                              capture_output=True, check=False, timeout=30)
-        return json.loads(proc.stdout)["sockname"]
-    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
-        raise WatchmanError("watchman is not available") from None
-
-
-# ---- recording ----------------------------------------------------------------------------
-
-def recorded(root: str, kind: str, snap: dict, environ=os.environ) -> bool:
-    """After the snapshot `snap` of `kind` was written: when the switch is on, record the
-    watchman clock that vouches for it (True); otherwise remove any stale record (False).
-    Never raises."""
-    path = side_path(root, kind)
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-    try:
-        if not enabled(root, environ):
-            return False
-        data = _build(root, kind, snap, environ)
-        if data is None:
-            return False
-        from stagecore.fsutil import atomic_write_bytes
-
-        atomic_write_bytes(path, data)
-        return True
-    except Exception:  # noqa: BLE001 - the monitor is an optimisation, never a failure
-        return False
-
-
-def _build(root: str, kind: str, snap: dict, environ) -> bytes | None:
-    from stagecore import __version__
-    from stagecore.snapshot import git_paths, index_entries, relevance, sig_of, snapshot_path
-
-    sock = sockname(environ)
-    client = Client(sock)
-    try:
-        watch = client.call("watch-project", root)
-        watch_root, rel = watch["watch"], watch.get("relative_path") or ""
-        config = client.call("get-config", watch_root).get("config") or {}
-        if any(key in config for key in ("ignore_dirs", "ignore_vcs")):
-            return None  # a .watchmanconfig hiding paths: the monitor cannot vouch for them
-        clock = client.call("clock", watch_root, {"sync_timeout": int(TIMEOUT * 1000)})["clock"]
-    finally:
-        client.close()
-    # after the clock: every recorded signature re-checked (a change before it is seen here,
-    # one after it is reported by watchman)
-    entries = [(os.path.join(top, name), sig, False) for top, names, sigs in snap["groups"]
-               for name, sig in zip(names, sigs, strict=True)]
-    entries += [(p, sig, True) for p, sig in zip(snap["follow"], snap["follow_sigs"], strict=True)]
-    for path, want, follow in entries:
-        if _sig(path, follow, sig_of) != want:
-            return None
-    index_sig, index = None, snap.get("index")
-    if index is not None:
-        found = git_paths(root, environ)
-        if found is None:
-            return None
-        started = _now()
-        index_sig = _sig(found[1], True, sig_of)
-        files, dirs, own, want_entries = index
-        if index_entries(found[1], relevance(files, dirs, own)) != want_entries:
-            return None
-        if index_sig is None or max(index_sig[3], index_sig[4]) >= started - RACY_NS:
-            index_sig = None  # racy: the index is parsed at each query
-    lead = os.path.join(root, "")
-    always: list[tuple[str, tuple | None, bool]] = []
-    groups: dict[str, dict[str, tuple | None]] = {}
-    for path, want, follow in entries:
-        path = os.path.normpath(path)
-        inside = path.startswith(lead)
-        if inside and any(part in VCS_DIRS for part in path[len(lead):].split(os.sep)[:-1]):
-            inside = False  # below a VCS directory: watchman's shallow watch may not report it
-        if follow or not inside:
-            always.append((path, want, follow))
-        else:
-            top, name = os.path.split(path)
-            groups.setdefault(top, {})[name] = want
-    for extra in _config_files(root, environ) + [os.path.join(watch_root, ".watchmanconfig")]:
-        always.append((extra, _sig(extra, False, sig_of), False))
-    blobs, tops, offset = [], {}, 0
-    for top, group in groups.items():
-        blob = marshal.dumps(group)
-        tops[top] = (offset, len(blob))
-        blobs.append(blob)
-        offset += len(blob)
-    header = marshal.dumps({
-        "version": VERSION, "kind": kind, "root": root, "stagecore": __version__,
-        "snapshot": _sig(snapshot_path(root, kind), False, sig_of), "sock": sock,
-        "watch": watch_root, "rel": rel, "clock": clock, "always": always, "tops": tops,
-        "index": index, "index_sig": index_sig,
-    })
-    return MAGIC + len(header).to_bytes(8, "big") + header + b"".join(blobs)
-
-
-def _now() -> int:
-    import time
-
-    return time.time_ns()
-
-
-def _sig(path: str, follow: bool, sig_of) -> tuple | None:
+def sig(path: str, follow: bool, sig_of) -> tuple | None:
     try:
         return sig_of(os.stat(path) if follow else os.lstat(path))
     except FileNotFoundError:
         return None
     except OSError:
         return ()  # unreadable: never equal to a recorded signature
+
+
+def recorded(root: str, kind: str, snap: dict, environ=os.environ) -> bool:
+    """After the snapshot `snap` of `kind` was written (stagecore.snapshot_record): record the
+    watchman clock that vouches for it when the switch is on (stagecore.fsmonitor_record)."""
+    from stagecore.fsmonitor_record import record
+
+    return record(root, kind, snap, environ)
 
 
 # ---- answering ----------------------------------------------------------------------------
@@ -258,7 +120,7 @@ def vouches(root: str, kind: str, environ) -> bool:
 
 def doubt(root: str, kind: str, environ) -> str | None:
     """Why the monitor cannot vouch for the snapshot of `kind` (None: it vouches)."""
-    if _env_switch(environ) is False:
+    if env_switch(environ) is False:
         return "STAGECORE_FSMONITOR=0"
     try:
         return _doubt(root, kind, environ)
@@ -289,10 +151,10 @@ def _doubt(root: str, kind: str, environ) -> str | None:
         if not isinstance(info, dict) or info.get("version") != VERSION or info.get("kind") != kind \
                 or info.get("root") != root or info.get("stagecore") != __version__:
             return "a record of another kind, project or version"
-        if info["snapshot"] is None or _sig(snapshot_path(root, kind), False, sig_of) != info["snapshot"]:
+        if info["snapshot"] is None or sig(snapshot_path(root, kind), False, sig_of) != info["snapshot"]:
             return "the snapshot changed"
         for extra, want, follow in info["always"]:
-            if _sig(extra, follow, sig_of) != want:
+            if sig(extra, follow, sig_of) != want:
                 return f"{extra} changed"
         changed = _since(info)
         if isinstance(changed, str):
@@ -312,7 +174,7 @@ def _doubt(root: str, kind: str, environ) -> str | None:
                 group = loaded[top]
                 if group is None:
                     return "a truncated record"
-                if leaf in group and _sig(candidate, False, sig_of) != group[leaf]:
+                if leaf in group and sig(candidate, False, sig_of) != group[leaf]:
                     return f"{candidate} changed"
     finally:
         os.close(fd)
@@ -327,7 +189,7 @@ def _index_doubt(root: str, info: dict, environ, sig_of) -> str | None:
     found = git_paths(root, environ)
     if found is None:
         return "no git index"
-    if info["index_sig"] is not None and _sig(found[1], True, sig_of) == info["index_sig"]:
+    if info["index_sig"] is not None and sig(found[1], True, sig_of) == info["index_sig"]:
         return None
     files, dirs, own, entries = info["index"]
     if index_entries(found[1], relevance(files, dirs, own)) != entries:
