@@ -1,5 +1,5 @@
 # make demo : a fresh .venv with stagecore, then the end-to-end walkthrough
-# make test : .venv with the test extras, .venv-dvc with real DVC (the oracle), sshd, then pytest
+# make test : .venv with the test extras, .venv-dvc with real DVC (the oracle), sshd, watchman, then pytest
 #
 # Needs only python3, git and make; everything else is installed on demand. Stamp files
 # keep the venvs from being rebuilt when nothing changed.
@@ -22,7 +22,7 @@ PYTEST_WORKERS ?= auto
 # but keep pip's exit status (pipefail; grep's own "no lines" status is swallowed).
 PIP_QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 
-.PHONY: demo test lint venv venv-test venv-dvc sshd clean
+.PHONY: demo test lint venv venv-test venv-dvc sshd watchman clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,11 +57,24 @@ sshd:
 	    rm -f "$$log"; \
 	fi
 
+# watchman for the file-system monitor tests (stagecore.fsmonitor): as sshd, installed only as
+# root and only when missing; a failure is reported but tolerated (those tests then fail in CI).
+watchman:
+	@if ! command -v watchman >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing watchman (apt-get)"; \
+	    log=$$(mktemp); \
+	    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	           DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends watchman; } >"$$log" 2>&1; then \
+	        tail -n 20 "$$log" >&2; echo "WARNING: could not install watchman; fsmonitor tests will fail" >&2; \
+	    fi; \
+	    rm -f "$$log"; \
+	fi
+
 demo: $(VENV)/.stamp-base
 	test -f tests/walkthrough.sh
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash tests/walkthrough.sh
 
-test: $(VENV)/.stamp-test $(DVC_VENV)/.stamp sshd
+test: $(VENV)/.stamp-test $(DVC_VENV)/.stamp sshd watchman
 	STAGECORE_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" $(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # kill -9 at many more points than CI's few: CRASH_TRIALS per operation; prints the figures
