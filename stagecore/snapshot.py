@@ -22,7 +22,7 @@ import marshal
 import os
 import stat as statmod
 
-VERSION = 2
+VERSION = 3  # 3: the index entries as bytes
 NAME = "stagecore-fastpath-"
 MAX_BYTES = 64 << 20  # a larger snapshot file is not read (hostile, or a repository too big for it)
 INDEX_MAX_BYTES = 256 << 20
@@ -108,29 +108,30 @@ def read_bounded(path: str, limit: int, nofollow: bool = True) -> bytes | None:
         os.close(fd)
 
 
-def index_entries(path: str, relevant) -> dict[bytes, tuple] | None:
-    """{path: (mode, oid, flags, extended flags)} of the git index entries for which
-    `relevant(path)` holds; None when the index cannot be read or is in a form not understood
-    (SHA-256 or sparse entries, a corrupt file)."""
+_SPARSE_DIR = b"\0\0\x40\0"  # the mode of a sparse index's directory entry (040000)
+
+
+def index_entries(path: str, relevant) -> bytes | None:
+    """The git index entries for which `relevant(path)` holds, as they are in the file (stat
+    data, mode, oid, flags), each followed by its path; None when the index cannot be read or
+    is in a form not understood (SHA-256, sparse, a corrupt file). Compared as bytes: git
+    rewrites an entry's stat data only after it re-stat'ed a changed file, and a difference
+    only sends the hook to its full check. One pass over the entries, a path's length taken
+    from its flags (v2/v3), no object per entry that is not relevant."""
     data = read_bounded(path, INDEX_MAX_BYTES, nofollow=False)
-    if data is None or len(data) < 12 or data[:4] != b"DIRC":
+    if data is None or len(data) < 32 or data[:4] != b"DIRC":
         return None
     version = int.from_bytes(data[4:8], "big")
     count = int.from_bytes(data[8:12], "big")
     if version not in (2, 3, 4):
         return None
-    found: dict[bytes, tuple] = {}
+    parts: list[bytes] = []
     pos, prev, find = 12, b"", data.find
     try:
         for _ in range(count):
             entry = pos
-            mode = int.from_bytes(data[pos + 24:pos + 28], "big")
-            flags = int.from_bytes(data[pos + 60:pos + 62], "big")
-            start = pos + 62
-            ext = 0
-            if flags & 0x4000:
-                ext = int.from_bytes(data[start:start + 2], "big")
-                start += 2
+            flags = data[pos + 60] << 8 | data[pos + 61]
+            start = pos + 62 + (2 if flags & 0x4000 else 0)
             if version == 4:
                 byte = data[start]
                 start += 1
@@ -145,19 +146,24 @@ def index_entries(path: str, relevant) -> dict[bytes, tuple] | None:
                 name = prev[:len(prev) - strip] + data[start:end]
                 pos = end + 1
             else:
-                end = find(b"\0", start)
-                if end < 0:
+                length = flags & 0xFFF
+                end = start + length if length < 0xFFF else find(b"\0", start)
+                if end < 0 or data[end] != 0:
                     return None
                 name = data[start:end]
-                pos += (end - pos + 8) & ~7
+                pos = entry + ((end - entry + 8) & ~7)
             prev = name
-            if mode == 0o040000:  # a sparse index's directory entry
-                return None
             if relevant(name):
-                found[name] = (mode, data[entry + 40:entry + 60], flags & 0xF000, ext)
+                if data[entry + 24:entry + 28] == _SPARSE_DIR:
+                    return None
+                parts += (data[entry:pos], name)
+        while pos + 28 <= len(data):  # extensions, then the 20-byte checksum: a sparse index is not read
+            if data[pos:pos + 4] == b"sdir":
+                return None
+            pos += 8 + int.from_bytes(data[pos + 4:pos + 8], "big")
     except IndexError:
         return None
-    return found
+    return b"".join(parts)
 
 
 
@@ -241,6 +247,10 @@ def _changed_in(top: str, names: list, sigs: list) -> str | None:
 
 def holds(root: str, kind: str, environ) -> str | None:
     """None when the clean verdict recorded for `kind` still holds in `root`; else why not."""
+    from stagecore.fsmonitor import vouches  # fsmonitor (task F): watchman, when on, answers in O(changes)
+
+    if vouches(root, kind, environ):
+        return None
     snap = load(root, kind)
     if snap is None:
         return "no usable snapshot"
