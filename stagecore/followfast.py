@@ -18,12 +18,12 @@ a `stagecore.*` git setting — returns why not, and the full hook runs as befor
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 
 _PATHSPECS = (":(glob)**/*.dvc", ":(glob)**/dvc.lock", ":(glob)**/dvc.yaml")
-_SAFE = re.compile(r"^(?!\.)[A-Za-z0-9_+=@,-][A-Za-z0-9._+=@,-]*$")  # one path component, no leading dot
-_MD5 = re.compile(r"^[0-9a-f]{32}$")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+=@,-")
+_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null"})
+_HEX = frozenset("0123456789abcdef")  # no `re`: importing it (and enum) costs more than this whole path
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "BISECT_LOG")
 _FICLONE = 0x40049409
 MAX_FILES = 16  # more changed dvc files than this: the full hook
@@ -149,8 +149,10 @@ def _cat(root: str, oids: list[str]) -> dict[str, bytes] | None:
 
 
 def _safe_path(path: str) -> bool:
+    """Plain names only (letters, digits, ._+=@,-), none starting with a dot: no `..`, no
+    `.git`/`.dvc`, nothing absolute, nothing that YAML would have to quote."""
     parts = path.split("/")
-    return all(_SAFE.match(part) for part in parts) and parts[0].lower() not in (".git", ".dvc")
+    return all(part and part[0] != "." and set(part) <= _NAME_CHARS for part in parts)
 
 
 def _read_dvcfile(dvcfile: str, data: bytes) -> Out | None:
@@ -170,7 +172,9 @@ def _read_dvcfile(dvcfile: str, data: bytes) -> Out | None:
     if set(entry) - {"md5", "size", "hash", "path"} or entry.get("hash") != "md5":
         return None
     md5, size, rel = entry.get("md5", ""), entry.get("size"), entry.get("path", "")
-    if not _MD5.match(md5) or (size is not None and not size.isdigit()) or not _safe_path(rel):
+    if rel[:1] in "0123456789+-" or rel.lower() in _YAML_WORDS:  # YAML would read a number, a bool, a null
+        return None
+    if len(md5) != 32 or not set(md5) <= _HEX or (size is not None and not size.isdigit()) or not _safe_path(rel):
         return None
     path = os.path.dirname(dvcfile) + "/" + rel if "/" in dvcfile else rel
     return Out(path, md5, int(size) if size is not None else None) if _safe_path(path) else None
@@ -269,8 +273,6 @@ def _dirs_plain(root: str, path: str) -> str | None:
 def _write(root: str, path: str, obj: str) -> str | None:
     """Atomically replace `path` with a copy (a clone where the file system can) of `obj`,
     through a directory fd reached without following symlinks."""
-    from stagecore.fsutil import tmp_path
-
     flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
     dir_fd = os.open(root, flags)
     try:
@@ -279,7 +281,7 @@ def _write(root: str, path: str, obj: str) -> str | None:
             os.close(dir_fd)
             dir_fd = nxt
         name = os.path.basename(path)
-        tmp = os.path.basename(tmp_path(name))
+        tmp = f".stagecore-tmp-{os.getpid()}.{os.urandom(6).hex()}.tmp"  # stagecore.fsutil's scheme (swept when stale)
         try:
             _copy(obj, tmp, dir_fd)
             os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)

@@ -49,13 +49,13 @@ def project(tmp_path: Path) -> Path:
     (repo / "sub/weights.bin").write_bytes(b"w1\n")
     ok("add", "-q", "model.bin", "sub/weights.bin", cwd=repo)
     git("add", "-A", cwd=repo)
-    git("commit", "-qm", "v1", cwd=repo)
+    git("commit", "-qm", "v1", "--no-verify", cwd=repo)
     git("checkout", "-qb", "knob", cwd=repo)
     (repo / "model.bin").write_bytes(b"v2\n" * 1000)
     (repo / "sub/weights.bin").write_bytes(b"w2\n")
     ok("add", "-q", "model.bin", "sub/weights.bin", cwd=repo)
     git("add", "-A", cwd=repo)
-    git("commit", "-qm", "v2", cwd=repo)
+    git("commit", "-qm", "v2", "--no-verify", cwd=repo)
     switch(repo, "main", fast=False)
     return repo
 
@@ -165,12 +165,12 @@ def test_pipeline_and_directory_changes_fall_back(tmp_path: Path) -> None:
     (repo / "data/a.txt").write_text("a1\n")
     ok("add", "-q", "data", cwd=repo)
     git("add", "-A", cwd=repo)
-    git("commit", "-qm", "d1", cwd=repo)
+    git("commit", "-qm", "d1", "--no-verify", cwd=repo)
     git("checkout", "-qb", "other", cwd=repo)
     (repo / "data/a.txt").write_text("a2\n")
     ok("add", "-q", "data", cwd=repo)
     git("add", "-A", cwd=repo)
-    git("commit", "-qm", "d2", cwd=repo)
+    git("commit", "-qm", "d2", "--no-verify", cwd=repo)
     proc = switch(repo, "main")
     assert FAST not in proc.stderr and "M       data/" in proc.stderr
     assert (repo / "data/a.txt").read_text() == "a1\n"
@@ -188,6 +188,10 @@ def test_pipeline_and_directory_changes_fall_back(tmp_path: Path) -> None:
     "outs:\n- md5: 0123456789abcdef0123456789abcdef\n  hash: md5\n  path: x.bin\n  path: y.bin\n",
     "md5: 0123\nouts:\n- md5: 0123456789abcdef0123456789abcdef\n  hash: md5\n  path: x.bin\n",
     "outs:\n- md5: 0123456789abcdef0123456789abcdef\r\n  hash: md5\r\n  path: x.bin\r\n",
+    "outs:\n- md5: 0123456789abcdef0123456789abcdef\n  hash: md5\n  path: 1e3\n",  # YAML: a float
+    "outs:\n- md5: 0123456789abcdef0123456789abcdef\n  hash: md5\n  path: true\n",
+    "outs:\n- md5: 0123456789ABCDEF0123456789abcdef\n  hash: md5\n  path: x.bin\n",
+    "outs:\n- md5: 0123456789abcdef0123456789abcdef\n  hash: md5\n  path: d\u00e9j\u00e0.bin\n",
 ])
 def test_reader_takes_only_the_plain_one_file_form(text: str) -> None:
     assert _read_dvcfile("x.bin.dvc", text.encode()) is None
