@@ -18,7 +18,6 @@ a `stagecore.*` git setting — returns why not, and the full hook runs as befor
 from __future__ import annotations
 
 import os
-import subprocess
 
 _PATHSPECS = (":(glob)**/*.dvc", ":(glob)**/dvc.lock", ":(glob)**/dvc.yaml")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+=@,-")
@@ -83,9 +82,8 @@ def _plain_config(root: str) -> str | None:
         pass
     except OSError:
         return "cannot read .dvcignore"
-    proc = subprocess.run(["git", "config", "-z", "--get-regexp", r"^stagecore\."], cwd=root,
-                          capture_output=True, check=False)
-    if proc.returncode != 1 or proc.stdout:  # 1: no such key (0: some; other: trouble)
+    code, out = _git(root, "config", "-z", "--get-regexp", r"^stagecore\.")
+    if code != 1 or out:  # 1: no such key (0: some; other: trouble)
         return "stagecore.* git settings"
     return None
 
@@ -105,13 +103,10 @@ def _config_files(root: str) -> list[str]:
 
 def _changed(root: str, old: str, new: str) -> dict[str, tuple[bytes, bytes]] | str:
     """dvc file path -> (old content, new content), every one a modified `*.dvc` file."""
-    proc = subprocess.run(
-        ["git", "diff-tree", "-r", "-z", "--no-renames", old, new, "--", *_PATHSPECS],
-        cwd=root, capture_output=True, check=False,
-    )
-    if proc.returncode != 0:
+    code, out = _git(root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", *_PATHSPECS)
+    if code != 0:
         return "git diff-tree failed"
-    fields = proc.stdout.split(b"\0")
+    fields = out.split(b"\0")
     pairs: dict[str, tuple[str, str]] = {}
     for head, raw in zip(fields[0::2], fields[1::2], strict=False):  # a last empty field after the final NUL
         parts = head.decode("ascii", "replace").split()
@@ -132,11 +127,10 @@ def _changed(root: str, old: str, new: str) -> dict[str, tuple[bytes, bytes]] | 
 
 
 def _cat(root: str, oids: list[str]) -> dict[str, bytes] | None:
-    proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input="".join(f"{o}\n" for o in oids).encode(),
-                          capture_output=True, check=False)
-    if proc.returncode != 0:
+    code, out = _git(root, "cat-file", "--batch", data="".join(f"{o}\n" for o in oids).encode())
+    if code != 0:
         return None
-    out, pos, found = proc.stdout, 0, {}
+    pos, found = 0, {}
     for oid in oids:
         end = out.find(b"\n", pos)
         head = out[pos:end].split()
@@ -146,6 +140,39 @@ def _cat(root: str, oids: list[str]) -> dict[str, bytes] | None:
         found[oid] = out[end + 1:end + 1 + size]
         pos = end + 1 + size + 1
     return found
+
+
+def _git(root: str, *args: str, data: bytes = b"") -> tuple[int, bytes]:
+    """(exit code, stdout) of `git -C root ARGS` fed `data` (small: it fits the pipe), stderr
+    dropped. posix_spawn rather than subprocess: importing subprocess (locale, re, enum,
+    selectors, threading) costs about as much CPU as the rest of this path."""
+    r_in, w_in = os.pipe()
+    r_out, w_out = os.pipe()
+    try:
+        actions = [(os.POSIX_SPAWN_DUP2, r_in, 0), (os.POSIX_SPAWN_DUP2, w_out, 1),
+                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+        pid = os.posix_spawnp("git", ["git", "-C", root, *args], os.environ, file_actions=actions)
+    except OSError:
+        for fd in (r_in, w_in, r_out, w_out):
+            os.close(fd)
+        return 127, b""
+    os.close(r_in)
+    os.close(w_out)
+    try:
+        if data:
+            os.write(w_in, data)
+    except OSError:
+        pass
+    finally:
+        os.close(w_in)
+    chunks = []
+    try:
+        while chunk := os.read(r_out, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(r_out)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks)
 
 
 def _safe_path(path: str) -> bool:
