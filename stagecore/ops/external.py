@@ -124,13 +124,20 @@ def _download(url: str, tmp: str) -> None:
     if scheme not in ("http", "https"):
         raise StageError(f"failed to import '{url}': importing from {scheme}:// is not supported",
                          hint="import it with DVC, or download it and track it with `stagecore add`")
+    import http.client
     import urllib.error
     import urllib.request
 
+    from stagecore.errors import StagecoreError
+    from stagecore.ops.import_url import whole_body
+
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as resp, open(tmp, "wb") as fobj:  # noqa: S310
-            shutil.copyfileobj(resp, fobj, 1024 * 1024)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+            for chunk in whole_body(resp, url):  # a body cut short is refused, not kept
+                fobj.write(chunk)
+    except StagecoreError as exc:
+        raise StageError(exc.message, hint="check the URL and the network, then run `stagecore repro` again") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise StageError(f"failed to import '{url}': {reason}",
                          hint="check the URL and the network, then run `stagecore repro` again") from None

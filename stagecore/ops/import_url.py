@@ -134,6 +134,7 @@ def fetch_source(
 
 
 def _download(repo, url: str) -> tuple[HashInfo, int]:
+    import http.client
     import urllib.error
     import urllib.request
 
@@ -141,12 +142,28 @@ def _download(repo, url: str) -> tuple[HashInfo, int]:
 
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as resp:  # noqa: S310 - http(s) checked
-            return store_chunks(repo, read_chunks(resp))
-    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as exc:
+            return store_chunks(repo, whole_body(resp, url))
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, ConnectionError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise StagecoreError(
             f"failed to import '{url}': {reason}", hint="check the URL and the network, then try again"
         ) from None
+
+
+def whole_body(resp, url: str):
+    """The chunks of an http response body; StagecoreError when the server closes the connection
+    before the Content-Length it announced (http.client then just ends the body: a truncated file
+    would be imported as the data)."""
+    expected = resp.headers.get("Content-Length")
+    got = 0
+    for chunk in read_chunks(resp):
+        got += len(chunk)
+        yield chunk
+    if expected is not None and expected.isdigit() and got != int(expected):
+        raise StagecoreError(
+            f"failed to import '{url}': the server sent {got} of the {int(expected)} bytes it announced",
+            hint="check the URL and the network, then try again",
+        )
 
 
 def _store_local(repo, source: str) -> tuple[HashInfo, Meta]:

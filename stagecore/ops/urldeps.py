@@ -18,6 +18,7 @@ def url_info(url: str) -> dict[str, Any]:
     Content-MD5, else fsspec's token of the HEAD answer, as a decimal string) and `size`.
     A HEAD request, then a GET whose body is not read when HEAD gives no size.
     Raises FileNotFoundError when neither answers."""
+    import http.client
     import urllib.error
     import urllib.request
 
@@ -31,7 +32,7 @@ def url_info(url: str) -> dict[str, Any]:
             if method == "GET":
                 raise FileNotFoundError(url) from exc
             continue
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
             if method == "GET":
                 reason = getattr(exc, "reason", None) or exc
                 raise StageError(

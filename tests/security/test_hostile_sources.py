@@ -16,6 +16,7 @@ import http.server
 import marshal
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import threading
@@ -461,6 +462,7 @@ def test_a_forged_fast_path_snapshot_does_not_pass_a_stale_commit(world: World) 
     """A `.dvc/tmp/stagecore-fastpath-*` record committed (git add -f) that names no real file:
     the fast path must not take it for a clean verdict."""
     from stagecore import __version__
+    from stagecore.snapshot import VERSION
 
     att = registry(world, "attacker", remote=str(world.base / "store"))
     (att / "data.txt").write_bytes(GOOD)
@@ -470,7 +472,7 @@ def test_a_forged_fast_path_snapshot_does_not_pass_a_stale_commit(world: World) 
     victim_root = str(world.base / "victim")
     for kind in ("pre-commit", "status"):
         forged = {
-            "version": 2,
+            "version": VERSION,
             "kind": kind,
             "stagecore": __version__,
             "root": victim_root,
@@ -591,6 +593,67 @@ def test_import_url_of_a_local_directory_follows_file_links_only_as_dvc(world: W
     assert not (victim / "data/secret-link").is_symlink()  # a copy: no link out of the work tree
     assert not any(CANARY in p.read_bytes() for p in (victim / ".dvc/cache").rglob("*") if p.is_file())
     assert_untouched(world, before)
+
+
+@pytest.fixture
+def raw_server() -> Iterator[tuple[str, list[bytes]]]:
+    """A socket server on 127.0.0.1 answering each connection with the next raw bytes of `answers`
+    (the last one repeats), then closing: a truncated body, a garbage status line."""
+    answers: list[bytes] = []
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        count = 0
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(5)
+                try:
+                    conn.recv(65536)
+                    conn.sendall(answers[min(count, len(answers) - 1)])
+                except OSError:
+                    pass
+            count += 1
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", answers
+    finally:
+        stop.set()
+        thread.join(5)
+        sock.close()
+
+
+@pytest.mark.parametrize(
+    "answer, needle",
+    [
+        (
+            b'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nETag: "x"\r\n\r\n' + b"a" * 10,
+            "10 of the 100000 bytes",
+        ),
+        (b"HELLO THERE\r\n\r\n", "cannot reach"),
+    ],
+)
+def test_import_url_refuses_a_truncated_body_or_a_garbage_answer(
+    world: World, raw_server, answer, needle
+) -> None:
+    base, answers = raw_server
+    answers.append(answer)
+    victim = new_repo(world.base / "victim")
+    commit_all(victim, "init")
+    proc = run_cli("import-url", f"{base}/file.bin", cwd=victim)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert needle in proc.stderr, proc.stderr
+    assert not (victim / "file.bin").exists() and not (victim / "file.bin.dvc").exists()
+    assert files_below(victim / ".dvc/cache") == []  # nothing half written, no temp left
 
 
 # ------------------------------------------------------------------ install --global
