@@ -103,7 +103,7 @@ def rephrase(exc: StagecoreError, url: str, action: str) -> StagecoreError:
     if urlsplit(url).scheme.lower() != "remote":
         for word in ("for", "of", "on"):
             text = text.replace(f" {word} remote '{url}'", "")
-        if not isinstance(exc, ConfigError):
+        if not isinstance(exc, ConfigError) and (hint is None or "remote modify" in hint):
             hint = (
                 "give the endpoint and credentials: --fs-config endpointurl=URL (import-url), "
                 "AWS_ENDPOINT_URL / AWS_ACCESS_KEY_ID / AWS_PROFILE, or a remote: remote://NAME/PATH"
