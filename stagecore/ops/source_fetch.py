@@ -15,7 +15,7 @@ def fetch_found(repo, source: SourceRepo, sha: str, found: Found) -> tuple[HashI
     if found.hash is None:  # git-tracked content
         tree = {}
         for rel, (_mode, oid) in found.blobs.items():
-            hi, size = store_chunks(repo, [source.blob(oid)])
+            hi, size = store_chunks(repo, source.blob_chunks(oid))
             tree[rel] = hi.value
             if rel == "":
                 return hi, Meta(size, None, found.isexec)

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from stagecore.core.hashinfo import HashInfo
@@ -156,17 +157,41 @@ class SourceRepo:
     def blob(self, oid: str) -> bytes:
         return self.git("cat-file", "blob", oid)
 
+    def blob_chunks(self, oid: str) -> Iterator[bytes]:
+        """A blob's content in 1 MiB chunks, streamed from git: a huge file of the repository
+        never sits in memory whole."""
+        proc = subprocess.Popen(
+            ["git", *_GIT_OPTS, "--git-dir", self.git_dir, "cat-file", "blob", oid],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env=_git_env(),
+        )
+        assert proc.stdout is not None
+        try:
+            while chunk := proc.stdout.read(1 << 20):
+                yield chunk
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+        if code != 0:
+            raise StagecoreError(f"git failed on '{self.url}': cannot read blob {oid}")
+
     def remotes(self, sha: str) -> list:
         """Where the source's objects can come from: its cache (a local repository), its default remote."""
         from stagecore.config import Config
+        from stagecore.core.bounds import MAX_TEXT_BYTES
         from stagecore.remotes import open_remote
         from stagecore.remotes.local import LocalRemote
 
         found: list = []
         if self.local and os.path.isdir(os.path.join(self.local, ".dvc", "cache")):
             found.append(LocalRemote("cache", self.local, os.path.join(self.local, ".dvc", "cache"), 4))
-        data = self.tree(sha, ".dvc/config", recursive=False).get(".dvc/config")
-        if data is None:
+        data = self.tree_sizes(sha, ".dvc/config", recursive=False).get(".dvc/config")
+        if data is None or data[1] != "blob":
+            return found
+        if data[3] is None or data[3] > MAX_TEXT_BYTES:  # a hostile giant: not read, not parsed
+            self.remote_problem = f"its .dvc/config is larger than {MAX_TEXT_BYTES:,} bytes"
             return found
         dvc_dir = os.path.join(self.tmp, "conf", ".dvc")
         os.makedirs(dvc_dir, exist_ok=True)

@@ -360,6 +360,44 @@ def test_a_registry_manifest_escaping_its_directory_writes_nothing(world: World)
     assert_untouched(world, before)
 
 
+def test_a_big_registry_file_is_streamed_and_a_giant_config_is_not_read(world: World) -> None:
+    store = world.base / "store"
+    reg = registry(world, remote=str(store))
+    big = os.urandom(3 << 20) + b"tail"  # several of the 1 MiB chunks git's output is read in
+    (reg / "big.bin").write_bytes(big)
+    (reg / "data.txt").write_bytes(GOOD)
+    ok("add", "-q", "data.txt", cwd=reg)
+    conf = (reg / ".dvc/config").read_text()
+    (reg / ".dvc/config").write_text(conf + ("# padding" + " " * 90 + "\n") * 170_000)  # 17 MB
+    commit_all(reg, "big")
+    for obj in (reg / ".dvc/cache").rglob("*"):
+        if obj.is_file():
+            obj.chmod(0o644)
+            obj.unlink()
+    plant(store, GOOD)
+    work = world.base / "work"
+    work.mkdir()
+    ok("get", str(reg), "big.bin", cwd=work)
+    assert (work / "big.bin").read_bytes() == big
+    refused(run_cli("get", str(reg), "data.txt", cwd=work), "its .dvc/config is larger than")
+    assert not (work / "data.txt").exists()
+
+
+def test_a_committed_config_pointing_into_git_is_refused(world: World) -> None:
+    victim = new_repo(world.base / "victim")
+    (victim / "d.txt").write_bytes(GOOD)
+    ok("add", "-q", "d.txt", cwd=victim)
+    config = victim / ".dvc/config"
+    config.write_text("[core]\n    remote = s\n['remote \"s\"']\n    url = ../.git/hooks\n")
+    commit_all(victim, "remote into .git")
+    hooks = tree_state(victim / ".git/hooks")
+    refused(run_cli("push", cwd=victim), "inside the repository's .git directory", code=251)
+    config.write_text(config.read_text() + "[cache]\n    dir = ../.git/objects/x\n")
+    refused(run_cli("status", cwd=victim), "cache.dir '../.git/objects/x'", "refused", code=251)
+    assert tree_state(victim / ".git/hooks") == hooks
+    assert not (victim / ".git/objects/x").exists()
+
+
 # ------------------------------------------------------------------ the run cache
 
 
