@@ -111,13 +111,14 @@ def read_bounded(path: str, limit: int, nofollow: bool = True) -> bytes | None:
 _SPARSE_DIR = b"\0\0\x40\0"  # the mode of a sparse index's directory entry (040000)
 
 
-def index_entries(path: str, relevant) -> bytes | None:
+def index_entries(path: str, relevant, modes: dict | None = None) -> bytes | None:
     """The git index entries for which `relevant(path)` holds, as they are in the file (stat
     data, mode, oid, flags), each followed by its path; None when the index cannot be read or
     is in a form not understood (SHA-256, sparse, a corrupt file). Compared as bytes: git
     rewrites an entry's stat data only after it re-stat'ed a changed file, and a difference
     only sends the hook to its full check. One pass over the entries, a path's length taken
-    from its flags (v2/v3), no object per entry that is not relevant."""
+    from its flags (v2/v3), no object per entry that is not relevant. `modes`, when given,
+    receives {path: mode} of those entries (-1: a conflicted path)."""
     data = read_bounded(path, INDEX_MAX_BYTES, nofollow=False)
     if data is None or len(data) < 32 or data[:4] != b"DIRC":
         return None
@@ -157,6 +158,8 @@ def index_entries(path: str, relevant) -> bytes | None:
                 if data[entry + 24:entry + 28] == _SPARSE_DIR:
                     return None
                 parts += (data[entry:pos], name)
+                if modes is not None:
+                    modes[name] = -1 if flags & 0x3000 else int.from_bytes(data[entry + 24:entry + 28], "big")
         while pos + 28 <= len(data):  # extensions, then the 20-byte checksum: a sparse index is not read
             if data[pos:pos + 4] == b"sdir":
                 return None

@@ -84,6 +84,7 @@ class _Paths:
         self.seen: dict[str, Sig] = {}
         self.follow: dict[str, Sig] = {}
         self.trees: set[str] = set()
+        self.under: dict[str, list[str]] = {}  # tree's rel -> every path recorded below it (itself included)
 
     def one(self, rel: str) -> os.stat_result | None:
         """Record `rel` (repo-relative, or absolute) as it is now, absent included."""
@@ -109,6 +110,7 @@ class _Paths:
         if rel in self.trees:
             return
         self.trees.add(rel)
+        found = self.under[rel] = [os.path.join(self.root, rel)]
         st = self.one(rel)
         if st is None or not statmod.S_ISDIR(st.st_mode):
             return
@@ -119,6 +121,7 @@ class _Paths:
                 for entry in entries:
                     st = entry.stat(follow_symlinks=False)
                     self.seen[entry.path] = sig_of(st)
+                    found.append(entry.path)
                     if statmod.S_ISDIR(st.st_mode):
                         stack.append(entry.path)
                     elif statmod.S_ISLNK(st.st_mode):
@@ -140,6 +143,9 @@ def _collect(repo, stages, prefix: str = "") -> dict:
         paths.one(conf.path_of(level))
     git_files: set[str] = set()
     git_dirs: set[str] = set()
+    protected = set(paths.seen)  # dvc files and configs: always stat'ed (stagecore.snapshot_tracked)
+    dep_rels: list[str] = []
+    outs: list[str] = []
     lead = prefix.strip("/") + "/" if prefix.strip("/") else ""
     for stage in stages:
         for dep in stage.deps:
@@ -149,6 +155,7 @@ def _collect(repo, stages, prefix: str = "") -> dict:
             if outside_path(root, path) is not None:
                 raise Doubt("a dependency outside the repository")
             paths.tree(path)
+            dep_rels.append(path)
             git_files.add(lead + path)
             git_dirs.add(lead + path.rstrip("/") + "/")
         for pfile in stage.params:
@@ -156,14 +163,18 @@ def _collect(repo, stages, prefix: str = "") -> dict:
 
             rel = resolve(stage.wdir, pfile)
             paths.one(rel)
+            protected.add(os.path.join(root, rel))
             git_files.add(lead + rel)
         for out in stage.outs:
             if is_url(out.path) or outside_path(root, stage.out_path(out)) is not None:
                 raise Doubt("an output outside the repository")
             paths.tree(stage.out_path(out))
+            outs.append(os.path.join(root, stage.out_path(out)))
             if out.cache:
                 _object(repo, paths, out.hash)
-    return {"seen": paths.seen, "follow": paths.follow, "files": git_files, "dirs": git_dirs}
+    trees = [paths.under[rel] for rel in dep_rels] if repo.ignore.empty and not paths.follow else []
+    return {"seen": paths.seen, "follow": paths.follow, "files": git_files, "dirs": git_dirs,
+            "dep_trees": trees, "protected": protected, "outs": outs}
 
 
 def _assemble(root: str, parts: list[dict], kind: str, with_index: bool) -> dict:
@@ -176,7 +187,13 @@ def _assemble(root: str, parts: list[dict], kind: str, with_index: bool) -> dict
         follow.update(part["follow"])
         git_files |= part["files"]
         git_dirs |= part["dirs"]
-    index = _index(root, seen, kind, git_files, git_dirs) if with_index else None
+    modes: dict[bytes, int] = {}
+    index = _index(root, seen, kind, git_files, git_dirs, modes) if with_index else None
+    if index is not None:  # git-tracked dependencies: judged by the index entries alone
+        from stagecore.snapshot_tracked import index_tracked
+
+        for path in index_tracked(root, parts, seen, modes):
+            del seen[path]
     groups: dict[str, tuple[list[str], list[Sig]]] = {}  # by directory: stat'ed relative to its fd
     for path, sig in seen.items():
         top, name = os.path.split(path)
@@ -191,7 +208,7 @@ def _assemble(root: str, parts: list[dict], kind: str, with_index: bool) -> dict
     }
 
 
-def _index(root: str, seen: dict, kind: str, git_files: set[str], git_dirs: set[str]) -> tuple:
+def _index(root: str, seen: dict, kind: str, git_files: set[str], git_dirs: set[str], modes: dict) -> tuple:
     found = git_paths(root, os.environ)
     if found is None:
         raise Doubt("no git index")
@@ -210,7 +227,7 @@ def _index(root: str, seen: dict, kind: str, git_files: set[str], git_dirs: set[
     files = sorted(os.fsencode(p) for p in git_files)
     dirs = sorted(os.fsencode(p) for p in git_dirs)
     own = os.fsencode(posixpath.relpath(snapshot_path(root, kind), root).replace(os.sep, "/"))
-    entries = index_entries(found[1], relevance(files, dirs, own))
+    entries = index_entries(found[1], relevance(files, dirs, own), modes)
     if entries is None:
         raise Doubt("git index not understood")
     return files, dirs, own, entries
