@@ -41,9 +41,14 @@ def counts(ctx: Ctx) -> tuple[int, int]:
     return (1000, 5000) if ctx.small else (5000, 20000)
 
 
+ONLY: set[str] | None = None  # --tools: the tools to time (stagecore always), None: every one installed
+
+
 def peers(ctx: Ctx) -> dict[str, list[str]]:
-    found = dict(ctx.tools)
+    found = {name: exe for name, exe in ctx.tools.items() if ONLY is None or name in ONLY}
     for name, exe in (("lfs", "git-lfs"), ("annex", "git-annex")):
+        if ONLY is not None and name not in ONLY:
+            continue
         if shutil.which(exe):
             found[name] = [exe]
         elif not any(name in note for note in ctx.notes):
@@ -280,7 +285,10 @@ if __name__ == "__main__":
     ap.add_argument("--dvc", default=os.path.join(os.path.dirname(__file__), "..", ".venv-dvc", "bin", "dvc"))
     ap.add_argument("--no-dvc", action="store_true")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--tools", help="comma-separated subset of dvc,lfs,annex to time besides stagecore")
     args = ap.parse_args()
+    if args.tools is not None:
+        ONLY = {"stagecore", *filter(None, args.tools.split(","))}
     stagecore = shutil.which("stagecore", path=os.path.dirname(sys.executable)) or "stagecore"
     tools = {"stagecore": [stagecore]}
     if not args.no_dvc and os.path.exists(args.dvc):
