@@ -91,10 +91,12 @@ class Config:
         }[level]
 
     @classmethod
-    def load(cls, dvc_dir: str) -> Config:
+    def load(cls, dvc_dir: str, *, validate: bool = True) -> Config:
+        """Every level's file; `validate=False` keeps what DVC's schema refuses (unknown keys such
+        as the 0.x `core.cloud`, bad values), as `dvc config` reads the files to list, get or fix them."""
         conf = cls(dvc_dir)
         for level in LEVELS:
-            conf.levels[level] = _read(conf.path_of(level))
+            conf.levels[level] = _read(conf.path_of(level), validate)
         return conf
 
     def merged(self) -> dict:
@@ -190,7 +192,7 @@ def _bounded_lines(path: str) -> list[str]:
     return lines
 
 
-def _read(path: str) -> dict:
+def _read(path: str, validate: bool = True) -> dict:
     if not os.path.exists(path):
         return {}
     from configobj import ConfigObj, ConfigObjError
@@ -204,7 +206,7 @@ def _read(path: str) -> dict:
         ) from None
     except OSError as exc:
         raise ConfigError(f"config file '{path}' cannot be read: {exc.strerror}") from None
-    return _validate(path, obj)
+    return _validate(path, obj, strict=validate)
 
 
 def _where(path: str | None) -> str:
@@ -212,7 +214,8 @@ def _where(path: str | None) -> str:
     return f"config file error in '{path}': " if path else "configuration error - config file error: "
 
 
-def _validate(path: str | None, obj) -> dict:
+def _validate(path: str | None, obj, strict: bool = True) -> dict:
+    """The file's sections, each problem refused as DVC does (`strict=False`: kept instead)."""
     data: dict = {}
     for section, values in obj.items():
         section = section.lower().strip()  # DVC lowercases section and key names
@@ -229,6 +232,8 @@ def _validate(path: str | None, obj) -> dict:
         elif section in _SCHEMA:
             allowed = _SCHEMA[section]
             target = data.setdefault(section, {})
+        elif not strict:
+            allowed, target = None, data.setdefault(section, {})
         else:
             raise ConfigError(
                 f"{_where(path)}extra keys not allowed @ data['{section}']",
@@ -236,6 +241,9 @@ def _validate(path: str | None, obj) -> dict:
             )
         for key, value in values.items():
             key = key.lower()
+            if not strict:
+                target[key] = ",".join(value) if isinstance(value, list) else value
+                continue
             if allowed is not None and key not in allowed:
                 raise ConfigError(
                     f"{_where(path)}extra keys not allowed @ data['{section}']['{key}']",

@@ -78,15 +78,21 @@ def _origin(config, root: str | None, level: str, show: bool) -> str:
 
 
 def _config():
-    """(config, project root) of the enclosing DVC project; outside one, (global/system config, None)."""
+    """(config, project root) of the enclosing DVC project; outside one, (global/system config, None).
+
+    Read without validation, as `dvc config` reads it (`Config.from_cwd(validate=False)`): an
+    invalid file (a 0.x key such as `core.cloud`) can be listed, read, and fixed by `--unset` or a
+    new value; a write is refused (251) while the result, merged with the levels below, is invalid."""
     import os
 
     from stagecore.config import Config
-    from stagecore.errors import NotARepoError
-    from stagecore.repo import Repo
+    from stagecore.repo import DVC_DIR
+    from stagecore.repo import _refuse_committed_links as refuse_committed_links
 
-    try:
-        repo = Repo.find()
-    except NotARepoError:
-        return Config.load(os.path.join(os.getcwd(), ".dvc")), None
-    return repo.config, repo.root
+    cur = os.path.abspath(os.getcwd())
+    while not os.path.isdir(os.path.join(cur, DVC_DIR)):
+        if os.path.dirname(cur) == cur:
+            return Config.load(os.path.join(os.getcwd(), DVC_DIR), validate=False), None
+        cur = os.path.dirname(cur)
+    refuse_committed_links(cur)  # as opening the repository does: no config read through a committed link
+    return Config.load(os.path.join(cur, DVC_DIR), validate=False), cur

@@ -90,17 +90,16 @@ def register(sub) -> None:
 
 
 def _config(level: str | None):
-    """The config of the enclosing repository; outside one, only --global/--system work."""
-    from stagecore.config import Config
+    """The config of the enclosing repository, read without validation as `dvc remote` reads it
+    (an invalid file can be listed and fixed; a write is validated); outside one, only
+    --global/--system work."""
+    from stagecore.cli.cmd_config import _config as config_and_root
     from stagecore.errors import NotARepoError
-    from stagecore.repo import Repo
 
-    try:
-        return Repo.find().config
-    except NotARepoError:
-        if level in ("global", "system"):
-            return Config.load(os.path.join(os.getcwd(), ".dvc"))  # absent: not a repo
-        raise
+    config, root = config_and_root()
+    if root is None and level not in ("global", "system"):
+        raise NotARepoError(os.getcwd())
+    return config
 
 
 def run(args) -> int:

@@ -157,17 +157,18 @@ def _save_one(config: Config, level: str, data: dict) -> None:
 @contextmanager
 def _edit(config: Config, level: str | None, plain_sections: bool = False) -> Iterator[dict]:
     """Load one level, let the caller change it, validate the result merged with the levels below, write.
-    `plain_sections`: the other sections are validated too (`config` may write any of them)."""
+    The plain sections are validated too, whatever `plain_sections` says: the config was read
+    without validation (`dvc config`/`dvc remote` fix an invalid file), so a write whose result is
+    still invalid (a 0.x `core.cloud` left) is refused as DVC refuses it."""
     level = level or "repo"
     conf = _load_one(config, level)
     yield conf
     merged = _load_to_level(config, level)
     _merge(merged, conf)
-    if plain_sections:
-        from stagecore.config import _validate
+    from stagecore.config import _validate
 
-        _validate(None, {section: values for section, values in merged.items()
-                         if section not in ("remote", "machine", "db")})
+    _validate(None, {section: values for section, values in merged.items()
+                     if section not in ("remote", "machine", "db")})
     for name, opts in merged.get("remote", {}).items():
         problem = validate_remote(name, opts)
         if problem:
