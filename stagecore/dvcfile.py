@@ -103,6 +103,7 @@ def write_dvcfile(root: str, stage: Stage, *, drop_md5: bool = False) -> bool:
         _update_outs(data, stage.outs)
         if drop_md5 and "md5" in data:
             del data["md5"]
+        drop_defaults(data)
         text = dump_yaml(data)
     if text == old:
         return False
@@ -115,6 +116,29 @@ def _update_outs(data: Any, outs: list[Entry]) -> None:
     new_list = merge_entries(old_outs, outs, dvcfile_out, ("cache", "persist", "push", "remote"))
     if old_outs != new_list or len(old_outs) != len(new_list):
         data["outs"] = new_list
+
+
+# Values DVC 3 never writes back (its dump is the loaded stage's `dumpd`, applied to the file's
+# text key by key): DVC 0.x wrote them on every output, and `metric` makes DVC 3 refuse the file,
+# so a rewrite by stagecore leaves a 0.x file in a shape DVC 3 reads.
+_OUT_DEFAULTS = (("cache", True), ("persist", False), ("metric", False), ("push", True))
+
+
+def drop_defaults(data: Any) -> None:
+    """Drop from a `.dvc` file's round-trip data what DVC 3 would not write back. Not from a
+    file with `cmd` (stagecore's own 1.x layout, whose stage md5 counts `cache: true`)."""
+    if "cmd" in data:
+        return
+    for out in data.get("outs") or []:
+        if hasattr(out, "get"):
+            for key, default in _OUT_DEFAULTS:
+                if key in out and (out[key] is default or (default is False and out[key] is None)):
+                    del out[key]
+    if data.get("wdir") == ".":
+        del data["wdir"]
+    if "locked" in data:  # DVC 0.x's name of `frozen`: DVC 3 reads it and writes `frozen`
+        if data.pop("locked") and not data.get("frozen"):
+            data["frozen"] = True
 
 
 _HASH_KEYS = ("md5", "etag", "checksum", "size", "nfiles", "isexec", "hash")

@@ -31,8 +31,9 @@ class StageNotFoundError(TargetNotFoundError):
 
 
 def is_dvc_filename(path: str) -> bool:
+    """DVC 3's `is_valid_filename`: a `Dvcfile` (DVC 0.x's default stage file) is not one."""
     name = posixpath.basename(path.replace(os.sep, "/"))
-    return name.endswith(".dvc") or name in ("Dvcfile", PROJECT_FILE)
+    return name.endswith(".dvc") or name == PROJECT_FILE
 
 
 def parse_target(target: str, glob: bool = False) -> tuple[str | None, str | None]:
@@ -84,7 +85,7 @@ def resolve(repo, targets: list[str] | None, cwd: str | None = None,
 def _named(stages: list[Stage], relfile: str, name: str | None) -> list[Stage]:
     """The stages of `relfile` called `name` (None: all; a foreach/matrix group: its stages)."""
     in_file = [s for s in stages if s.dvcfile == relfile]
-    if name is None or relfile.endswith(".dvc") or posixpath.basename(relfile) == "Dvcfile":
+    if name is None or relfile.endswith(".dvc"):
         return in_file
     exact = [s for s in in_file if s.name == name]
     return exact or [s for s in in_file if s.name is not None and s.name.startswith(name + "@")]

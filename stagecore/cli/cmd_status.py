@@ -56,13 +56,13 @@ def run(args) -> int:
     code = _report_problems(report.problems)
     if args.quiet:
         return 0 if report.clean and not code else 1
-    if args.json:
-        sys.stdout.write(json.dumps(report.stages) + "\n")
-        return code
     for name in report.frozen:
         sys.stderr.write(
             f"WARNING: stage: '{name}' is frozen. Its dependencies are not going to be shown in the status output.\n"
         )
+    if args.json:  # DVC warns of frozen stages with --json too
+        sys.stdout.write(json.dumps(report.stages) + "\n")
+        return code
     if not report.tracked_anything:
         print("There are no data or pipelines tracked in this project yet.")
         return code

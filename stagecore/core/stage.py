@@ -108,3 +108,30 @@ def dvcfile_md5(data: dict[str, Any]) -> str:
     if d.get("wdir") == ".":
         del d["wdir"]
     return hashlib.md5(json.dumps(_strip(d), sort_keys=True).encode()).hexdigest()
+
+
+def _dumpd_like(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` as DVC 3 serializes the stage it loaded from it (`Stage.dumpd`): an output's
+    default `cache: true` is not written back, so it does not count in the stage md5."""
+    out = dict(data)
+    if isinstance(out.get("outs"), list):
+        out["outs"] = [{k: v for k, v in o.items() if not (k == "cache" and v is True)} if isinstance(o, dict) else o
+                       for o in out["outs"]]
+    return out
+
+
+def checksum_changed(stage: Stage) -> bool:
+    """DVC's "changed checksum" of a `.dvc` file (`Stage.changed_stage`).
+
+    DVC 3 computes a stage md5 only for import stages (`compute_md5`); for data added with
+    `add` it computes none, so a top-level `md5` left by DVC 0.x/1.x always differs. A file
+    with `cmd` (a 0.x/1.x single-stage file, which DVC 3 refuses to load) is judged as DVC
+    1.x judged it: the md5 of the file as written."""
+    if stage.name is not None:
+        return False
+    if stage.cmd is not None:
+        return stage.md5 is not None and dvcfile_md5(stage.raw) != stage.md5
+    if not stage.is_import:
+        return stage.md5 is not None
+    return dvcfile_md5(_dumpd_like(stage.raw)) != stage.md5
+

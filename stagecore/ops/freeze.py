@@ -40,17 +40,20 @@ def _one(repo, target: str, cwd: str | None) -> Stage:
 
 def set_dvcfile_frozen(repo, stage: Stage, frozen: bool) -> bool:
     """Write or drop the top-level `frozen: true` of a `.dvc` file (new key last, as DVC)."""
+    from stagecore.dvcfile import drop_defaults
     from stagecore.fsutil import atomic_write_text
     from stagecore.yamlio import dump_yaml, load_yaml_rt
 
     path = os.path.join(repo.root, stage.dvcfile)
     with open(path, encoding="utf-8") as fobj:
-        data = load_yaml_rt(fobj.read(), stage.dvcfile)
+        text = fobj.read()
+    data = load_yaml_rt(text, stage.dvcfile)
+    drop_defaults(data)  # DVC rewrites the whole stage: a 0.x `locked` becomes `frozen`, defaults go
     if frozen and data.get("frozen") is not True:
         data["frozen"] = True
     elif not frozen and "frozen" in data:
         del data["frozen"]
-    else:
+    if dump_yaml(data) == text:
         return False
     atomic_write_text(path, dump_yaml(data))
     stage.frozen = frozen

@@ -79,7 +79,7 @@ def build(repo, spec: StageSpec, cwd: str | None = None) -> Stage:
         dvcfile = posixpath.join(repo.relpath(".", cwd), "dvc.yaml").lstrip("/")
     else:
         dvcfile = repo.relpath(spec.file or _default_file(spec), cwd)
-        if not (dvcfile.endswith(".dvc") or posixpath.basename(dvcfile) == "Dvcfile"):
+        if not dvcfile.endswith(".dvc"):  # DVC 3 reads no `Dvcfile` (DVC 0.x's default name): it would be lost
             raise UsageError(f"bad stage filename '{spec.file}'", hint="a single-stage file must end with '.dvc'")
     stage = Stage(dvcfile=dvcfile, name=spec.name, cmd=spec.cmd, wdir=wdir_rel,
                   always_changed=spec.always_changed, desc=spec.desc, params=parse_params(spec.params))

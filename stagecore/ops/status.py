@@ -11,7 +11,7 @@ import os
 from typing import Any, NamedTuple
 
 from stagecore.core.hashinfo import MD5
-from stagecore.core.stage import Stage, dvcfile_md5, is_offline
+from stagecore.core.stage import Stage, checksum_changed, is_offline
 from stagecore.ops import outs as outs_ops
 from stagecore.ops.external import is_repo_import, outside_path
 
@@ -90,7 +90,7 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
         items.append("always changed")
     if stage.name is not None and stage.lock is not None and stage.lock.get("cmd") != stage.cmd:
         items.append("changed command")
-    if stage.name is None and stage.md5 is not None and dvcfile_md5(stage.raw) != stage.md5:
+    if checksum_changed(stage):
         items.append("changed checksum")
     return items
 
