@@ -104,3 +104,26 @@ def test_hook_entry_leaves_the_collector_on(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.chdir(tmp_path)  # no .dvc: the fast path is not tried, the full hook says nothing to do
     assert run_hook("pre-commit", []) == 0
     assert gc.isenabled()
+
+
+def test_pushed_dvc_blobs_takes_dvc_files_and_projects_only(tmp_path: Path) -> None:
+    from stagecore.pushed import dvc_blobs
+
+    root = tmp_path / "p"
+    root.mkdir()
+    git("init", "-q", "-b", "main", cwd=root)
+    names = ["a.dvc", ".dvc", "dvc.yaml", "sub/dvc.lock", "sub/.dvc/config", ".dvc/config", "xdvc.lock",
+             "dvc.yaml.bak", "sub/notdvc.yaml", "deep/er/m.dvc", "data/keep.txt"]
+    for number, rel in enumerate(names):
+        if rel == ".dvc":
+            continue  # a directory here
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(f"{number}\n", encoding="utf-8")
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "--no-verify", "-m", "c", cwd=root,
+        env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+    projects: set[str] = set()
+    found = dvc_blobs(str(root), ["HEAD"], projects)
+    want = {git("rev-parse", f"HEAD:{rel}", cwd=root).strip() for rel in ("a.dvc", "dvc.yaml", "sub/dvc.lock",
+                                                                            "deep/er/m.dvc")}
+    assert (found, projects) == (want, {"", "sub"})
