@@ -3,8 +3,8 @@
 Off by default; on with `git config stagecore.fsmonitor true` (never in `.dvc/config`: DVC 3
 rejects unknown keys there) or STAGECORE_FSMONITOR=1 (=0 forces it off). When a clean snapshot
 is recorded (stagecore.snapshot_record) and the switch is on, `recorded`
-(stagecore.fsmonitor_record) asks watchman for a clock of the project's watch, re-checks every recorded signature after that clock, and writes
-`.dvc/tmp/stagecore-fsmonitor-<kind>`: the clock, the snapshot file's own signature, the few
+(stagecore.fsmonitor_record) asks watchman for a clock of the project's watch, re-checks every
+recorded signature after that clock, and writes `.dvc/tmp/stagecore-fsmonitor-<kind>`: the clock, the snapshot file's own signature, the few
 paths watchman cannot vouch for (outside the project, symlink targets, git and watchman config,
 the watch root's `.watchmanconfig`) and the recorded signatures grouped by directory, each
 group a separately readable block. `vouches` then answers "the snapshot still holds" with one
