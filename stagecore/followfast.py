@@ -120,24 +120,44 @@ def _changed(root: str, old: str, new: str) -> dict[str, tuple[bytes, bytes]] | 
         return "no dvc file changed"
     if len(pairs) > MAX_FILES:
         return "many dvc files changed"
-    blobs = _cat(root, [oid for pair in pairs.values() for oid in pair])
-    if blobs is None:
+    # a dvc file below a directory holding `.dvc` (on either side) belongs to a nested project,
+    # which the root's hook leaves alone (scm.history.changed_dvc_files): asked in the same call
+    nested = sorted({f"{rev}:{path[:i]}/.dvc" for path in pairs for rev in (old, new)
+                     for i, ch in enumerate(path) if ch == "/"})  # every directory above each dvc file
+    answers = _cat(root, [oid for pair in pairs.values() for oid in pair] + nested)
+    if answers is None:
         return "git cat-file failed"
-    return {path: (blobs[a], blobs[b]) for path, (a, b) in pairs.items()}
+    blobs, nested_found = answers[:2 * len(pairs)], answers[2 * len(pairs):]
+    if any(kind is not None for kind, _data in nested_found):
+        return "a nested project's dvc file changed"
+    if any(kind != b"blob" for kind, _data in blobs):
+        return "git cat-file gave no blob"
+    return {path: (blobs[2 * i][1], blobs[2 * i + 1][1]) for i, path in enumerate(pairs)}
 
 
-def _cat(root: str, oids: list[str]) -> dict[str, bytes] | None:
-    code, out = _git(root, "cat-file", "--batch", data="".join(f"{o}\n" for o in oids).encode())
+def _cat(root: str, queries: list[str]) -> list[tuple[bytes | None, bytes]] | None:
+    """(object type, content) per query of `git cat-file --batch` ((None, b"") when missing)."""
+    data = "".join(f"{q}\n" for q in queries).encode()
+    if len(data) > 4096:  # written before git's answer is read: it must fit the smallest pipe buffer
+        return None
+    code, out = _git(root, "cat-file", "--batch", data=data)
     if code != 0:
         return None
-    pos, found = 0, {}
-    for oid in oids:
+    found: list[tuple[bytes | None, bytes]] = []
+    pos = 0
+    for query in queries:
         end = out.find(b"\n", pos)
+        if end < 0:
+            return None
         head = out[pos:end].split()
-        if len(head) != 3 or head[0].decode() != oid or head[1] != b"blob" or not head[2].isdigit():
+        if head[-1:] == [b"missing"] and out[pos:end] == query.encode() + b" missing":
+            found.append((None, b""))
+            pos = end + 1
+            continue
+        if len(head) != 3 or not head[2].isdigit():
             return None
         size = int(head[2])
-        found[oid] = out[end + 1:end + 1 + size]
+        found.append((head[1], out[end + 1:end + 1 + size]))
         pos = end + 1 + size + 1
     return found
 

@@ -267,3 +267,29 @@ def _cli() -> list[str]:
     import sys
 
     return [sys.executable, "-m", "stagecore"]
+
+
+def test_dvc_file_of_a_nested_project_falls_back(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", "-b", "main", cwd=repo)
+    ok("init", "-q", cwd=repo)
+    (repo / "sub/.dvc").mkdir(parents=True)
+    (repo / "sub/.dvc/config").write_text("")
+    text = "outs:\n- md5: {}\n  size: 2\n  hash: md5\n  path: x.bin\n"
+    (repo / "sub/x.bin.dvc").write_text(text.format(md5(b"1\n")))
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "one", "--no-verify", cwd=repo)
+    (repo / "sub/x.bin.dvc").write_text(text.format(md5(b"2\n")))
+    git("commit", "-qam", "two", "--no-verify", cwd=repo)
+    one, two = git("rev-parse", "HEAD~1", cwd=repo).strip(), git("rev-parse", "HEAD", cwd=repo).strip()
+    assert follow_fast(str(repo), [one, two, "1"], clean_env()) == ("a nested project's dvc file changed", [])
+    git("rm", "-q", "-r", "--cached", "sub/.dvc", cwd=repo)  # no nested project on either side any more:
+    git("commit", "-qm", "three", "--no-verify", cwd=repo)  # the file is the root project's
+    (repo / "sub/.dvc/config").unlink()
+    (repo / "sub/.dvc").rmdir()
+    (repo / "sub/x.bin.dvc").write_text(text.format(md5(b"3\n")))
+    git("commit", "-qam", "four", "--no-verify", cwd=repo)
+    three, four = git("rev-parse", "HEAD~1", cwd=repo).strip(), git("rev-parse", "HEAD", cwd=repo).strip()
+    reason, _ = follow_fast(str(repo), [three, four, "1"], clean_env())
+    assert reason == "'sub/x.bin': the new version is not in the cache"  # past the nested check
