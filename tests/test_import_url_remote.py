@@ -121,6 +121,15 @@ def test_ssh_file_and_directory_twin_no_exec_and_update(tmp_path, sshd_server, d
     _same(theirs, ours, "a.txt.dvc", "later.txt.dvc", "a.txt", "later.txt")
     assert (ours / "later.txt").read_text() == "changed\n"
     assert "skipping" in ok("update", "d.dvc", cwd=ours).stdout
+    # an unfrozen import stage: repro re-imports the directory when its content changed, as DVC
+    (src / "d" / "sub" / "z").write_text("z\n")
+    for tool, repo in ((dvc_ok, theirs), (ok, ours)):
+        (repo / "d.dvc").write_text((repo / "d.dvc").read_text().replace("frozen: true\n", ""))
+        assert (
+            f"Importing '{sshd_server.url(str(src / 'd'))}' -> 'd'" in tool("repro", "d.dvc", cwd=repo).stdout
+        )
+    _same(theirs, ours, "d.dvc", "d")
+    assert (ours / "d" / "sub" / "z").read_text() == "z\n" and _status(sc, ours) == {}
 
 
 def test_stage_with_s3_and_ssh_deps_repro_status_twin(tmp_path, s3_server, sshd_server, dvc_bin, monkeypatch):
