@@ -25,7 +25,9 @@ def run_hook(hook: str, args: list[str]) -> int:  # no typing/collections import
     if hook == "pre-commit":
         missed = _fast(hook)
     elif hook == "post-checkout":
-        missed = _fast_follow(args)
+        missed = _fast_follow(hook, args)
+    elif hook == "post-merge" and args == ["0"]:  # not a squash: the work tree follows ORIG_HEAD -> HEAD
+        missed = _fast_follow(hook, ["ORIG_HEAD", "HEAD", "1"])
     elif hook == "pre-push" and len(args) == 2:
         text = _read_stdin()  # read once: the full hook gets the same text
         read_stdin = lambda: text  # noqa: E731
@@ -88,8 +90,8 @@ def _fast(hook: str, remote: str = "", stdin: str = "") -> str | None:
     return reason
 
 
-def _fast_follow(args: list[str]) -> str | None:
-    """post-checkout of single-file outputs, standard library only (stagecore.followfast):
+def _fast_follow(hook: str, args: list[str]) -> str | None:
+    """post-checkout/post-merge of single-file outputs, standard library only (stagecore.followfast):
     "" when done there (its lines written), else why not (None: not tried)."""
     if os.environ.get("STAGECORE_FASTPATH", "1") == "0":
         return None
@@ -109,7 +111,7 @@ def _fast_follow(args: list[str]) -> str | None:
     if os.environ.get("STAGECORE_TRACE", "").strip().lower() not in ("", "0", "false", "no", "off"):
         took = (time.perf_counter() - _STARTED) * 1000.0
         heavy = [name for name in ("pygit2", "git", "yaml", "ruamel.yaml") if name in sys.modules]
-        sys.stderr.write(f"stagecore trace post-checkout: followed (fast path); total {took:.1f} ms; "
+        sys.stderr.write(f"stagecore trace {hook}: followed (fast path); total {took:.1f} ms; "
                          f"heavy imports: {', '.join(heavy) or 'none'}\n")
     sys.stderr.flush()
     return ""

@@ -293,3 +293,12 @@ def test_dvc_file_of_a_nested_project_falls_back(tmp_path: Path) -> None:
     three, four = git("rev-parse", "HEAD~1", cwd=repo).strip(), git("rev-parse", "HEAD", cwd=repo).strip()
     reason, _ = follow_fast(str(repo), [three, four, "1"], clean_env())
     assert reason == "'sub/x.bin': the new version is not in the cache"  # past the nested check
+
+
+def test_merge_that_brings_a_new_version_takes_the_fast_path(project: Path) -> None:
+    proc = gitp("merge", "-q", "--ff-only", "knob", cwd=project, extra={"STAGECORE_TRACE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert "stagecore trace post-merge: followed (fast path)" in proc.stderr
+    assert "M       model.bin\nM       sub/weights.bin\n" in proc.stderr
+    assert (project / "model.bin").read_bytes() == b"v2\n" * 1000
+    assert (project / "sub/weights.bin").read_bytes() == b"w2\n"
