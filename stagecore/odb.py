@@ -148,7 +148,12 @@ class ObjectStore:
 
     def add_file(self, src: str, hi: HashInfo) -> bool:
         """Copy `src` into the cache under `hi` unless present; True when written."""
-        return self._write(hi, lambda tmp: _clone_or_copy(src, tmp, self, 0o444))
+        written = self._write(hi, lambda tmp: _clone_or_copy(src, tmp, self, 0o444))
+        if written:
+            from stagecore.progress import tick_file
+
+            tick_file("store", src, files=1)  # add's / commit's bar, when one is open
+        return written
 
     def add_bytes(self, data: bytes, hi: HashInfo) -> bool:
         def write(tmp: str) -> None:

@@ -31,6 +31,7 @@ _quiet = False
 _active: Bar | None = None
 _INTERVAL = 0.1
 _ON = ("1", "true", "yes", "on")
+_PHASES = {"hash": "hashing", "store": "caching", "link": "linking", "remove": "removing", "transfer": "transferring"}
 _OFF = ("0", "false", "no", "off")
 
 
@@ -63,6 +64,7 @@ class Bar:
         self._lock = threading.Lock()
         self._last = 0.0
         self._start = time.monotonic()
+        self._phase: str | None = None
 
     def __call__(self, done: int, total: int) -> None:
         """The operations' `progress(done, total)` callback: `done` of `total` items handled."""
@@ -78,6 +80,28 @@ class Bar:
             self.files += files
             self._draw()
 
+    def phase(self, kind: str) -> None:
+        """A bar counting several kinds shows one phase at a time: a new kind starts its count anew."""
+        with self._lock:
+            if kind == self._phase:
+                return
+            first = self._phase is None
+            self._phase = kind
+            if not first:
+                self._draw(force=True)  # the last count of the phase that ends
+                self.files = self.nbytes = 0
+                self._start = time.monotonic()
+            if self._bar is not None:
+                self._bar.set_description_str(self._desc(), refresh=False)
+                if not first:
+                    self._bar.set_postfix_str("", refresh=False)
+                    self._bar.reset()
+
+    def _desc(self) -> str:
+        if len(self.kinds) < 2 or self._phase is None:
+            return self.verb
+        return f"{self.verb} ({_PHASES.get(self._phase, self._phase)})"
+
     def _draw(self, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self._last < _INTERVAL:
@@ -87,7 +111,7 @@ class Bar:
             from tqdm import tqdm
 
             sized = _columns() > 0  # a terminal that reports no size (0x0, tqdm would hide the bar): 80x24
-            self._bar = tqdm(desc=self.verb, total=self.total, unit=self.unit, file=sys.stderr, leave=False,
+            self._bar = tqdm(desc=self._desc(), total=self.total, unit=self.unit, file=sys.stderr, leave=False,
                              smoothing=0, mininterval=_INTERVAL, dynamic_ncols=sized,
                              ncols=None if sized else 80, nrows=None if sized else 24)
         bar = self._bar
@@ -143,6 +167,8 @@ def tick(kind: str, nbytes: int = 0, files: int = 0) -> None:
     it never prints by itself)."""
     bar = _active
     if bar is not None and kind in bar.kinds:
+        if len(bar.kinds) > 1:
+            bar.phase(kind)
         bar.tick(nbytes, files)
 
 
@@ -155,6 +181,8 @@ def tick_file(kind: str, path: str, files: int = 0, dir_fd: int | None = None) -
     """`tick` with the size of `path` (unreadable: no bytes); the stat only when a bar listens."""
     bar = _active
     if bar is not None and kind in bar.kinds:
+        if len(bar.kinds) > 1:
+            bar.phase(kind)
         try:
             size = os.stat(path, dir_fd=dir_fd, follow_symlinks=False).st_size
         except OSError:

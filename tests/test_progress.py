@@ -49,8 +49,10 @@ def test_every_data_command_draws_files_bytes_and_rate_when_forced(tmp_path: Pat
     repo = repo_with_data(tmp_path)
     proc = run("add", "data", cwd=repo, env=FORCED)
     assert proc.returncode == 0, proc.stderr
-    assert re.fullmatch(r"adding: 5file \[[0-9:]+, [0-9.]+file/s, 1\.50MB, [0-9.]+[kMG]?B/s\]",
-                        last_frame(proc.stderr, "adding")), proc.stderr
+    for phase in ("hashing", "caching"):  # one phase after the other, each counted anew
+        assert re.fullmatch(r"adding \(%s\): 5file \[[0-9:]+, [0-9.]+file/s, 1\.50MB, [0-9.]+[kMG]?B/s\]" % phase,
+                            last_frame(proc.stderr, f"adding ({phase})")), proc.stderr
+    assert proc.stderr.index("adding (hashing):") < proc.stderr.index("adding (caching):")
 
     proc = run("push", cwd=repo, env=FORCED)  # the total is known: a bar with its ETA
     assert proc.returncode == 0 and "6 files pushed" in proc.stdout, proc.stderr
@@ -60,7 +62,10 @@ def test_every_data_command_draws_files_bytes_and_rate_when_forced(tmp_path: Pat
     (repo / "data/0.bin").write_bytes(os.urandom(300_000))
     proc = run("commit", "-f", "data.dvc", cwd=repo, env=FORCED)
     assert proc.returncode == 0, proc.stderr
-    assert re.match(r"committing: [1-5]file \[.*, 300kB, ", last_frame(proc.stderr, "committing")), proc.stderr
+    assert re.match(r"committing \(hashing\): [1-5]file \[.*, 300kB, ",
+                    last_frame(proc.stderr, "committing (hashing)")), proc.stderr
+    assert re.match(r"committing \(caching\): 1file \[.*, 300kB, ",  # only the changed file is new
+                    last_frame(proc.stderr, "committing (caching)")), proc.stderr
 
     for name in ("1.bin", "2.bin"):
         (repo / "data" / name).unlink()

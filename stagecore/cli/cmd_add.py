@@ -22,7 +22,7 @@ def run(args) -> int:
 
     options = AddOptions(no_commit=args.no_commit, glob=args.glob, out=args.out, force=args.force)
     with open_repo() as repo:
-        with task("adding", "hash"):  # files hashed, bytes read
+        with task("adding", "hash", "store"):  # files hashed, then copied into the cache
             result = add(repo, args.targets, options=options)
         git_add_hint(repo, result.to_git_add)
     return 0

@@ -29,7 +29,7 @@ def run(args) -> int:
         target = args.targets[0] if len(args.targets) == 1 else None
         parts = [repo.relpath(t) for t in args.targets if not t.endswith(".dvc") and ":" not in t]
         interactive = _interactive()
-        with task("committing", "hash") if not interactive else nullcontext():  # no bar over the prompt
+        with task("committing", "hash", "store") if not interactive else nullcontext():  # no bar over the prompt
             result = commit(repo, stages, force=args.force, confirm=_confirm if interactive else None,
                             target=target, parts=parts)
         git_add_hint(repo, result.to_git_add)
