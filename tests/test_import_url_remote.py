@@ -248,3 +248,20 @@ def test_missing_sdk_names_the_extra(tmp_path, monkeypatch, url, module, extra):
         import_url(repo, url, cwd=str(tmp_path))
     assert str(info.value).endswith(f"need {module}, which is not installed")
     assert info.value.hint == f"pip install 'stagecore[{extra}]'"
+
+
+def test_remote_url_of_a_directory_remote_is_a_local_source_twin(tmp_path, dvc_bin):
+    store = tmp_path / "store"
+    (store / "sub").mkdir(parents=True)
+    (store / "sub" / "l.txt").write_text("L\n")
+    theirs, ours = _twins(tmp_path, ("ls", str(store), {}))
+    for tool, repo in ((dvc_ok, theirs), (ok, ours)):
+        tool("import-url", "remote://ls/sub/l.txt", cwd=repo)
+    _same(theirs, ours, "l.txt.dvc", "l.txt")
+    assert "- md5: 42f463c8479642e92eaf6a151ebcf9d8\n  size: 2\n" in (ours / "l.txt.dvc").read_text()
+    (store / "sub" / "l.txt").write_text("L2\n")
+    (ours / "l.txt.dvc").write_text((ours / "l.txt.dvc").read_text().replace("frozen: true\n", ""))
+    assert _status(sc, ours) == {"l.txt.dvc": [{"changed deps": {"remote://ls/sub/l.txt": "modified"}}]}
+    assert "Importing 'remote://ls/sub/l.txt' -> 'l.txt'" in ok("repro", "l.txt.dvc", cwd=ours).stdout
+    assert (ours / "l.txt").read_text() == "L2\n" and _status(sc, ours) == {}
+    refused(sc("import-url", "remote://ls/nope", cwd=ours), "dependency 'remote://ls/nope' does not exist")

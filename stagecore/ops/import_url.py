@@ -103,6 +103,16 @@ def fetch_source(
     (out hash, out meta, dep)."""
     from stagecore.ops import url_sources
 
+    local = url_sources.local_target(repo, source, fs_config) if url_sources.handles(source) else None
+    if local is not None:  # remote://NAME/p of a directory remote: a local path, recorded by its URL
+        if not os.path.lexists(local):
+            raise StagecoreError(
+                f"failed to import '{source}': dependency '{source}' does not exist", hint="check the path"
+            )
+        hi, meta, dep = fetch_source(repo, local, source)
+        if fs_config:
+            dep["fs_config"] = dict(fs_config)
+        return hi, meta, dep
     if url_sources.handles(source):
         src = url_sources.reach(repo, source, fs_config, "import")
         try:

@@ -54,6 +54,20 @@ def resolve_conf(repo, url: str, fs_config: dict | None = None) -> dict:
     raise ConfigError(f"'{url}': remote references nest too deeply (a loop?)", hint="fix the remotes' urls")
 
 
+def local_target(repo, url: str, fs_config: dict | None = None) -> str | None:
+    """The absolute path `remote://NAME/p` names when NAME is a directory remote (read as a
+    local path, hashed by md5 as DVC does); None for any other URL."""
+    from stagecore.remotes import local_path, remote_kind
+
+    if not url.lower().startswith("remote://"):
+        return None
+    try:
+        target = str(resolve_conf(repo, url, fs_config if isinstance(fs_config, dict) else None)["url"])
+    except ConfigError as exc:
+        raise rephrase(exc, url, "read") from None
+    return local_path(target, repo.dvc_dir) if remote_kind(target) == "local" else None
+
+
 def open_source(repo, url: str, fs_config: dict | None = None) -> Source:
     """Open the backend that reads `url` (s3 or ssh), refusing other kinds with one line."""
     from stagecore.remotes import open_remote, remote_kind
@@ -230,6 +244,13 @@ def reach(repo, dep_path: str, fs_config: Any, action: str):
 
 def changed(repo, dep) -> str | None:
     """`modified` / `deleted` / None for an s3/ssh/remote dependency (status, repro)."""
+    recorded = dep.hash.value if dep.hash is not None else None
+    local = local_target(repo, dep.path, dep.extra.get("fs_config"))
+    if local is not None:
+        from stagecore.ops.external import measure
+
+        measured = measure(local, MD5)
+        return "deleted" if measured is None else None if measured.hash.value == recorded else "modified"
     src = reach(repo, dep.path, dep.extra.get("fs_config"), "check")
     try:
         with src.remote:
@@ -238,7 +259,6 @@ def changed(repo, dep) -> str | None:
         return "deleted"
     except RemoteError as exc:
         raise rephrase(exc, dep.path, "check") from None
-    recorded = dep.hash.value if dep.hash is not None else None
     return None if recorded == now.value else "modified"
 
 
@@ -247,6 +267,16 @@ def refreshed(repo, dep):
     source stops the stage (DVC: "dependency '...' does not exist")."""
     from stagecore.errors import StageError
 
+    local = local_target(repo, dep.path, dep.extra.get("fs_config"))
+    if local is not None:
+        from stagecore.ops.external import measure
+
+        measured = measure(local, MD5)
+        if measured is None:
+            raise StageError(
+                f"dependency '{dep.path}' does not exist", hint="restore it, or remove it from the stage"
+            )
+        return dep.with_hash(measured.hash, measured.meta)
     src = reach(repo, dep.path, dep.extra.get("fs_config"), "check")
     try:
         with src.remote:
@@ -263,6 +293,12 @@ def refreshed(repo, dep):
 def download(repo, source: str, fs_config: Any, dest: str) -> None:
     """Write the source's content at `dest` (a fresh temp path: a file, or a directory tree
     whose relpaths passed the gate), for repro of an import stage."""
+    local = local_target(repo, source, fs_config)
+    if local is not None:
+        from stagecore.ops.external import _copy
+
+        _copy(local, dest)
+        return
     src = reach(repo, source, fs_config, "import")
     with src.remote:
         try:
