@@ -346,6 +346,31 @@ def _url_source(config: Config, name: str) -> str:
     return config.path_of("repo")
 
 
+def _git_dirs(root: str) -> list[str]:
+    """The `.git` of the project's git repository: the nearest one at or above `root` (a nested
+    `init --subdir` project lives below it), with the directories a `.git` file (a linked
+    worktree, a submodule) points to."""
+    top = os.path.abspath(root)
+    while True:
+        dotgit = os.path.join(top, ".git")
+        if os.path.lexists(dotgit):
+            found = [dotgit]
+            if os.path.isfile(dotgit):
+                try:
+                    with open(dotgit, encoding="utf-8", errors="replace") as fobj:
+                        gitdir = os.path.join(top, fobj.read(4096).strip().removeprefix("gitdir:").strip())
+                    found.append(gitdir)
+                    with open(os.path.join(gitdir, "commondir"), encoding="utf-8", errors="replace") as fobj:
+                        found.append(os.path.join(gitdir, fobj.read(4096).strip()))
+                except OSError:
+                    pass
+            return found
+        parent = os.path.dirname(top)
+        if parent == top:
+            return [os.path.join(os.path.abspath(root), ".git")]
+        top = parent
+
+
 def check_url(config: Config, name: str, url: object, cache_dir: object = None) -> None:
     """Refuse (ConfigError naming the config file) a remote url that is empty, of an unknown type,
     or a directory inside the repository's `.dvc` or `.git`, or the cache (or inside it)."""
@@ -360,7 +385,7 @@ def check_url(config: Config, name: str, url: object, cache_dir: object = None) 
         root = os.path.dirname(os.path.abspath(config.dvc_dir))
         cache = os.path.join(config.dvc_dir, os.path.expanduser(cache_dir)) \
             if isinstance(cache_dir, str) and cache_dir else os.path.join(config.dvc_dir, "cache")
-        places = (("cache", cache), (".dvc", config.dvc_dir), (".git", os.path.join(root, ".git")))
+        places = (("cache", cache), (".dvc", config.dvc_dir), *((".git", d) for d in _git_dirs(root)))
         for label, inside in places:
             real = os.path.realpath(inside)
             if within(where, real):

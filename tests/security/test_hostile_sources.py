@@ -398,6 +398,20 @@ def test_a_committed_config_pointing_into_git_is_refused(world: World) -> None:
     assert not (victim / ".git/objects/x").exists()
 
 
+def test_a_nested_project_remote_pointing_into_the_git_directory_is_refused(world: World) -> None:
+    top = new_repo(world.base / "top", dvc=False)
+    sub = top / "sub"
+    sub.mkdir()
+    ok("init", "-q", "--subdir", cwd=sub)
+    (sub / "d.txt").write_bytes(GOOD)
+    ok("add", "-q", "d.txt", cwd=sub)
+    (sub / ".dvc/config").write_text("[core]\n    remote = s\n['remote \"s\"']\n    url = ../../.git/hooks\n")
+    commit_all(top, "nested")
+    hooks = tree_state(top / ".git/hooks")
+    refused(run_cli("push", cwd=sub), "inside the repository's .git directory", code=251)
+    assert tree_state(top / ".git/hooks") == hooks
+
+
 # ------------------------------------------------------------------ the run cache
 
 
