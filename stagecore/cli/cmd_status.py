@@ -65,6 +65,7 @@ def run(args) -> int:
         return code
     if not report.tracked_anything:
         print("There are no data or pipelines tracked in this project yet.")
+        print("See <https://dvc.org/doc/start> to get started!")  # DVC's words: its guide is ours too
         return code
     if report.clean:
         if not code:
