@@ -13,10 +13,11 @@ from __future__ import annotations
 import marshal
 import os
 
-from stagecore.fsmonitor import MAGIC, TIMEOUT, VERSION, Client, WatchmanError, env_switch, side_path, sig
+from stagecore.fsmonitor import MAGIC, VERSION, Client, WatchmanError, env_switch, side_path, sig
 
 RACY_NS = 100_000_000  # an index stat newer than this before its reading is not trusted
 VCS_DIRS = (".git", ".hg", ".svn")  # watchman watches these shallowly (ignore_vcs)
+CRAWL_TIMEOUT = 60.0  # seconds: a new watch's first crawl (once per repository) may take this long
 
 
 def record(root: str, kind: str, snap: dict, environ) -> bool:
@@ -47,14 +48,14 @@ def _build(root: str, kind: str, snap: dict, environ) -> bytes | None:
     from stagecore.snapshot import git_paths, index_entries, relevance, sig_of, snapshot_path
 
     sock = sockname(environ)
-    client = Client(sock)
+    client = Client(sock, CRAWL_TIMEOUT)
     try:
         watch = client.call("watch-project", root)
         watch_root, rel = watch["watch"], watch.get("relative_path") or ""
         config = client.call("get-config", watch_root).get("config") or {}
         if any(key in config for key in ("ignore_dirs", "ignore_vcs")):
             return None  # a .watchmanconfig hiding paths: the monitor cannot vouch for them
-        clock = client.call("clock", watch_root, {"sync_timeout": int(TIMEOUT * 1000)})["clock"]
+        clock = client.call("clock", watch_root, {"sync_timeout": int(CRAWL_TIMEOUT * 1000)})["clock"]
     finally:
         client.close()
     # after the clock: every recorded signature re-checked (a change before it is seen here,
