@@ -66,6 +66,37 @@ def test_invalid_config_is_refused_by_every_command(dvc_bin, tmp_path, config, p
         assert got.stderr.splitlines()[1].startswith("hint: ") and "Traceback" not in got.stderr
 
 
+def test_an_invalid_config_can_be_read_and_fixed_as_dvc_allows(dvc_bin, tmp_path):
+    """`dvc config` reads the files unvalidated: list, get and `remote list` answer, `--unset` of the
+    0.x key (or a value that makes the file valid) is written; a write leaving it invalid is 251."""
+    mine, theirs = twins(tmp_path, {"dvc.yaml": PIPELINE, "params.yaml": "lr: 1\n", "data.txt": "x\n"})
+    config = "[core]\n    cloud = s3\n    remote = myr\n['remote \"myr\"']\n    url = /tmp/r\n"
+    for repo in (mine, theirs):
+        (repo / ".dvc/config").write_text(config)
+    listed = "remote.myr.url=/tmp/r\ncore.cloud=s3\ncore.remote=myr\n"
+    refused = "ERROR: configuration error - config file error: extra keys not allowed @ data['core']['cloud']"
+    for command, code, out in ((["config", "-l"], 0, listed), (["config", "core.cloud"], 0, "s3\n"),
+                               (["config", "core.nosuch"], 0, ""), (["remote", "list"], 0, "myr\t/tmp/r\t(default)\n"),
+                               (["config", "core.autostage", "true"], 251, ""), (["remote", "remove", "myr"], 251, ""),
+                               (["config", "--unset", "core.cloud"], 0, ""), (["config", "-l"], 0, listed.replace("core.cloud=s3\n", "")),
+                               (["status"], 0, "prep:\n\tchanged deps:\n\t\tmodified:           data.txt\n"
+                                               "\t\tnew:                params.yaml\n"
+                                               "\tchanged outs:\n\t\tdeleted:            prep.txt\n")):
+        want, got = run_dvc(*command, cwd=mine), sc(*command, cwd=theirs)
+        assert (want.returncode, want.stdout.expandtabs()) == (got.returncode, got.stdout.expandtabs()), (command, want, got)
+        assert (got.returncode, got.stdout.expandtabs()) == (code, out.expandtabs()), command
+        if code == 251:
+            assert want.stderr.splitlines()[0] == got.stderr.splitlines()[0] == refused
+        assert (mine / ".dvc/config").read_text() == (theirs / ".dvc/config").read_text(), command
+    assert (theirs / ".dvc/config").read_text() == "[core]\n    remote = myr\n['remote \"myr\"']\n    url = /tmp/r\n"
+    # a bad value is fixed by setting a good one
+    for repo in (mine, theirs):
+        (repo / ".dvc/config").write_text("[core]\n    autostage = maybe\n")
+    want, got = run_dvc("config", "core.autostage", "true", cwd=mine), sc("config", "core.autostage", "true", cwd=theirs)
+    assert want.returncode == got.returncode == 0 and got.stderr == ""
+    assert (mine / ".dvc/config").read_text() == (theirs / ".dvc/config").read_text() == "[core]\n    autostage = true\n"
+
+
 def test_sections_dvc_accepts_are_accepted(dvc_bin, tmp_path):
     mine, theirs = twins(tmp_path, {"dvc.yaml": PIPELINE, "params.yaml": "lr: 1\n", "data.txt": "x\n"})
     config = ("[parsing]\n    bool = boolean_optional\n['machine \"m\"']\n    cloud = aws\n['db \"d\"']\n"
