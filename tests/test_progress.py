@@ -50,7 +50,7 @@ def test_every_data_command_draws_files_bytes_and_rate_when_forced(tmp_path: Pat
     proc = run("add", "data", cwd=repo, env=FORCED)
     assert proc.returncode == 0, proc.stderr
     for phase in ("hashing", "caching"):  # one phase after the other, each counted anew
-        assert re.fullmatch(r"adding \(%s\): 5file \[[0-9:]+, [0-9.]+file/s, 1\.50MB, [0-9.]+[kMG]?B/s\]" % phase,
+        assert re.fullmatch(rf"adding \({phase}\): 5file \[[0-9:]+, [0-9.]+file/s, 1\.50MB, [0-9.]+[kMG]?B/s\]",
                             last_frame(proc.stderr, f"adding ({phase})")), proc.stderr
     assert proc.stderr.index("adding (hashing):") < proc.stderr.index("adding (caching):")
 
