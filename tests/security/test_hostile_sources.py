@@ -288,6 +288,28 @@ def test_repository_urls_that_would_run_a_command_are_refused(world: World, url:
     assert not (victim / "plain.txt").exists() and not world.marker.exists()
 
 
+def test_update_of_a_committed_import_never_writes_outside(world: World) -> None:
+    reg = registry(world)
+    sha = git("rev-parse", "HEAD", cwd=reg).strip()
+    victim = new_repo(world.base / "victim")
+    os.symlink("../outside", victim / "door")
+    for name, out in (("escape", "../outside/x.txt"), ("door", "door/x.txt")):
+        (victim / f"{name}.dvc").write_text(
+            "frozen: true\ndeps:\n- path: plain.txt\n  repo:\n"
+            f"    url: {reg}\n    rev_lock: {sha}\nouts:\n- md5: {md5(b'old')}\n  size: 3\n"
+            f"  hash: md5\n  path: {out}\n"
+        )
+    commit_all(victim, "hostile imports")
+    before = tree_state(world.outside)
+    written = {name: (victim / f"{name}.dvc").read_bytes() for name in ("escape", "door")}
+    refused(
+        run_cli("update", "escape.dvc", cwd=victim), "'escape.dvc' has an output that leaves the repository"
+    )
+    refused(run_cli("update", "door.dvc", cwd=victim), "the symlink 'door' leads outside the work tree")
+    assert {name: (victim / f"{name}.dvc").read_bytes() for name in written} == written
+    assert_untouched(world, before)
+
+
 # ------------------------------------------------------------------ the registry's data remote
 
 
