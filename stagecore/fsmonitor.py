@@ -11,9 +11,11 @@ group a separately readable block. `vouches` then answers "the snapshot still ho
 `since` query, a stat of the few paths, and a stat of each changed path that the snapshot
 recorded (and of its directory): O(changes), never reading the whole snapshot.
 
-Anything in doubt (no watchman, a fresh instance after a restart or a recrawl, a changed
-snapshot, a changed path, too many changes) means "not vouched": the full stat check of
-stagecore.snapshot runs, exactly as without the monitor. Standard library only; watchman is
+Anything in doubt (no watchman, a changed snapshot, a changed path, too many changes) means
+"not vouched": the full stat check of stagecore.snapshot runs, exactly as without the monitor.
+After watchman restarted or recrawled (a fresh instance: changes since the clock unknown), the
+record is re-armed: a new clock, then every recorded signature checked once (O(files), as the
+full check); the snapshot is vouched for only when all still hold. Standard library only; watchman is
 spoken to in its JSON protocol over its unix socket (no subprocess per query).
 """
 
@@ -28,6 +30,7 @@ MAGIC = b"SCFM1\n"
 HEADER_MAX = 64 << 20
 MAX_CHANGES = 20_000  # more changes than this: the full walk is as cheap
 TIMEOUT = 5.0  # seconds for one watchman exchange (a hung watchman costs at most this)
+FRESH = "watchman restarted or recrawled since the clock (a fresh instance)"
 
 
 class WatchmanError(Exception):
@@ -157,9 +160,11 @@ def _doubt(root: str, kind: str, environ) -> str | None:
             if sig(extra, follow, sig_of) != want:
                 return f"{extra} changed"
         changed = _since(info)
+        base = len(MAGIC) + 8 + size
+        if changed == FRESH:
+            return _rearm(root, fd, info, base, environ, sig_of)
         if isinstance(changed, str):
             return changed
-        base = len(MAGIC) + 8 + size
         loaded: dict[str, dict | None] = {}
         for name in changed:
             full = os.path.normpath(os.path.join(root, name))
@@ -179,6 +184,35 @@ def _doubt(root: str, kind: str, environ) -> str | None:
     finally:
         os.close(fd)
     return _index_doubt(root, info, environ, sig_of)
+
+
+def _rearm(root: str, fd: int, info: dict, base: int, environ, sig_of) -> str | None:
+    """After watchman restarted or recrawled: a new clock, then every recorded signature checked
+    (once, as the full check would); when all hold, the record is rewritten with the new clock."""
+    try:
+        client = Client(info["sock"])
+        try:
+            clock = client.call("clock", info["watch"], {"sync_timeout": int(TIMEOUT * 1000)})["clock"]
+        finally:
+            client.close()
+    except (WatchmanError, KeyError, TypeError):
+        return FRESH
+    blobs = _read_at(fd, base, os.fstat(fd).st_size - base)
+    if blobs is None:
+        return "a truncated record"
+    for top, (offset, length) in info["tops"].items():
+        for name, want in marshal.loads(blobs[offset:offset + length]).items():
+            if sig(os.path.join(top, name), False, sig_of) != want:
+                return f"{FRESH}; {os.path.join(top, name)} changed"
+    reason = _index_doubt(root, info, environ, sig_of)
+    if reason is not None:
+        return reason
+    from stagecore.fsutil import atomic_write_bytes
+
+    info["clock"] = clock
+    header = marshal.dumps(info)
+    atomic_write_bytes(side_path(root, info["kind"]), MAGIC + len(header).to_bytes(8, "big") + header + blobs)
+    return None
 
 
 def _index_doubt(root: str, info: dict, environ, sig_of) -> str | None:
@@ -214,7 +248,7 @@ def _since(info: dict) -> list[str] | str:
     finally:
         client.close()
     if response.get("is_fresh_instance", True):
-        return "watchman restarted or recrawled since the clock (a fresh instance)"
+        return FRESH
     files = response.get("files")
     if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
         return "an answer not understood"

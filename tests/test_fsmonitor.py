@@ -206,6 +206,14 @@ def test_change_made_while_watchman_was_down_falls_back_to_the_full_walk(repo: P
     clean_status(repo)  # a new clean result is vouched for again
     fast.warm(repo)
     assert vouches(repo, PRE_COMMIT)
+    side = repo / ".dvc" / "tmp" / "stagecore-fsmonitor-status"
+    before = side.read_bytes()
+    watchman.stop()
+    watchman.start()  # restarted, nothing changed meanwhile
+    assert vouches(repo, STATUS)  # re-armed: a new clock, every recorded signature checked once
+    assert side.read_bytes() != before
+    (repo / "data" / "a.txt").write_text("changed\n", encoding="utf-8")
+    assert not vouches(repo, STATUS)  # the new clock sees the change
 
 
 def test_answers_equal_those_without_the_monitor(repo: Path) -> None:
