@@ -471,6 +471,28 @@ def test_pull_run_cache_never_writes_through_a_committed_cache_link(world: World
     assert_untouched(world, before)
 
 
+def test_repro_never_reads_or_saves_the_run_cache_through_a_committed_link(world: World) -> None:
+    victim = new_repo(world.base / "victim")
+    (victim / "in.txt").write_bytes(GOOD)
+    (victim / "dvc.yaml").write_text(
+        f"stages:\n  s:\n    cmd: cp in.txt out.txt && touch {world.marker}\n    deps: [in.txt]\n    outs: [out.txt]\n"
+    )
+    runs = victim / ".dvc/cache/runs"
+    runs.mkdir(parents=True)
+    os.symlink(world.outside, runs / "ab")
+    commit_all(victim, "stage", ".dvc/cache/runs/ab")
+    os.unlink(runs / "ab")
+    runs.rmdir()
+    os.symlink(world.outside, runs)  # the whole runs directory, as a checkout of such a commit leaves it
+    before = tree_state(world.outside)
+    proc = run_cli("repro", cwd=victim)
+    assert proc.returncode != 0, proc.stderr
+    refused(
+        proc, "failed to reproduce 's': run-cache directory", "is a symlink: refused", code=proc.returncode
+    )
+    assert_untouched(world, before)  # refused before the command ran: no marker, nothing saved out there
+
+
 def test_pull_run_cache_keeps_only_entries(world: World) -> None:
     victim, _store = _runcache_victim(world)
     before = tree_state(world.outside)
