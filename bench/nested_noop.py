@@ -1,6 +1,7 @@
 """No-op commit time with the installed hooks, for a root project alone and for a root project
 holding a nested `init --subdir` project (task B of issue 9): median of N `git commit
---allow-empty` after one untimed commit that leaves the fast path's snapshot in place.
+--allow-empty` after one untimed commit that leaves the fast path's snapshot in place, as wall
+time and as CPU time (user + system of git and the hook: steadier on a loaded machine).
 
     python bench/nested_noop.py [LIB] [--rounds N]     LIB: the stagecore checkout to measure
 """
@@ -8,6 +9,7 @@ holding a nested `init --subdir` project (task B of issue 9): median of N `git c
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,7 +47,7 @@ def _project(path: str, lib: str, subdir: bool, files: int) -> None:
     _run([*sc, "repro", "-q"], path, _env(lib))
 
 
-def measure(lib: str, nested: bool, rounds: int, files: int, fastpath: bool = True) -> float:
+def measure(lib: str, nested: bool, rounds: int, files: int, fastpath: bool = True) -> tuple[float, float]:
     top = tempfile.mkdtemp(prefix="nested-noop-")
     try:
         _run(["git", "init", "-q"], top, _env(lib))
@@ -57,12 +59,15 @@ def measure(lib: str, nested: bool, rounds: int, files: int, fastpath: bool = Tr
         env = _env(lib, None if fastpath else {"STAGECORE_FASTPATH": "0"})
         _run(["git", "commit", "-qm", "init"], top, env)
         _run(["git", "commit", "-q", "--allow-empty", "-m", "warm"], top, env)
-        times = []
+        times, cpu = [], []
         for i in range(rounds):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             _run(["git", "commit", "-q", "--allow-empty", "-m", f"r{i}"], top, env)
             times.append((time.perf_counter() - start) * 1000.0)
-        return statistics.median(times)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000.0)
+        return statistics.median(times), statistics.median(cpu)
     finally:
         shutil.rmtree(top, ignore_errors=True)
 
@@ -77,9 +82,9 @@ def main() -> None:
     lib = os.path.abspath(args[0] if args else os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     for nested in (False, True):
         for fastpath in (True, False):
-            ms = measure(lib, nested, rounds, 200, fastpath)
+            wall, cpu = measure(lib, nested, rounds, 200, fastpath)
             print(f"{'root+nested' if nested else 'root only  '} fastpath={'on ' if fastpath else 'off'}"
-                  f" no-op commit: {ms:.1f} ms (median of {rounds})")
+                  f" no-op commit: {wall:.1f} ms wall, {cpu:.1f} ms CPU (medians of {rounds})")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@ STAGECORE_SKIP_HOOKS, not a DVC repository), then hands over to the hook's modul
 `pre_push`), whose `run(request, ctx)` finishes its own cheap checks before it opens the
 repository with pygit2. Each module isolates the call into the stage engine in `_engine`.
 
+A git repository may hold several DVC projects: the root one and nested `dvc init --subdir`
+ones (tracked `.dvc/config` below the root). Each hook serves every project on its own files
+(a nested project's dvc files, outputs, cache and data remote are its own, never its parent's,
+as DVC has it); a project with something to say is named in a header line.
+
 Exit codes: pre-commit and pre-push exit 1 to refuse; the post-* hooks always exit 0
 (git has already moved) and report problems on stderr. An unexpected error refuses in a
 pre-* hook and is reported in a post-* hook.
