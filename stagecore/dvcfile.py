@@ -58,6 +58,15 @@ def parse_dvcfile(text: str, relpath: str) -> Stage:
             raise FileFormatError(relpath, f"validation failed: {exc}", hint=hint) from None
         getattr(stage, key).extend(entries)
     check_stage(stage)  # the gate: output paths (joined with wdir), hash values, dependency paths
+    if stage.cmd is None and any(isinstance(o, dict) and "metric" in o for o in data.get("outs") or []):
+        import warnings
+
+        from stagecore.core.pipeschema import LegacyLockWarning
+
+        warning = LegacyLockWarning(f"'{relpath}' has the DVC 0.x key `metric` in its outputs and is read as "
+                                    "DVC 0.x wrote it: DVC 3 refuses it")
+        warning.hint = f"`stagecore commit -f {relpath}` rewrites it in DVC 3's layout"  # type: ignore[attr-defined]
+        warnings.warn(warning, stacklevel=2)
     return stage
 
 

@@ -139,8 +139,8 @@ def _dir_oid(repo: Path) -> str:
 
 def test_0x_files_with_metric_are_read_and_made_readable_by_dvc3(dvc_bin, tmp_path):
     """DVC 3 refuses any `.dvc` file with a `metric` key, i.e. every file 0.94 wrote (exit 1 on
-    status): stagecore reads them, as DVC 0.x did, so that a 0.x repository can be moved on;
-    its next write of such a file (`commit -f`, `add`, `repro`) leaves the 0.x keys out, and DVC 3
+    status): stagecore reads them, as DVC 0.x did, so that a 0.x repository can be moved on, and
+    says so once per file on stderr (as of a DVC 1.x dvc.lock); its next write of such a file (`commit -f`, `add`, `repro`) leaves the 0.x keys out, and DVC 3
     reads the result."""
     theirs, ours = legacy_repo(tmp_path, metric=True)
     refused = run_dvc("status", cwd=theirs)
@@ -148,10 +148,15 @@ def test_0x_files_with_metric_are_read_and_made_readable_by_dvc3(dvc_bin, tmp_pa
     got = sc("status", "--json", cwd=ours)
     assert got.returncode == 0, got.stderr
     assert json.loads(got.stdout) == {"dd.dvc": ["changed checksum"], "raw.txt.dvc": ["changed checksum"]}
+    for name in ("dd.dvc", "raw.txt.dvc"):  # said once per file, with the command that fixes it
+        assert got.stderr.count(f"WARNING: '{name}' has the DVC 0.x key `metric` in its outputs and is read as "
+                                "DVC 0.x wrote it: DVC 3 refuses it\n"
+                                f"hint: `stagecore commit -f {name}` rewrites it in DVC 3's layout\n") == 1
     ok("commit", "-f", cwd=ours)
     assert "metric" not in (ours / "raw.txt.dvc").read_text() + (ours / "dd.dvc").read_text()
     assert run_dvc("status", cwd=ours).stdout == "Data and pipelines are up to date.\n"
-    assert sc("status", cwd=ours).stdout == "Data and pipelines are up to date.\n"
+    done = sc("status", cwd=ours)
+    assert (done.stdout, done.stderr) == ("Data and pipelines are up to date.\n", "")
 
 
 def test_0x_import_stage_with_locked_meta_and_wdir(dvc_bin, tmp_path):

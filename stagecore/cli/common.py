@@ -52,15 +52,19 @@ def _show_warnings(caught, legacy) -> None:
     import warnings
 
     shown: set[str] = set()
+    hints: set[str] = set()
     for item in caught:
         if not issubclass(item.category, legacy):
             warnings.showwarning(item.message, item.category, item.filename, item.lineno)
         elif str(item.message) not in shown:
             shown.add(str(item.message))
             err(f"WARNING: {item.message}")
-            if len(shown) == 1:
-                err("hint: the next write of that lock (`stagecore repro`, `stagecore commit`) puts it in "
-                    "DVC 3's layout (schema: '2.0')")
+            hint = getattr(item.message, "hint", None) or (  # a 0.x .dvc file names its own fix
+                "the next write of that lock (`stagecore repro`, `stagecore commit`) puts it in "
+                "DVC 3's layout (schema: '2.0')")
+            if hint not in hints:
+                hints.add(hint)
+                err(f"hint: {hint}")
 
 
 def rel(repo, path: str) -> str:
