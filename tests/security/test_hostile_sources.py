@@ -310,6 +310,22 @@ def test_update_of_a_committed_import_never_writes_outside(world: World) -> None
     assert_untouched(world, before)
 
 
+def test_a_revision_that_is_an_option_is_refused(world: World) -> None:
+    reg = registry(world)
+    work = world.base / "work"
+    work.mkdir()
+    out = world.outside / "written"
+    refused(run_cli("get", str(reg), "plain.txt", f"--rev=--output={out}", cwd=work), "unknown revision")
+    victim = new_repo(world.base / "victim")
+    (victim / "plain.txt.dvc").write_text(
+        "frozen: true\ndeps:\n- path: plain.txt\n  repo:\n"
+        f"    url: {reg}\n    rev: --output={out}\n    rev_lock: --git-dir=/etc\nouts:\n"
+        f"- md5: {md5(GOOD)}\n  size: 10\n  hash: md5\n  path: plain.txt\n"
+    )
+    refused(run_cli("update", "plain.txt.dvc", cwd=victim), "unknown revision")
+    assert not out.exists() and files_below(work) == [] and not (victim / "plain.txt").exists()
+
+
 # ------------------------------------------------------------------ the registry's data remote
 
 
