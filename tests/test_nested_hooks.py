@@ -196,6 +196,13 @@ def test_merge_squash_follows_each_project(top):
     assert proc.stderr.endswith("stagecore post-merge: in project 'sub':\nM       data.txt\n"), proc.stderr
     assert "project '.'" not in proc.stderr
     assert (top / "sub/data.txt").read_text() == "sub merged\n" and (top / "data.txt").read_text() == "root\n"
+    git("reset", "-q", "--hard", "HEAD", cwd=top)  # undo the squash; the data goes back by hand
+    ok("checkout", "--force", cwd=top / "sub")
+    assert (top / "sub/data.txt").read_text() == "sub\n"
+    proc = gitp("merge", "-q", "--ff-only", "other", cwd=top)  # a fast-forward: post-merge ORIG_HEAD -> HEAD
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "stagecore post-merge: in project 'sub':\nM       data.txt\n", proc.stderr
+    assert (top / "sub/data.txt").read_text() == "sub merged\n" and (top / "data.txt").read_text() == "root\n"
 
 
 def test_pre_push_sends_each_projects_objects_to_its_own_remote(top, tmp_path):
