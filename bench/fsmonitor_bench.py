@@ -99,12 +99,16 @@ def bench(files: int, rounds: int) -> dict:
             series["holds_on"].append(timed(lambda: holds(root, "status", on)))
             series["walk"].append(timed(lambda: walk(root)))
         med = {k: statistics.median(v) for k, v in series.items()}
-        return {"files": files, "rounds": rounds, "build_s": round(made, 1),
+        result = {"files": files, "rounds": rounds, "build_s": round(made, 1),
                 **{k: round(v, 2) for k, v in med.items()},
                 "cli_on/off": round(med["cli_on"] / med["cli_off"], 3),
                 "holds_on/off": round(med["holds_on"] / med["holds_off"], 4),
                 "holds_off/walk": round(med["holds_off"] / med["walk"], 2),
-                "holds_on/walk": round(med["holds_on"] / med["walk"], 4)}
+                "holds_on/walk": round(med["holds_on"] / med["walk"], 4),
+                "snapshot_bytes": os.path.getsize(os.path.join(root, ".dvc", "tmp", "stagecore-fastpath-status")),
+                "record_bytes": os.path.getsize(os.path.join(root, ".dvc", "tmp", "stagecore-fsmonitor-status"))}
+        print(json.dumps(result), flush=True)  # before the (long) removal of the scratch tree
+        return result
     finally:
         subprocess.run(["watchman", f"--sockname={sock}", "--no-spawn", "shutdown-server"],
                        capture_output=True, check=False)
@@ -117,7 +121,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
     for files in args.files:
-        print(json.dumps(bench(files, args.rounds)), flush=True)
+        bench(files, args.rounds)
 
 
 if __name__ == "__main__":
