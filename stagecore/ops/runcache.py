@@ -45,6 +45,17 @@ def runs_dir(repo) -> str:
     return os.path.join(repo.cache_dir, "runs")
 
 
+def refuse_link(path: str) -> None:
+    """CacheError when the run-cache directory `path` is a symlink."""
+    if os.path.islink(path):
+        from stagecore.errors import CacheError
+
+        raise CacheError(
+            f"run-cache directory '{path}' is a symlink: refused, nothing is read or written through it",
+            hint="remove that link (with `git rm` if it is committed), then run the command again",
+        )
+
+
 def entry_dir(repo, key: str, *, create: bool = False) -> str:
     """`<cache>/runs/<key[:2]>/<key>`, each of its three directories checked not to be a symlink
     (`.dvc/cache` is git-ignored, yet a link there can be committed with `git add -f`: it would
@@ -56,11 +67,7 @@ def entry_dir(repo, key: str, *, create: bool = False) -> str:
     path = runs_dir(repo)
     for name in ("", key[:2], key):
         path = os.path.join(path, name) if name else path
-        if os.path.islink(path):
-            raise CacheError(
-                f"run-cache directory '{path}' is a symlink: refused, nothing is read or written through it",
-                hint="remove that link (with `git rm` if it is committed), then run the command again",
-            )
+        refuse_link(path)
         if create and not os.path.isdir(path):
             os.makedirs(path, exist_ok=True)
             if os.path.islink(path):  # swapped in meanwhile

@@ -6,7 +6,7 @@ import os
 import re
 
 from stagecore.odb import tmp_name
-from stagecore.ops.runcache import entry_dir
+from stagecore.ops.runcache import entry_dir, refuse_link
 
 _NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]{0,254}")  # DVC's keys and values are sha256 hex
 
@@ -24,13 +24,24 @@ def _entry_key(key: str) -> bool:
 
 
 def _local_entries(repo) -> dict[str, str]:
+    """key -> path of every entry `runs/<k[:2]>/<k>/<v>` of the cache that is a regular file: a
+    symlink (committed with `git add -f`, or anything else) is never read, so push never sends a
+    file from elsewhere (`runs -> ~/.ssh` would have uploaded the keys)."""
+    import stat
+
     base = os.path.join(repo.cache_dir, "runs")
+    refuse_link(base)
     found = {}
-    for dirpath, _, names in os.walk(base):
+    for dirpath, _, names in os.walk(base):  # symlinked directories are listed, not entered
         for name in names:
-            if not name.endswith(".tmp"):
-                full = os.path.join(dirpath, name)
-                found[os.path.relpath(full, repo.cache_dir).replace(os.sep, "/")] = full
+            full = os.path.join(dirpath, name)
+            key = os.path.relpath(full, repo.cache_dir).replace(os.sep, "/")
+            try:
+                regular = stat.S_ISREG(os.lstat(full).st_mode)
+            except OSError:
+                continue
+            if regular and _entry_key(key):
+                found[key] = full
     return found
 
 

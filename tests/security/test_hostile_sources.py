@@ -509,6 +509,28 @@ def test_repro_never_reads_or_saves_the_run_cache_through_a_committed_link(world
     assert_untouched(world, before)  # refused before the command ran: no marker, nothing saved out there
 
 
+def test_push_run_cache_never_sends_a_file_from_elsewhere(world: World) -> None:
+    victim, store = _runcache_victim(world)
+    runs = victim / ".dvc/cache/runs"
+    (runs / "12/12key").mkdir(parents=True)
+    (runs / "12/12key/v1").write_text("cmd: echo\n")
+    os.symlink(world.secret, runs / "12/12key/v2")  # a link entry: never read
+    (runs / "34").mkdir()
+    os.symlink(world.outside, runs / "34/34key")  # a linked directory: never entered
+    ok("push", "--run-cache", cwd=victim)
+    sent = [p for p in store.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert (store / "runs/12/12key/v1").is_file() and not (store / "runs/12/12key/v2").exists()
+    assert not any(SECRET in p.read_bytes() or CANARY in p.read_bytes() for p in sent)
+    for path in (runs / "12/12key/v2", runs / "34/34key"):
+        os.unlink(path)
+    shutil.rmtree(runs)
+    os.symlink(world.outside, runs)  # the whole runs directory: refused
+    before = tree_state(world.outside)
+    refused(run_cli("push", "--run-cache", cwd=victim), "run-cache directory", "is a symlink: refused")
+    assert not (store / "runs/keep.txt").exists()
+    assert_untouched(world, before)
+
+
 def test_pull_run_cache_keeps_only_entries(world: World) -> None:
     victim, _store = _runcache_victim(world)
     before = tree_state(world.outside)
