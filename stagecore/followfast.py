@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import os
 
-_PATHSPECS = (":(glob)**/*.dvc", ":(glob)**/dvc.lock", ":(glob)**/dvc.yaml")
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+=@,-")
+from stagecore.followfast_git import changed, git, safe_path
+
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null"})
 _HEX = frozenset("0123456789abcdef")  # no `re`: importing it (and enum) costs more than this whole path
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "BISECT_LOG")
 _FICLONE = 0x40049409
-MAX_FILES = 16  # more changed dvc files than this: the full hook
 LINKS_TABLE = "stagecore:links"  # stagecore.ops.links._TABLE
 
 
@@ -50,7 +49,7 @@ def follow_fast(root: str, args: list[str], environ) -> tuple[str | None, list[s
     why = _plain_config(root)
     if why:
         return why, []
-    changes = _changed(root, args[0], args[1])
+    changes = changed(root, args[0], args[1])
     if isinstance(changes, str):
         return changes, []
     todo: list[Out] = []
@@ -82,7 +81,7 @@ def _plain_config(root: str) -> str | None:
         pass
     except OSError:
         return "cannot read .dvcignore"
-    code, out = _git(root, "config", "-z", "--get-regexp", r"^stagecore\.")
+    code, out = git(root, "config", "-z", "--get-regexp", r"^stagecore\.")
     if code != 1 or out:  # 1: no such key (0: some; other: trouble)
         return "stagecore.* git settings"
     return None
@@ -99,107 +98,6 @@ def _config_files(root: str) -> list[str]:
     dirs += [os.path.join(d, "dvc") for d in env.get("XDG_CONFIG_DIRS", "").split(os.pathsep) if d]
     dvc = os.path.join(root, ".dvc")
     return [os.path.join(dvc, "config"), os.path.join(dvc, "config.local"), *(os.path.join(d, "config") for d in dirs)]
-
-
-def _changed(root: str, old: str, new: str) -> dict[str, tuple[bytes, bytes]] | str:
-    """dvc file path -> (old content, new content), every one a modified `*.dvc` file."""
-    code, out = _git(root, "diff-tree", "-r", "-z", "--no-renames", old, new, "--", *_PATHSPECS)
-    if code != 0:
-        return "git diff-tree failed"
-    fields = out.split(b"\0")
-    pairs: dict[str, tuple[str, str]] = {}
-    for head, raw in zip(fields[0::2], fields[1::2], strict=False):  # a last empty field after the final NUL
-        parts = head.decode("ascii", "replace").split()
-        path = raw.decode("utf-8", "replace")
-        if len(parts) != 5 or parts[4] != "M" or parts[0] != ":100644" or parts[1] != "100644":
-            return f"'{path}' was not simply modified"
-        if not path.endswith(".dvc") or not _safe_path(path):
-            return f"'{path}' is not a plain .dvc file"
-        pairs[path] = (parts[2], parts[3])
-    if not pairs:
-        return "no dvc file changed"
-    if len(pairs) > MAX_FILES:
-        return "many dvc files changed"
-    # a dvc file below a directory holding `.dvc` (on either side) belongs to a nested project,
-    # which the root's hook leaves alone (scm.history.changed_dvc_files): asked in the same call
-    nested = sorted({f"{rev}:{path[:i]}/.dvc" for path in pairs for rev in (old, new)
-                     for i, ch in enumerate(path) if ch == "/"})  # every directory above each dvc file
-    answers = _cat(root, [oid for pair in pairs.values() for oid in pair] + nested)
-    if answers is None:
-        return "git cat-file failed"
-    blobs, nested_found = answers[:2 * len(pairs)], answers[2 * len(pairs):]
-    if any(kind is not None for kind, _data in nested_found):
-        return "a nested project's dvc file changed"
-    if any(kind != b"blob" for kind, _data in blobs):
-        return "git cat-file gave no blob"
-    return {path: (blobs[2 * i][1], blobs[2 * i + 1][1]) for i, path in enumerate(pairs)}
-
-
-def _cat(root: str, queries: list[str]) -> list[tuple[bytes | None, bytes]] | None:
-    """(object type, content) per query of `git cat-file --batch` ((None, b"") when missing)."""
-    data = "".join(f"{q}\n" for q in queries).encode()
-    if len(data) > 4096:  # written before git's answer is read: it must fit the smallest pipe buffer
-        return None
-    code, out = _git(root, "cat-file", "--batch", data=data)
-    if code != 0:
-        return None
-    found: list[tuple[bytes | None, bytes]] = []
-    pos = 0
-    for query in queries:
-        end = out.find(b"\n", pos)
-        if end < 0:
-            return None
-        head = out[pos:end].split()
-        if head[-1:] == [b"missing"] and out[pos:end] == query.encode() + b" missing":
-            found.append((None, b""))
-            pos = end + 1
-            continue
-        if len(head) != 3 or not head[2].isdigit():
-            return None
-        size = int(head[2])
-        found.append((head[1], out[end + 1:end + 1 + size]))
-        pos = end + 1 + size + 1
-    return found
-
-
-def _git(root: str, *args: str, data: bytes = b"") -> tuple[int, bytes]:
-    """(exit code, stdout) of `git -C root ARGS` fed `data` (small: it fits the pipe), stderr
-    dropped. posix_spawn rather than subprocess: importing subprocess (locale, re, enum,
-    selectors, threading) costs about as much CPU as the rest of this path."""
-    r_in, w_in = os.pipe()
-    r_out, w_out = os.pipe()
-    try:
-        actions = [(os.POSIX_SPAWN_DUP2, r_in, 0), (os.POSIX_SPAWN_DUP2, w_out, 1),
-                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
-        pid = os.posix_spawnp("git", ["git", "-C", root, *args], os.environ, file_actions=actions)
-    except OSError:
-        for fd in (r_in, w_in, r_out, w_out):
-            os.close(fd)
-        return 127, b""
-    os.close(r_in)
-    os.close(w_out)
-    try:
-        if data:
-            os.write(w_in, data)
-    except OSError:
-        pass
-    finally:
-        os.close(w_in)
-    chunks = []
-    try:
-        while chunk := os.read(r_out, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(r_out)
-        _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), b"".join(chunks)
-
-
-def _safe_path(path: str) -> bool:
-    """Plain names only (letters, digits, ._+=@,-), none starting with a dot: no `..`, no
-    `.git`/`.dvc`, nothing absolute, nothing that YAML would have to quote."""
-    parts = path.split("/")
-    return all(part and part[0] != "." and set(part) <= _NAME_CHARS for part in parts)
 
 
 def _read_dvcfile(dvcfile: str, data: bytes) -> Out | None:
@@ -221,10 +119,10 @@ def _read_dvcfile(dvcfile: str, data: bytes) -> Out | None:
     md5, size, rel = entry.get("md5", ""), entry.get("size"), entry.get("path", "")
     if rel[:1] in "0123456789+-" or rel.lower() in _YAML_WORDS:  # YAML would read a number, a bool, a null
         return None
-    if len(md5) != 32 or not set(md5) <= _HEX or (size is not None and not size.isdigit()) or not _safe_path(rel):
+    if len(md5) != 32 or not set(md5) <= _HEX or (size is not None and not size.isdigit()) or not safe_path(rel):
         return None
     path = os.path.dirname(dvcfile) + "/" + rel if "/" in dvcfile else rel
-    return Out(path, md5, int(size) if size is not None else None) if _safe_path(path) else None
+    return Out(path, md5, int(size) if size is not None else None) if safe_path(path) else None
 
 
 def _locked_checkout(root: str, todo: list[Out]) -> tuple[str | None, list[str]]:
