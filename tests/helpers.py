@@ -89,10 +89,10 @@ def run_dvc(
 TIMEOUT = 60  # seconds: a hang fails the test instead of blocking the run
 
 
-def sc(*args: str, cwd: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:
-    """stagecore of this checkout as a subprocess with a clean git environment, with a timeout."""
+def sc(*args: str, cwd: str | os.PathLike[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """stagecore of this checkout as a subprocess with a clean git environment (plus `env`), with a timeout."""
     return subprocess.run([sys.executable, "-m", "stagecore", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=TIMEOUT, env={**clean_env(), "PYTHONPATH": str(REPO_ROOT)})
+                          timeout=TIMEOUT, env={**clean_env(), "PYTHONPATH": str(REPO_ROOT), **(env or {})})
 
 
 def ok(*args: str, cwd: str | os.PathLike[str]) -> subprocess.CompletedProcess[str]:

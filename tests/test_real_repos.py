@@ -171,32 +171,34 @@ def test_import_url_of_relative_paths_inside_and_outside(dvc_bin, tmp_path):
     assert _status(run_dvc, ours) == {}
 
 
-def test_pipeline_stage_with_url_and_absolute_deps_passes_the_gate(dvc_bin, tmp_path):
+def test_pipeline_stage_with_url_and_absolute_deps_passes_the_gate(dvc_bin, tmp_path, http_dir):
+    www, base, _server = http_dir
+    (www / "dict.csv").write_text("a,1\n")
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "x.csv").write_text("x\n")
     source = tmp_path / "words.src"
     source.write_text("alpha\nbeta\n")
     stage = (
         "stages:\n  words:\n    cmd: cp {src} words.txt\n    deps:\n{urls}    - {src}\n    outs:\n    - words.txt\n"
     )
-    urls = "    - https://127.0.0.1:9/dict.csv\n    - s3://bucket/dict.csv\n    - remote://store/x.csv\n"
+    urls = f"    - {base}/dict.csv\n    - remote://store/x.csv\n"
     twin_dvc, ours = tmp_path / "twin_dvc", tmp_path / "twin_sc"
     for where, tool in ((twin_dvc, run_dvc), (ours, sc)):
         where.mkdir()
         git("init", "-q", cwd=where)
         assert tool("init", "-q", cwd=where).returncode == 0
-    # DVC cannot run a stage whose s3 dependency it cannot reach: its twin has the local dep only
-    (twin_dvc / "dvc.yaml").write_text(stage.format(src=source, urls=""))
-    (ours / "dvc.yaml").write_text(stage.format(src=source, urls=urls))
+        assert tool("remote", "add", "store", str(store), cwd=where).returncode == 0
+        (where / "dvc.yaml").write_text(stage.format(src=source, urls=urls))
     dvc_ok("repro", cwd=twin_dvc)
     ok("install", cwd=ours)
     proc = ok("repro", cwd=ours)
     assert "Running stage 'words':" in proc.stdout
     assert ok("dag", cwd=ours).stdout.strip().splitlines()[1] == "| words |"
-    # the absolute dependency is locked exactly as DVC locks it (URLs as bare paths)
+    # URL and absolute dependencies are locked exactly as DVC locks them
     ours_lock = (ours / "dvc.lock").read_text()
-    assert md5(source.read_bytes()) in ours_lock
-    url_lines = "".join(f"    - path: {u}\n" for u in sorted(urls.split()) if "://" in u)
-    assert url_lines in ours_lock
-    assert ours_lock.replace(url_lines, "") == (twin_dvc / "dvc.lock").read_text()
+    assert md5(source.read_bytes()) in ours_lock and f"path: {base}/dict.csv" in ours_lock
+    assert ours_lock == (twin_dvc / "dvc.lock").read_text()
     assert ok("status", cwd=ours).stdout == "Data and pipelines are up to date.\n"
     gitp("add", "-A", cwd=ours)
     proc = gitp("commit", "-qm", "stage with external deps", cwd=ours)
@@ -211,6 +213,23 @@ def test_pipeline_stage_with_url_and_absolute_deps_passes_the_gate(dvc_bin, tmp_
     proc = gitp("commit", "-qm", "notes", cwd=ours)
     assert proc.returncode == 1
     assert f"stage 'words' is not up to date (changed deps: {source})" in proc.stderr
+
+
+def test_unreachable_url_dependency_is_one_line_naming_it(dvc_bin, tmp_path):
+    """DVC cannot run a stage whose s3 dependency it cannot reach, nor can we: one line, no traceback."""
+    stage = "stages:\n  words:\n    cmd: echo hi > words.txt\n    deps:\n    - s3://bucket/dict.csv\n    outs:\n    - words.txt\n"
+    twin_dvc, ours = tmp_path / "twin_dvc", tmp_path / "twin_sc"
+    env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    for where, tool in ((twin_dvc, run_dvc), (ours, sc)):
+        where.mkdir()
+        git("init", "-q", cwd=where)
+        assert tool("init", "-q", cwd=where).returncode == 0
+        (where / "dvc.yaml").write_text(stage)
+    theirs = run_dvc("repro", cwd=twin_dvc, env=env)
+    proc = sc("repro", cwd=ours, env=env)
+    assert theirs.returncode != 0 and proc.returncode != 0
+    assert "Traceback" not in proc.stderr and "cannot check 's3://bucket/dict.csv'" in proc.stderr
+    assert not (ours / "words.txt").exists() and not (ours / "dvc.lock").exists()
 
 
 def test_import_from_registry_repository_is_not_a_local_path(dvc_bin, tmp_path):
