@@ -57,7 +57,7 @@ sshd:
 	    rm -f "$$log"; \
 	fi
 
-# watchman for the file-system monitor tests (stagecore.fsmonitor): as sshd, installed only as
+# watchman for the file-system monitor tests (stagecore.fastpath.fsmonitor): as sshd, installed only as
 # root and only when missing; a failure is reported but tolerated (those tests then fail in CI).
 watchman:
 	@if ! command -v watchman >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -1,4 +1,4 @@
-"""`stagecore status` with nothing changed, with and without the watchman monitor (stagecore.fsmonitor).
+"""`stagecore status` with nothing changed, with and without the watchman monitor (stagecore.fastpath.fsmonitor).
 
     python bench/fsmonitor_bench.py [FILES ...] [--rounds N]
 
@@ -6,7 +6,7 @@ For each size: a scratch repository with FILES small files in `data/` (1,000 per
 tracked by `stagecore add`, a watchman of its own (temporary socket and state). Then, in
 interleaved rounds: `stagecore status` as a process (the command a user runs; answered from the
 clean snapshot both ways) with STAGECORE_FSMONITOR=0 and =1, and the in-process check alone
-(`stagecore.snapshot.holds`), plus an `os.lstat` walk of the tracked files as the yardstick.
+(`stagecore.fastpath.snapshot.holds`), plus an `os.lstat` walk of the tracked files as the yardstick.
 Prints medians (ms) and the ratios. Not a test: nothing is asserted.
 """
 
@@ -86,8 +86,8 @@ def bench(files: int, rounds: int) -> dict:
         time.sleep(0.2)
         run(status, root, on)  # the full check: records the snapshot and the watchman clock
         sys.path.insert(0, REPO)
-        from stagecore.fsmonitor import doubt
-        from stagecore.snapshot import holds
+        from stagecore.fastpath.fsmonitor import doubt
+        from stagecore.fastpath.snapshot import holds
 
         assert doubt(root, "status", on) is None, doubt(root, "status", on)
         assert holds(root, "status", off) is None

@@ -2,9 +2,9 @@
 
 The installed shim starts Python with `-S` (no `site`: about 30 ms less per start in a
 virtualenv) and the package's directory on `sys.path`. A pre-commit whose recorded clean
-verdict still holds (stagecore.snapshot) answers from there, importing nothing beyond the
+verdict still holds (stagecore.fastpath.snapshot) answers from there, importing nothing beyond the
 standard library, and so does a pre-push whose dvc files all had their data pushed before
-(stagecore.pushed); everything else first completes the start that `-S` skipped (`site.main()`:
+(stagecore.fastpath.pushed); everything else first completes the start that `-S` skipped (`site.main()`:
 site-packages, .pth files), then runs the hook in full.
 """
 
@@ -69,12 +69,12 @@ def _fast(hook: str, remote: str = "", stdin: str = "") -> str | None:
     if not os.path.isdir(os.path.join(root, ".dvc")):
         return None
     if hook == "pre-push":
-        from stagecore.pushed import covered
+        from stagecore.fastpath.pushed import covered
 
         reason = covered(root, remote, stdin, os.environ)
         verdict = "data already on the remote (record)"
     else:
-        from stagecore.snapshot import holds
+        from stagecore.fastpath.snapshot import holds
 
         reason = holds(root, hook, os.environ)
         verdict = "passed (snapshot)"
@@ -91,14 +91,14 @@ def _fast(hook: str, remote: str = "", stdin: str = "") -> str | None:
 
 
 def _fast_follow(hook: str, args: list[str]) -> str | None:
-    """post-checkout/post-merge of single-file outputs, standard library only (stagecore.followfast):
+    """post-checkout/post-merge of single-file outputs, standard library only (stagecore.fastpath.followfast):
     "" when done there (its lines written), else why not (None: not tried)."""
     if os.environ.get("STAGECORE_FASTPATH", "1") == "0":
         return None
     root = os.getcwd()
     if not os.path.isdir(os.path.join(root, ".dvc")):
         return None
-    from stagecore.followfast import follow_fast
+    from stagecore.fastpath.followfast import follow_fast
 
     try:
         reason, lines = follow_fast(root, args, os.environ)

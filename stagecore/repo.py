@@ -48,7 +48,7 @@ class Repo:
 
     @cached_property
     def config(self):
-        from stagecore.config import Config
+        from stagecore.files.config import Config
 
         return Config.load(self.dvc_dir)
 
@@ -68,7 +68,7 @@ class Repo:
 
     @cached_property
     def odb(self):
-        from stagecore.odb import LINK_TYPES, ObjectStore
+        from stagecore.storage.odb import LINK_TYPES, ObjectStore
 
         raw = self.conf.get("cache", {}).get("type") or "reflink,copy"
         kinds = tuple(k.strip() for k in str(raw).split(",") if k.strip())
@@ -84,19 +84,19 @@ class Repo:
 
     @cached_property
     def state(self):
-        from stagecore.state import State
+        from stagecore.storage.state import State
 
         return State(self.tmp_dir)
 
     @cached_property
     def ignore(self):
-        from stagecore.ignore import DvcIgnore
+        from stagecore.files.ignore import DvcIgnore
 
         return DvcIgnore(self.root)
 
     @cached_property
     def workspace(self):
-        from stagecore.workspace import Workspace
+        from stagecore.storage.workspace import Workspace
 
         workspace = Workspace(self.root, self.state, self.ignore)
         workspace.cache_dir_of = lambda: self.cache_dir
@@ -105,7 +105,7 @@ class Repo:
     @cached_property
     def scm(self):
         """The git repository, or None for `--no-scm` repositories."""
-        from stagecore.config import as_bool
+        from stagecore.files.config import as_bool
         from stagecore.scm import Git
 
         if as_bool(self.conf.get("core", {}).get("no_scm", False)):
@@ -119,18 +119,18 @@ class Repo:
 
     @property
     def autostage(self) -> bool:
-        from stagecore.config import as_bool
+        from stagecore.files.config import as_bool
 
         return as_bool(self.conf.get("core", {}).get("autostage", False))
 
     def stages(self):
         """Every stage of the repository: `.dvc` files and the stages of every `dvc.yaml`."""
-        from stagecore.index import collect_stages
+        from stagecore.files.index import collect_stages
 
         return collect_stages(self)
 
     def relpath(self, path: str, cwd: str | None = None) -> str:
-        from stagecore.fsutil import repo_relpath
+        from stagecore.storage.fsutil import repo_relpath
 
         return repo_relpath(self.root, path, cwd)
 
@@ -142,7 +142,7 @@ def _refuse_committed_links(root: str) -> None:
     links = [rel for rel in links if not any(rel.startswith(other + "/") for other in links)]
     if not links:
         return
-    from stagecore.fsguard import SymlinkEscapeError, tracked_by_git
+    from stagecore.storage.fsguard import SymlinkEscapeError, tracked_by_git
 
     tracked = tracked_by_git(root, links)
     if tracked:
@@ -159,14 +159,14 @@ def _refuse_committed_cache_dir(repo: Repo, value: str, path: str, level: str) -
     .git) unless confirmed in `.dvc/config.local`; a local one counts only when git does not
     track `.dvc/config.local` (the author of the repository could commit it too)."""
     from stagecore.errors import ConfigError
-    from stagecore.fsguard import real_root, within
+    from stagecore.storage.fsguard import real_root, within
 
     rroot = real_root(repo.root)
     real = os.path.realpath(path)
     if real != rroot and within(real, rroot) and not within(real, os.path.join(rroot, ".git")):
         return
     if level == "local":
-        from stagecore.fsguard import tracked_by_git
+        from stagecore.storage.fsguard import tracked_by_git
 
         if not tracked_by_git(repo.root, [".dvc/config.local"]):
             return

@@ -1,5 +1,5 @@
 """Cost that follows what changed (issue 11): post-checkout's standard-library fast path for
-single-file outputs (stagecore.followfast), and the state db answering one file without
+single-file outputs (stagecore.fastpath.followfast), and the state db answering one file without
 loading its tables. Real git, real installed hooks; the full hook (STAGECORE_FASTPATH=0) is
 the reference for every result, and each case the fast path must not handle is shown to
 fall back to the full hook, whose message and care for the workspace stay as they were."""
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from stagecore.followfast import _read_dvcfile, follow_fast
-from stagecore.state import State, stamp_of
+from stagecore.fastpath.followfast import _read_dvcfile, follow_fast
+from stagecore.storage.state import State, stamp_of
 from tests.helpers import clean_env, git, ok
 
 FAST = "followed (fast path)"
@@ -220,7 +220,7 @@ def test_state_answers_one_row_without_loading_and_keeps_puts_made_before_loadin
 
 
 def test_params_cache_sees_a_rewrite_that_keeps_size_and_mtime(tmp_path: Path) -> None:
-    from stagecore.params import read_params
+    from stagecore.files.params import read_params
 
     path = tmp_path / "params.yaml"
     path.write_text("lr: 1\n")

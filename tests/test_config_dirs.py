@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stagecore.config_dirs import global_config_dir, system_config_dir
+from stagecore.files.config_dirs import global_config_dir, system_config_dir
 from tests.helpers import ok, run_dvc
 
 HOME = "/home/u"

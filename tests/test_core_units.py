@@ -10,9 +10,9 @@ from stagecore.core.entry import Entry, dvcfile_out, lock_entry, parse_entry
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo, Meta
 from stagecore.core.stage import dvcfile_md5
 from stagecore.core.tree import EMPTY_DIR_MD5, ManifestError, manifest_bytes, manifest_hash, parse_manifest
-from stagecore.gitignore import entry_for
-from stagecore.hashing import file_md5
-from stagecore.yamlio import dump_yaml, load_yaml
+from stagecore.files.gitignore import entry_for
+from stagecore.files.yamlio import dump_yaml, load_yaml
+from stagecore.storage.hashing import file_md5
 
 # the directory of spec §2.3, with its observed bytes and hash
 SPEC_TREE = {

@@ -268,7 +268,7 @@ def test_unchanged_files_are_not_rehashed(repo):
     ok("add", "big", cwd=repo)
     with Repo(str(repo)) as r:
         r.workspace.measure("big")  # state db is warm: nothing is read
-        import stagecore.workspace as ws
+        import stagecore.storage.workspace as ws
 
         calls = []
         orig = ws.file_md5

@@ -1,4 +1,4 @@
-"""The fast path (stagecore.snapshot): a clean pre-commit verdict cached with stat signatures.
+"""The fast path (stagecore.fastpath.snapshot): a clean pre-commit verdict cached with stat signatures.
 
 Each change below must still be seen by the real pre-commit hook run by `git commit` after a
 snapshot was in use (the trace says `passed (snapshot)` first, so the test would notice a fast
@@ -196,9 +196,9 @@ def test_unstaged_lock_change_is_refused(repo: Path) -> None:
 
 def test_racy_or_concurrent_change_writes_no_snapshot(repo: Path) -> None:
     """A file written at (or after) the instant the check started: no snapshot is written."""
-    from stagecore.index import collect_stages
+    from stagecore.fastpath.snapshot_record import record
+    from stagecore.files.index import collect_stages
     from stagecore.repo import Repo
-    from stagecore.snapshot_record import record
 
     path = repo / "data" / "b.txt"
     with Repo(str(repo)) as handle:
@@ -222,9 +222,9 @@ def test_snapshot_file_is_ignored_by_git(repo: Path) -> None:
 def _forge(repo: Path) -> bytes:
     """A snapshot vouching for the repository as it is now, clean or not (what an attacker
     or a bug could leave behind)."""
-    from stagecore.index import collect_stages
+    from stagecore.fastpath.snapshot_record import record
+    from stagecore.files.index import collect_stages
     from stagecore.repo import Repo
-    from stagecore.snapshot_record import record
 
     with Repo(str(repo)) as handle:
         assert record(handle, collect_stages(handle), "pre-commit", time.time_ns() + 10**10, with_index=True)

@@ -1,9 +1,9 @@
 """The standard-library readers behind the hooks' fast paths, against real git.
 
-stagecore.snapshot.index_entries reads git's index in one pass (a path's length from its
+stagecore.fastpath.snapshot.index_entries reads git's index in one pass (a path's length from its
 flags); each index version git writes (2, 3 with extended flags, 4 with prefix-compressed
 paths), a path longer than the 12-bit length field, and a sparse index are checked against
-what git itself says. stagecore.pushed._git runs git without the subprocess module.
+what git itself says. stagecore.fastpath.pushed._git runs git without the subprocess module.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _repo(tmp_path: Path) -> tuple[Path, str]:
 
 
 def _read(root: Path) -> bytes | None:
-    from stagecore.snapshot import index_entries, relevance
+    from stagecore.fastpath.snapshot import index_entries, relevance
 
     return index_entries(str(root / ".git" / "index"), relevance([b"a.txt"], [b"deps/"], b".dvc/tmp/own"))
 
@@ -86,7 +86,7 @@ def test_index_reader_refuses_a_sparse_or_broken_index(tmp_path: Path) -> None:
 def test_pushed_git_runs_git_without_subprocess_or_re(tmp_path: Path) -> None:
     root, _ = _repo(tmp_path)
     code = (
-        "import sys; sys.path.append(sys.argv[1]); from stagecore import pushed; "
+        "import sys; sys.path.append(sys.argv[1]); from stagecore.fastpath import pushed; "
         "out = pushed._git(sys.argv[2], 'ls-files', '-z'); bad = pushed._git(sys.argv[2], 'no-such-command'); "
         "gone = pushed._git(sys.argv[2] + '/gone', 'status'); "
         "print(sorted(out.split(b'\\0'))[1:3], bad, gone, 'subprocess' in sys.modules, 're' in sys.modules)"
@@ -107,7 +107,7 @@ def test_hook_entry_leaves_the_collector_on(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_pushed_dvc_blobs_takes_dvc_files_and_projects_only(tmp_path: Path) -> None:
-    from stagecore.pushed import dvc_blobs
+    from stagecore.fastpath.pushed import dvc_blobs
 
     root = tmp_path / "p"
     root.mkdir()

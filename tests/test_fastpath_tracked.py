@@ -1,4 +1,4 @@
-"""The pre-commit snapshot leaves git-tracked dependencies to git's index (stagecore.snapshot_tracked).
+"""The pre-commit snapshot leaves git-tracked dependencies to git's index (stagecore.fastpath.snapshot_tracked).
 
 A stage whose dependency `src/` is tracked by git: the snapshot holds the signature of the
 directory but not of its files (the index entries decide), and each case is still judged as the

@@ -13,7 +13,7 @@ import pytest
 
 from stagecore import __version__
 from stagecore.errors import UsageError
-from stagecore.ops.install import (
+from stagecore.hooks.install import (
     HOOK_NAMES,
     MARKER,
     InstallError,

@@ -9,9 +9,9 @@ import pytest
 from stagecore.core.entry import Entry
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.stage import Stage
-from stagecore.dvcfile import load_dvcfile, write_dvcfile
 from stagecore.errors import FileFormatError
-from stagecore.pipefile import load_pipeline, remove_stage, set_frozen, update_lock, write_lock
+from stagecore.files.dvcfile import load_dvcfile, write_dvcfile
+from stagecore.files.pipefile import load_pipeline, remove_stage, set_frozen, update_lock, write_lock
 from stagecore.repo import Repo
 from tests.helpers import run_cli
 
@@ -174,8 +174,8 @@ def test_dvc1_single_stage_file_update_keeps_layout(repo):
 
 
 def test_lock_splice_gives_the_round_trip_bytes_and_falls_back_on_comments(repo):
-    from stagecore.lockedit import splice
-    from stagecore.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.files.lockedit import splice
+    from stagecore.files.yamlio import dump_yaml, load_yaml_rt
 
     for name in ("z", "a", "weird: name"):
         update_lock(repo, _locked_stage(repo, name))

@@ -253,7 +253,7 @@ def test_outside_a_repository(tmp_path: Path) -> None:
 
 
 def test_library_returns_values(git_repo: Path, dvc_bin: Path) -> None:
-    from stagecore.ops import remote_config as ops
+    from stagecore.remotes import config as ops
     from stagecore.repo import Repo
 
     _init(git_repo, dvc_bin)

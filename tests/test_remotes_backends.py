@@ -167,14 +167,14 @@ def test_upload_failing_midway_leaves_nothing(case: Case, tmp_path: Path, monkey
 
     monkeypatch.setattr(module, "open", fake_open, raising=False)
     if case.module.endswith(".local"):  # the directory remote copies in the kernel: fail that copy midway
-        import stagecore.odb
+        import stagecore.storage.odb
 
         def failing_copy(src_path, dest, mode):
             with open(dest, "wb") as fobj:
                 fobj.write(data[: len(data) // 2])
             raise OSError(errno.EIO, "simulated read error")
 
-        monkeypatch.setattr(stagecore.odb, "copy_file", failing_copy)
+        monkeypatch.setattr(stagecore.storage.odb, "copy_file", failing_copy)
     with pytest.raises((OSError, RemoteError)):
         case.remote.upload(src, key)
     monkeypatch.undo()
@@ -369,8 +369,8 @@ def test_ssh_relative_keyfile_is_relative_to_the_config_dir(sshd_server, tmp_pat
 
 
 def test_remote_section_resolves_paths_per_level(git_repo: Path) -> None:
-    from stagecore.config import Config
-    from stagecore.ops.remote_config import remote_section
+    from stagecore.files.config import Config
+    from stagecore.remotes.config import remote_section
 
     dvc_dir = git_repo / ".dvc"
     dvc_dir.mkdir()

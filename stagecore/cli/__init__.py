@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and "status" in argv[:2]:  # nothing changed since the last clean status: answered from its snapshot
-        from stagecore.snapshot import fast_status
+        from stagecore.fastpath.snapshot import fast_status
 
         code = fast_status(argv, os.environ)
         if code is not None:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         if args.quiet:  # no progress bars either
-            from stagecore.progress import silence
+            from stagecore.ui.progress import silence
 
             silence()
         if args.quiet and args.command not in PRINTING:  # DVC's -q: no informational output
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if getattr(args, "verbose", False):
             raise
-        from stagecore.fsutil import escaped_os_error
+        from stagecore.storage.fsutil import escaped_os_error
 
         known = escaped_os_error(exc)  # a full / read-only disk or a refused permission is no bug
         if known is not None:

@@ -18,7 +18,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from stagecore.cli.common import git_add_hint, open_repo
     from stagecore.ops.add import AddOptions, add
-    from stagecore.progress import task
+    from stagecore.ui.progress import task
 
     options = AddOptions(no_commit=args.no_commit, glob=args.glob, out=args.out, force=args.force)
     with open_repo() as repo:

@@ -27,7 +27,7 @@ def run(args) -> int:
     from stagecore.cli.common import err, open_repo
     from stagecore.errors import CheckoutError
     from stagecore.ops.checkout import checkout, display
-    from stagecore.progress import task
+    from stagecore.ui.progress import task
 
     cwd = os.getcwd()
     with open_repo() as repo:

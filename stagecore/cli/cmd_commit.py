@@ -19,10 +19,10 @@ def register(sub) -> None:
 def run(args) -> int:
     from contextlib import nullcontext
 
-    from stagecore import targets
     from stagecore.cli.common import git_add_hint, open_repo
+    from stagecore.ops import targets
     from stagecore.ops.commit import commit
-    from stagecore.progress import task
+    from stagecore.ui.progress import task
 
     with open_repo() as repo:
         stages = targets.resolve_scoped(repo, args.targets, with_deps=args.with_deps, recursive=args.recursive)

@@ -85,7 +85,7 @@ def _config():
     new value; a write is refused (251) while the result, merged with the levels below, is invalid."""
     import os
 
-    from stagecore.config import Config
+    from stagecore.files.config import Config
     from stagecore.repo import DVC_DIR
     from stagecore.repo import _refuse_committed_links as refuse_committed_links
 

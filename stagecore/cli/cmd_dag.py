@@ -52,10 +52,10 @@ def _lister(root: str):
 def run(args) -> int:
     import sys
 
-    from stagecore import targets
     from stagecore.cli.common import open_repo
     from stagecore.core.dag import build_graph, walk_order
     from stagecore.core.dagrender import render_ascii, render_dot, render_mermaid
+    from stagecore.ops import targets
 
     with open_repo() as repo:
         stages = walk_order(repo.stages(), _lister(repo.root))  # DVC's node order

@@ -30,7 +30,7 @@ def run(args) -> int:
     from stagecore.cli.common import open_repo
     from stagecore.cli.transfer_common import plural
     from stagecore.ops.fsck import fsck
-    from stagecore.progress import stderr_progress
+    from stagecore.ui.progress import stderr_progress
 
     with open_repo() as repo:
         result = fsck(repo, repair=args.repair, remote=args.remote, remote_only=args.remote_only,

@@ -62,7 +62,7 @@ def run(args) -> int:
 
     from stagecore.cli.common import open_repo
     from stagecore.ops.gc import check_args, gc
-    from stagecore.progress import task
+    from stagecore.ui.progress import task
 
     check_args(_scope(args), cloud=args.cloud, not_in_remote=args.not_in_remote)
     with open_repo() as repo:

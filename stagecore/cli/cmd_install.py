@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stagecore.ops.install import HOOK_NAMES as HOOKS
+from stagecore.hooks.install import HOOK_NAMES as HOOKS
 
 
 def register(sub) -> None:
@@ -43,7 +43,7 @@ def run(args) -> int:
 
     from stagecore import __version__
     from stagecore.cli.cmd_uninstall import git_root
-    from stagecore.ops.install import PRE_COMMIT_REPO_URL, install
+    from stagecore.hooks.install import PRE_COMMIT_REPO_URL, install
 
     if args.global_:
         return _run_global(args)
@@ -90,7 +90,7 @@ def run(args) -> int:
 
 def _run_global(args) -> int:
     from stagecore.errors import UsageError
-    from stagecore.ops.install_global import install_global
+    from stagecore.hooks.install_global import install_global
 
     if args.use_pre_commit_tool:
         raise UsageError(

@@ -33,7 +33,7 @@ def run(args) -> int:
     from stagecore.cli.transfer_common import fetch_for, report_problems
     from stagecore.errors import RemoteError
     from stagecore.ops.checkout import checkout
-    from stagecore.progress import task
+    from stagecore.ui.progress import task
 
     cwd = os.getcwd()
     with open_repo() as repo:
@@ -76,7 +76,7 @@ def _fetch(repo, args, within: set[str]):
     files of the part only (DVC's `pull data/file` fetches two objects, not the directory)."""
     from stagecore.cli.transfer_common import collect_refs
     from stagecore.ops.transfer import fetch, remote_name
-    from stagecore.progress import stderr_progress
+    from stagecore.ui.progress import stderr_progress
 
     refs = collect_refs(repo, args)
     if args.run_cache:

@@ -17,7 +17,7 @@ def run(args) -> int:
     from stagecore.cli.common import open_repo
     from stagecore.cli.transfer_common import collect_refs, plural, report_problems
     from stagecore.ops.transfer import push
-    from stagecore.progress import stderr_progress
+    from stagecore.ui.progress import stderr_progress
 
     entries = 0
     with open_repo() as repo:

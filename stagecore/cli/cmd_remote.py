@@ -103,7 +103,7 @@ def _config(level: str | None):
 
 
 def run(args) -> int:
-    from stagecore.ops import remote_config as ops
+    from stagecore.remotes import config as ops
 
     config = _config(args.level)
     cmd = args.remote_cmd

@@ -18,8 +18,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from stagecore import targets
     from stagecore.cli.common import git_add_hint, open_repo
+    from stagecore.ops import targets
     from stagecore.ops.remove import remove
 
     with open_repo() as repo:
@@ -37,8 +37,8 @@ def check_target(repo, target: str) -> None:
     with `foo.dvc` beside it is refused with DVC's question (nothing is removed)."""
     import os
 
-    from stagecore.dvcfile import is_dvcfile
     from stagecore.errors import StagecoreError
+    from stagecore.files.dvcfile import is_dvcfile
 
     if ":" in target or is_dvcfile(target) or os.path.basename(target) == "dvc.yaml":
         return
@@ -46,7 +46,7 @@ def check_target(repo, target: str) -> None:
     if os.path.isfile(os.path.join(repo.root, rel + ".dvc")):
         raise StagecoreError(f"'{target}' is not a .dvc file. Do you mean '{target}.dvc'?",
                              hint=f"stagecore remove {target}.dvc")
-    from stagecore import targets
+    from stagecore.ops import targets
 
     for stage in targets.resolve(repo, [target]):
         if stage.name is None or target.rstrip("/") != stage.name.split("@")[0] and target != stage.name:

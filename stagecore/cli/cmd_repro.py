@@ -159,7 +159,7 @@ def run(args) -> int:
     from stagecore.ops.repro import reproduce
 
     with open_repo() as repo:
-        from stagecore.config import as_bool
+        from stagecore.files.config import as_bool
 
         interactive = args.interactive or as_bool(repo.conf.get("core", {}).get("interactive", False))
         result = reproduce(

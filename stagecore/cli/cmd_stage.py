@@ -147,8 +147,8 @@ def _describe(stage) -> str:
 def run_list(args) -> int:
     import os
 
-    from stagecore import targets
     from stagecore.cli.common import open_repo
+    from stagecore.ops import targets
 
     with open_repo() as repo:
         stages = repo.stages()

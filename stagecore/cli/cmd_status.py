@@ -77,11 +77,11 @@ def run(args) -> int:
 
 def _status_recorded(repo, stages, args, since: int):
     """The status of every stage; a clean one, without warning, problem or frozen stage, is
-    recorded for `stagecore status` to answer from next time (stagecore.snapshot)."""
+    recorded for `stagecore status` to answer from next time (stagecore.fastpath.snapshot)."""
     import warnings
 
+    from stagecore.fastpath.snapshot import forget
     from stagecore.ops.status import status
-    from stagecore.snapshot import forget
 
     forget(repo.root, "status")
     with warnings.catch_warnings(record=True) as caught:
@@ -91,7 +91,7 @@ def _status_recorded(repo, stages, args, since: int):
         warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
     if report.clean and report.tracked_anything and not (report.problems or report.frozen or caught):
         if not (args.with_deps or args.recursive):
-            from stagecore.snapshot_record import record
+            from stagecore.fastpath.snapshot_record import record
 
             record(repo, stages, "status", since, with_index=False)
     return report

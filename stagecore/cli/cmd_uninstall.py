@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stagecore.ops.install import HOOK_NAMES as HOOKS
+from stagecore.hooks.install import HOOK_NAMES as HOOKS
 
 
 def register(sub) -> None:
@@ -50,7 +50,7 @@ _MESSAGES = {
 
 
 def run(args) -> int:
-    from stagecore.ops.install import uninstall
+    from stagecore.hooks.install import uninstall
 
     if getattr(args, "global_", False):
         return _run_global(args)
@@ -69,7 +69,7 @@ def _render(changes, args, relative: bool) -> int:
 
 
 def _run_global(args) -> int:
-    from stagecore.ops.install_global import uninstall_global
+    from stagecore.hooks.install_global import uninstall_global
 
     result = uninstall_global(args.hooks)
     _render(result.changes, args, relative=False)

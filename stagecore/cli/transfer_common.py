@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from stagecore.progress import stderr_progress
+from stagecore.ui.progress import stderr_progress
 
 
 def plural(n: int, word: str = "file") -> str:
@@ -54,7 +54,7 @@ def add_remote_args(p, *, glob: bool = False) -> None:
 
 def collect_refs(repo, args, *, for_push: bool = False):
     """Refs of the workspace (or targets) plus the revisions chosen by -a/-T/-A."""
-    from stagecore import targets
+    from stagecore.ops import targets
     from stagecore.ops.revisions import refs_of_revisions
     from stagecore.ops.used import refs_of_stages
 

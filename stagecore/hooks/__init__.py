@@ -48,7 +48,7 @@ def run(request: HookRequest, trace: Trace | None = None) -> HookOutcome:
         outcome = HookOutcome(_failure_code(request.hook), _error_lines(request.hook, exc.message, exc.hint))
         verdict = "error"
     except Exception as exc:  # noqa: BLE001 - a hook never shows a traceback unless traced
-        from stagecore.fsutil import escaped_os_error
+        from stagecore.storage.fsutil import escaped_os_error
 
         known = escaped_os_error(exc)  # a full or read-only disk is no bug: one line naming the path
         if known is not None:

@@ -44,8 +44,8 @@ def _engine(root: str, changes: Changes, *, fetch: bool, data_remote: str | None
     from stagecore.ops.hookwork import _side
     from stagecore.ops.hookwork import follow as follow_changes
     from stagecore.ops.used import refs_of_blobs
-    from stagecore.progress import stderr_progress
     from stagecore.repo import Repo
+    from stagecore.ui.progress import stderr_progress
 
     removed: list[str] = []
     with Repo(root) as repo:

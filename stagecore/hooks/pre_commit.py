@@ -26,9 +26,9 @@ def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
         return ctx.done("stagecore.precommit is off")
     import time
 
+    from stagecore.fastpath.snapshot import forget
     from stagecore.scm.gitcli import worktree_changes
     from stagecore.scm.history import WorkTreeChange, is_dvc_path
-    from stagecore.snapshot import forget
 
     since = time.time_ns()  # the snapshot of a clean verdict vouches for nothing changed after this
     forget(ctx.root, "pre-commit")
@@ -94,7 +94,7 @@ def _engine(root: str, dirty, open_git, prefix: str = "", snapshot_since: int | 
     root) whose work-tree copy differs from the index (None: unknown); `open_git` opens pygit2
     when needed; `prefix`: the project's directory below the git root. `snapshot_since`: when
     the check started; a verdict with nothing to say (no finding, no warning) is then recorded
-    for the fast path (stagecore.snapshot); with `parts` given (several projects served), what
+    for the fast path (stagecore.fastpath.snapshot); with `parts` given (several projects served), what
     it depends on is appended there instead, for one record of them all."""
     import warnings
 
@@ -109,7 +109,7 @@ def _engine(root: str, dirty, open_git, prefix: str = "", snapshot_since: int | 
         for item in caught:  # passed on to the hook's own rendering
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
         if snapshot_since is not None and not notes and not caught:
-            from stagecore.snapshot_record import collect_part, record
+            from stagecore.fastpath.snapshot_record import collect_part, record
 
             if parts is None:
                 record(repo, stages, "pre-commit", snapshot_since, with_index=True)

@@ -44,7 +44,7 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
     elif not notes and not ctx.prefix and request.complete:  # the next push of these dvc files: a lookup
         import os
 
-        from stagecore.pushed import remember
+        from stagecore.fastpath.pushed import remember
 
         remember(ctx.root, request.remote_name, commits, os.environ)
     blocking = [n for n in notes if n.blocking]
@@ -82,8 +82,8 @@ def _engine(
     """Upload what the data remote lacks: stagecore.ops.hookwork.push_commits. The line saying how
     many files were uploaded goes to `report` (counted through the transfer's progress callback)."""
     from stagecore.ops.hookwork import push_commits
-    from stagecore.progress import stderr_progress
     from stagecore.repo import Repo
+    from stagecore.ui.progress import stderr_progress
 
     shown = stderr_progress("stagecore: pushing data")
     handled = [0]

@@ -13,9 +13,9 @@ from typing import NamedTuple
 
 from stagecore.core.entry import Entry
 from stagecore.core.stage import Stage
-from stagecore.dvcfile import load_dvcfile, write_dvcfile
 from stagecore.errors import StagecoreError
-from stagecore.gitignore import add_entry
+from stagecore.files.dvcfile import load_dvcfile, write_dvcfile
+from stagecore.files.gitignore import add_entry
 from stagecore.ops import outs as outs_ops
 from stagecore.ops.stage_files import stage_in_git
 
@@ -44,7 +44,7 @@ def add(repo, targets: list[str], cwd: str | None = None, options: AddOptions | 
 
 
 def _add(repo, targets: list[str], cwd: str | None, options: AddOptions) -> AddResult:
-    from stagecore.index import collect_stages
+    from stagecore.files.index import collect_stages
     from stagecore.ops.add_checks import check_target, plan
 
     if options.glob:
@@ -125,7 +125,7 @@ def _copy_in(repo, targets: list[str], cwd: str | None, options: AddOptions) -> 
             raise StagecoreError(f"The file '{options.out}' already exists locally.",
                                  hint="to override it, re-run with '--force'")
         outs_ops.delete(repo, rel)
-    from stagecore.fsguard import write_target
+    from stagecore.storage.fsguard import write_target
 
     write_target(repo.root, rel, repo.cache_dir, isdir=os.path.isdir(src))  # no link on the way leads out
     if os.path.isdir(src):
@@ -146,7 +146,7 @@ def save_output(repo, rel: str, entry: Entry, *, commit: bool = True) -> Entry:
             return entry.with_hash(measured.hash, measured.meta)
         return outs_ops.save(repo, rel, entry)
     except OSError as exc:
-        from stagecore.fsutil import raise_disk_error
+        from stagecore.storage.fsutil import raise_disk_error
 
         raise_disk_error(exc, exc.filename or os.path.join(repo.root, rel))
         raise

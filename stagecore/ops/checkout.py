@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from stagecore.core.stage import Stage
 from stagecore.errors import StagecoreError, TargetNotFoundError
-from stagecore.fsutil import DiskError
 from stagecore.ops import outs as outs_ops
+from stagecore.storage.fsutil import DiskError
 
 
 class CheckoutResult(NamedTuple):
@@ -38,7 +38,7 @@ def select(repo, targets: list[str] | None, *, with_deps: bool = False, recursiv
     a path inside a tracked directory names that part only, an output of a stage that output
     only; `recursive`: every dvc file under a target directory; `with_deps`: the stages that
     produce what the chosen ones depend on, transitively."""
-    from stagecore import targets as targets_mod
+    from stagecore.ops import targets as targets_mod
 
     if not targets:
         return Selection(repo.stages(), None)
@@ -150,7 +150,7 @@ def _checkout(repo, stages: list[Stage], force: bool, relink: bool, only: set[st
 def checkout_output(repo, path: str, hi, meta, *, force: bool = False, relink: bool = False,
                     part: str | None = None):
     """`outs.checkout`, with a refused local write (disk full, read-only...) named by the output."""
-    from stagecore.fsutil import raise_disk_error
+    from stagecore.storage.fsutil import raise_disk_error
 
     try:
         return outs_ops.checkout(repo, path, hi, meta, force=force, relink=relink, part=part)

@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from stagecore.core.hashinfo import MD5
 from stagecore.core.stage import Stage
-from stagecore.dvcfile import write_dvcfile
 from stagecore.errors import StagecoreError
+from stagecore.files.dvcfile import write_dvcfile
 from stagecore.ops import outs as outs_ops
 from stagecore.ops.stage_files import stage_in_git
 from stagecore.ops.status import stage_changes
@@ -47,9 +47,9 @@ def reload_stages(repo, stages: list[Stage]) -> list[Stage]:
     are read again; a stage that is gone is dropped."""
     import os
 
-    from stagecore.dvcfile import load_dvcfile
-    from stagecore.index import check_outs_inside
-    from stagecore.pipefile import load_pipeline
+    from stagecore.files.dvcfile import load_dvcfile
+    from stagecore.files.index import check_outs_inside
+    from stagecore.files.pipefile import load_pipeline
 
     since = _process_start()
     fresh: dict[tuple[str, str | None], Stage] = {}
@@ -86,7 +86,7 @@ def _process_start() -> float | None:
 
 def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, target: str | None,
             parts: list[str] | None) -> CommitResult:
-    from stagecore.gitignore import add_entry
+    from stagecore.files.gitignore import add_entry
     from stagecore.ops.add import save_output
 
     touched: list[str] = []
@@ -116,8 +116,8 @@ def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, tar
             if write_dvcfile(repo.root, stage, drop_md5=force):
                 touched.append(stage.dvcfile)
         else:
+            from stagecore.files.pipefile import update_lock
             from stagecore.ops import runcache
-            from stagecore.pipefile import update_lock
 
             written = update_lock(repo, stage)
             touched.append(written.relpath)

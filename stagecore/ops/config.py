@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from stagecore.config import LEVELS, Config
 from stagecore.errors import ConfigError
+from stagecore.files.config import LEVELS, Config
 
 _NAME = re.compile(r"^(?P<top>(remote|db)\.)?(?P<section>[^.]*)\.(?P<option>[^.]*)$")
 NAME_PROBLEM = "name argument should look like remote.name.option or db.name.option or section.option"
@@ -55,7 +55,7 @@ def levels_for(config: Config, level: str | None, in_repo: bool) -> tuple[str, .
 
 
 def _read(config: Config, level: str) -> dict:
-    from stagecore.ops.remote_config import load_level
+    from stagecore.remotes.config import load_level
 
     return load_level(config, level)
 
@@ -71,7 +71,7 @@ def _flatten(data: dict, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def _shown(value: object) -> str:
-    from stagecore.ops.remote_config import display_path
+    from stagecore.remotes.config import display_path
 
     return display_path(value) if isinstance(value, str) and value.startswith("~") else str(value)
 
@@ -114,7 +114,7 @@ def config_get(config: Config, name: ConfigName, level: str | None, in_repo: boo
 def config_set(config: Config, name: ConfigName, value: str | None, level: str | None, in_repo: bool) -> None:
     """Set (or with value None, unset: it must exist) one option in one level's file; the result,
     merged with the levels below, is validated before the file is rewritten."""
-    from stagecore.ops.remote_config import edit_level
+    from stagecore.remotes.config import edit_level
 
     levels_for(config, level, in_repo)
     with edit_level(config, level, plain_sections=True) as data:
@@ -123,7 +123,7 @@ def config_set(config: Config, name: ConfigName, value: str | None, level: str |
             _check(conf, name)
             del conf[name.section][name.option]
         else:
-            from stagecore.ops.remote_config import PATH_KEYS, cli_path
+            from stagecore.remotes.config import PATH_KEYS, cli_path
 
             is_path = (name.top, name.section, name.option) == (None, "cache", "dir") or (
                 name.top == "remote" and name.option in PATH_KEYS)

@@ -79,7 +79,7 @@ def reproduce_stage(repo, stage: Stage, *, force: bool = False, dry: bool = Fals
 
 def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run_cache: bool = True,
               pull: bool = False, no_commit: bool = False, notify: Notify = _quiet) -> StageDone:
-    from stagecore.params import lock_values
+    from stagecore.files.params import lock_values
 
     runs = stage.cmd is not None and not stage.frozen
     if stage.is_import and not stage.frozen and stage.name is None:
@@ -141,7 +141,7 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
     from dataclasses import replace
 
     from stagecore.core.pipeline import lock_data
-    from stagecore.gitignore import add_entry
+    from stagecore.files.gitignore import add_entry
 
     stage.deps = current_deps(repo, stage)
     _check_outs_exist(repo, stage)
@@ -158,7 +158,7 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
     stage.outs = saved
     touched: list[str] = []
     if stage.name is not None:
-        from stagecore.pipefile import update_lock
+        from stagecore.files.pipefile import update_lock
 
         if run_cache:
             runcache.save(repo, stage, lock_data(stage, params))
@@ -167,7 +167,7 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
         if written.changed:
             touched.append(written.relpath)
     else:
-        from stagecore.dvcfile import write_dvcfile
+        from stagecore.files.dvcfile import write_dvcfile
         from stagecore.ops.external import write_import_dvcfile
 
         if run_cache and stage.cmd is not None:
@@ -242,7 +242,7 @@ def remove_outs(repo, stage: Stage, notify: Notify = _quiet) -> None:
                 runcache.store_copy(repo, path, measured)
                 notify(ReproEvent("stashed", stage, (path, measured.hash.value)))
         if out.persist:
-            from stagecore.fsguard import write_target
+            from stagecore.storage.fsguard import write_target
 
             write_target(repo.root, path, repo.cache_dir, isdir=False)  # no symlinked parent leading out
             _unprotect(full)
@@ -259,8 +259,8 @@ def _unprotect(full: str) -> None:
         return
     st = os.lstat(full)
     if os.path.islink(full) or st.st_nlink > 1 or not st.st_mode & 0o200:
-        from stagecore.fsutil import tmp_path
-        from stagecore.odb import copy_file
+        from stagecore.storage.fsutil import tmp_path
+        from stagecore.storage.odb import copy_file
 
         tmp = tmp_path(full)  # the one temp scheme: short, recognised, swept; created O_EXCL
         try:

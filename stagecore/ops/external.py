@@ -16,7 +16,7 @@ import stat as statmod
 from stagecore.core.hashinfo import HashInfo, Meta
 from stagecore.core.stage import is_offline, is_url
 from stagecore.errors import StageError
-from stagecore.workspace import Measured
+from stagecore.storage.workspace import Measured
 
 FETCH_TIMEOUT = 60  # seconds without progress before an http import gives up
 
@@ -44,7 +44,7 @@ def measure(path: str, name: str) -> Measured | None:
 
     Paths under /proc, /sys and /dev count as missing: a dvc file from someone else's
     commit must not make status (or the pre-commit hook) block on a kernel file."""
-    from stagecore.hashing import file_md5
+    from stagecore.storage.hashing import file_md5
 
     if _special(path):
         return None
@@ -61,7 +61,7 @@ def measure(path: str, name: str) -> Measured | None:
 
 def _measure_dir(path: str, name: str) -> Measured:
     from stagecore.core.tree import manifest_bytes, manifest_hash
-    from stagecore.hashing import file_md5
+    from stagecore.storage.hashing import file_md5
 
     tree: dict[str, str] = {}
     size = 0
@@ -87,8 +87,8 @@ def _measure_dir(path: str, name: str) -> Measured:
 def fetch(source: str, dest: str, repo=None, fs_config=None) -> None:
     """Put the content of `source` (absolute path, http(s), or with `repo` an s3/ssh/remote:// URL
     read with the dep's `fs_config`) at `dest` (absolute), atomically."""
-    from stagecore.fsutil import discard, tmp_path
     from stagecore.ops import url_sources
+    from stagecore.storage.fsutil import discard, tmp_path
 
     tmp = tmp_path(dest)
     try:
@@ -149,8 +149,8 @@ def write_import_dvcfile(root: str, stage) -> bool:
     A URL or repository dependency keeps its recorded `etag`/`checksum`/`rev_lock`. True if the bytes changed."""
     from stagecore.core.entry import dvcfile_out, hash_fields
     from stagecore.core.stage import dvcfile_md5
-    from stagecore.dvcfile import merge_entries
-    from stagecore.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.files.dvcfile import merge_entries
+    from stagecore.files.yamlio import dump_yaml, load_yaml_rt
 
     path = os.path.join(root, stage.dvcfile)
     with open(path, encoding="utf-8") as fobj:
@@ -181,7 +181,7 @@ def write_import_dvcfile(root: str, stage) -> bool:
     text = dump_yaml(data)
     if text == old:
         return False
-    from stagecore.fsutil import atomic_write_text
+    from stagecore.storage.fsutil import atomic_write_text
 
     atomic_write_text(path, text)
     return True

@@ -33,7 +33,7 @@ def _load(repo) -> dict[str, str]:
 
 
 def _save(repo, data: dict[str, str]) -> None:
-    from stagecore.fsutil import atomic_write_text
+    from stagecore.storage.fsutil import atomic_write_text
 
     if not data and not os.path.exists(_path(repo)):
         return

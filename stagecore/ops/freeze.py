@@ -27,8 +27,8 @@ def _quiet(_stage: Stage) -> None:
 
 
 def _one(repo, target: str, cwd: str | None) -> Stage:
-    from stagecore import targets
-    from stagecore.targets import PROJECT_FILE, StageNotFoundError, parse_target
+    from stagecore.ops import targets
+    from stagecore.ops.targets import PROJECT_FILE, StageNotFoundError, parse_target
 
     found = targets.resolve(repo, [target], cwd, outputs=False)
     _file, name = parse_target(target)
@@ -40,9 +40,9 @@ def _one(repo, target: str, cwd: str | None) -> Stage:
 
 def set_dvcfile_frozen(repo, stage: Stage, frozen: bool) -> bool:
     """Write or drop the top-level `frozen: true` of a `.dvc` file (new key last, as DVC)."""
-    from stagecore.dvcfile import drop_defaults
-    from stagecore.fsutil import atomic_write_text
-    from stagecore.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.files.dvcfile import drop_defaults
+    from stagecore.files.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.storage.fsutil import atomic_write_text
 
     path = os.path.join(repo.root, stage.dvcfile)
     with open(path, encoding="utf-8") as fobj:
@@ -63,8 +63,8 @@ def set_dvcfile_frozen(repo, stage: Stage, frozen: bool) -> bool:
 def freeze(repo, targets: list[str], frozen: bool = True, *, cwd: str | None = None,
            modifying: Callable[[Stage], None] = _quiet) -> FreezeResult:
     """`modifying` is told of each dvc.yaml stage before it is written (DVC prints 'Modifying stage')."""
+    from stagecore.files.pipefile import is_parametrized, set_frozen
     from stagecore.ops.stage_files import stage_in_git
-    from stagecore.pipefile import is_parametrized, set_frozen
 
     changed: list[str] = []
     touched: list[str] = []

@@ -52,7 +52,7 @@ class FsckResult(NamedTuple):
 def check_object(path: str, hi: HashInfo) -> str | None:
     """Why the file at `path` is not a valid object `hi`, or None when it is."""
     from stagecore.core.tree import ManifestError, parse_manifest
-    from stagecore.objtrust import content_matches
+    from stagecore.storage.objtrust import content_matches
 
     if os.path.islink(path) or not os.path.isfile(path):
         return "not a regular file"
@@ -99,7 +99,7 @@ def fsck(repo, *, repair: bool = False, remote: str | None = None, remote_only: 
 
 # -- the cache ----------------------------------------------------------------------------------
 def _check_cache(repo, jobs: int, progress: Progress | None) -> tuple[int, list[Problem]]:
-    from stagecore.state import stamp_of
+    from stagecore.storage.state import stamp_of
 
     entries = list(repo.odb.iter_object_paths())
     problems: list[Problem] = []

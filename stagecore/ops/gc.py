@@ -13,9 +13,9 @@ from typing import NamedTuple
 
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo
 from stagecore.errors import EXIT_PIPELINE, StagecoreError
-from stagecore.odb import object_relpath
 from stagecore.ops.revisions import refs_of_revisions
 from stagecore.ops.used import Ref, expand, refs_of_stages
+from stagecore.storage.odb import object_relpath
 
 
 class GcArgumentError(StagecoreError):
@@ -132,7 +132,7 @@ def _not_in_remote(repo, groups: dict[str, list[Ref]]) -> set[HashInfo]:
 
 
 def _collect_cache(repo, keep: set[HashInfo], used, dry: bool, removing: list[str]) -> tuple[int, int, list[str]]:
-    from stagecore.progress import tick_file
+    from stagecore.ui.progress import tick_file
 
     strays: list[str] = []
     doomed = [hi for hi in repo.odb.iter_objects(strays)

@@ -47,7 +47,7 @@ def get(
 
 
 def _write(odb, hi, dest: str, force: bool) -> None:
-    from stagecore.fsutil import discard, tmp_path
+    from stagecore.storage.fsutil import discard, tmp_path
 
     tmp = tmp_path(dest)
     try:

@@ -110,7 +110,7 @@ def bytes_hash(data: bytes, name: str) -> str:
     """md5 of blob content; `md5-dos2unix` as DVC 2.x computed it (CRLF -> LF in text chunks)."""
     if name != MD5_D2U:
         return hashlib.md5(data).hexdigest()
-    from stagecore.hashing import CHUNK, _is_text
+    from stagecore.storage.hashing import CHUNK, _is_text
 
     digest = hashlib.md5()
     for start in range(0, len(data), CHUNK) if data else ():

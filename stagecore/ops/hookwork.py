@@ -18,7 +18,7 @@ from stagecore.errors import StagecoreError
 from stagecore.ops import outs as outs_ops
 from stagecore.ops.status import stage_changes
 from stagecore.ops.used import Ref, manifest_refusal, refs_of_blobs
-from stagecore.workspace import Measured
+from stagecore.storage.workspace import Measured
 
 
 class Finding(NamedTuple):
@@ -38,7 +38,7 @@ def gate(repo, dirty: set[str] | None, open_git, prefix: str = "", seen: list | 
     `prefix`: the project's directory below the git root ("" at the root); `dirty` is git-root relative.
     `seen`: receives the stages judged (the fast path's snapshot lists what they read).
     """
-    from stagecore.index import collect_stages
+    from stagecore.files.index import collect_stages
 
     problems: list[StagecoreError] = []  # each dvc file that cannot be loaded: one blocking line
     stages = collect_stages(repo, problems=problems)
@@ -147,7 +147,7 @@ def blob_md5(data: bytes, name: str = MD5) -> str:
     CRLF turned into LF in each 1 MiB chunk that looks like text (DVC 2.x's legacy hash)."""
     if name != MD5_D2U:
         return hashlib.md5(data).hexdigest()
-    from stagecore.hashing import CHUNK, _is_text
+    from stagecore.storage.hashing import CHUNK, _is_text
 
     digest = hashlib.md5()
     for start in range(0, len(data), CHUNK):

@@ -67,7 +67,7 @@ def out_target(repo, source_name: str, out: str | None, cwd: str, *, force: bool
 def store_chunks(repo, chunks: Iterable[bytes]) -> tuple[HashInfo, int]:
     """Stream `chunks` into the cache through a temp file, hashing them on the way: the object is
     named by the md5 of what was really written. (hash, size)."""
-    from stagecore.fsutil import tmp_path
+    from stagecore.storage.fsutil import tmp_path
 
     base = os.path.join(repo.odb.root, "files", "md5")
     os.makedirs(base, exist_ok=True)
@@ -138,9 +138,9 @@ def write_import(repo, dvcfile: str, dep: dict[str, Any], out: Entry, *, new: bo
     """Write (new) or update an import `.dvc` file: deps[0] replaced by `dep`, the out's hash fields
     refreshed, `md5` recomputed; other keys and comments kept. True when the bytes changed."""
     from stagecore.core.stage import dvcfile_md5
-    from stagecore.dvcfile import merge_entries
-    from stagecore.fsutil import atomic_write_text
-    from stagecore.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.files.dvcfile import merge_entries
+    from stagecore.files.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.storage.fsutil import atomic_write_text
 
     path = os.path.join(repo.root, dvcfile)
     old = None
@@ -179,7 +179,7 @@ def finish(
     force: bool = True,
 ) -> ImportResult:
     """Put the output in place, write its `.dvc` file and `.gitignore` entry, stage them (autostage)."""
-    from stagecore.gitignore import add_entry
+    from stagecore.files.gitignore import add_entry
     from stagecore.ops.stage_files import stage_in_git
 
     place(repo, target.rel, hi, meta, force=force)
@@ -195,10 +195,10 @@ def finish_no_exec(repo, target: OutTarget, dep: dict[str, Any]) -> ImportResult
     """`import-url --no-exec`: the `.dvc` file DVC writes without running the import (no `md5`
     of the file, no hashes: `frozen`, the dep and the out by `hash: md5` and path) and the
     `.gitignore` entry; no data."""
-    from stagecore.fsutil import atomic_write_text
-    from stagecore.gitignore import add_entry
+    from stagecore.files.gitignore import add_entry
+    from stagecore.files.yamlio import dump_yaml
     from stagecore.ops.stage_files import stage_in_git
-    from stagecore.yamlio import dump_yaml
+    from stagecore.storage.fsutil import atomic_write_text
 
     data = {"frozen": True, "deps": [dep], "outs": [{"hash": MD5, "path": target.name}]}
     atomic_write_text(os.path.join(repo.root, target.dvcfile), dump_yaml(data))
@@ -213,7 +213,7 @@ def update(
     repo, targets: list[str], rev: str | None = None, cwd: str | None = None, *, say=None
 ) -> list[str]:
     """`update`: re-import each import `.dvc` file whose source changed; the files that were skipped."""
-    from stagecore.dvcfile import load_dvcfile
+    from stagecore.files.dvcfile import load_dvcfile
     from stagecore.ops.repolock import locked, sweep_seen
 
     cwd = cwd or os.getcwd()

@@ -28,7 +28,7 @@ class Item(NamedTuple):
 @contextmanager
 def scratch_store():
     """An object store in a temp directory, standing for a repository (`.odb`) outside any project."""
-    from stagecore.odb import ObjectStore
+    from stagecore.storage.odb import ObjectStore
 
     tmp = tempfile.mkdtemp(prefix="stagecore-objects-")
     try:

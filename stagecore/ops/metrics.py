@@ -20,8 +20,8 @@ class MetricsResult(NamedTuple):
 
 def metrics_files(repo, stages=None) -> list[str]:
     """Repo-relative metrics files: metric outs of every stage, then top-level `metrics:`."""
-    from stagecore.index import find_dvc_files
-    from stagecore.pipefile import load_data
+    from stagecore.files.index import find_dvc_files
+    from stagecore.files.pipefile import load_data
 
     stages = repo.stages() if stages is None else stages
     found: list[str] = []
@@ -59,7 +59,7 @@ def _expand(repo, path: str) -> list[str]:
 
 
 def show(repo, targets: list[str] | None = None, cwd: str | None = None) -> MetricsResult:
-    from stagecore.params import MISSING, read_params
+    from stagecore.files.params import MISSING, read_params
 
     if targets:
         paths = [repo.relpath(t, cwd) for t in targets]

@@ -24,8 +24,8 @@ class RevMetrics(NamedTuple):
 def _lock_md5s(repo, rev: str, relpath: str) -> dict[str, str]:
     """{repo-relative out path: md5} from the dvc.lock beside `relpath` at `rev`."""
     from stagecore.core.safepath import is_hash_value
+    from stagecore.files.yamlio import load_yaml
     from stagecore.ops.params_diff import _blob_text
-    from stagecore.yamlio import load_yaml
 
     lock_rel = posixpath.join(posixpath.dirname(relpath), "dvc.lock")
     text = _blob_text(repo, rev, lock_rel)
@@ -42,10 +42,10 @@ def _lock_md5s(repo, rev: str, relpath: str) -> dict[str, str]:
 
 def _files_at(repo, rev: str) -> dict[str, str | None]:
     """{metrics file: md5 of its cached version, or None when it is read from git} at `rev`."""
+    from stagecore.files.params import MISSING
+    from stagecore.files.pipefile import resolve_pipeline
+    from stagecore.files.yamlio import load_yaml
     from stagecore.ops.params_diff import _blob_text, _load, _pipelines_at
-    from stagecore.params import MISSING
-    from stagecore.pipefile import resolve_pipeline
-    from stagecore.yamlio import load_yaml
 
     def read(rel: str) -> Any:
         data = _load(repo, rev, rel)
@@ -73,9 +73,9 @@ def _files_at(repo, rev: str) -> dict[str, str | None]:
 
 def metrics_at(repo, rev: str, targets: list[str] | None = None) -> RevMetrics:
     """The metrics of `rev` (WORKSPACE: the workspace's files), only `targets` when given."""
+    from stagecore.files.params import parse_params
     from stagecore.ops.metrics import extract, show
     from stagecore.ops.params_diff import _blob_text
-    from stagecore.params import parse_params
 
     if rev == WORKSPACE:
         result = show(repo, targets, cwd=repo.root)

@@ -41,8 +41,8 @@ def move(repo, src: str, dst: str, cwd: str | None = None) -> MoveResult:
 
 
 def _move(repo, src: str, dst: str, cwd: str | None) -> MoveResult:
-    from stagecore.dvcfile import is_dvcfile
-    from stagecore.index import collect_stages
+    from stagecore.files.dvcfile import is_dvcfile
+    from stagecore.files.index import collect_stages
     from stagecore.ops.stage_files import stage_in_git
 
     src_rel, dst_rel = repo.relpath(src, cwd), repo.relpath(dst, cwd)
@@ -84,8 +84,8 @@ def _move(repo, src: str, dst: str, cwd: str | None) -> MoveResult:
 def _move_data(repo, src_rel: str, dst_rel: str, cached: bool) -> list[str]:
     """Rename the data (through the gate: no symlinked parent leads it out of the work tree) and
     move its `.gitignore` line; the `.gitignore` files changed."""
-    from stagecore.fsguard import write_target
-    from stagecore.gitignore import add_entry, remove_entry
+    from stagecore.files.gitignore import add_entry, remove_entry
+    from stagecore.storage.fsguard import write_target
 
     root = os.path.realpath(repo.root)
     src_full = os.path.join(repo.root, src_rel)
@@ -108,9 +108,9 @@ def _move_data(repo, src_rel: str, dst_rel: str, cached: bool) -> list[str]:
 def _write(repo, old_file: str, new_file: str, old_path: str, new_path: str, renamed: bool, saved) -> None:
     """The `.dvc` file with the output's new path (and hash, when it was saved): rewritten in
     DVC's order when it gets a new name, edited in place (comments kept) when it keeps its name."""
-    from stagecore.dvcfile import merge_entries
-    from stagecore.fsutil import atomic_write_text
-    from stagecore.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.files.dvcfile import merge_entries
+    from stagecore.files.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.storage.fsutil import atomic_write_text
 
     with open(os.path.join(repo.root, old_file), encoding="utf-8") as fobj:
         data: Any = load_yaml_rt(fobj.read(), old_file)

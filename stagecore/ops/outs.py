@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from stagecore.core.entry import Entry
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo, Meta
 from stagecore.errors import CacheError
-from stagecore.objtrust import ensure_trusted, ensure_trusted_many
-from stagecore.state import settled, stamp_of
-from stagecore.workspace import Measured
+from stagecore.storage.objtrust import ensure_trusted, ensure_trusted_many
+from stagecore.storage.state import settled, stamp_of
+from stagecore.storage.workspace import Measured
 
 
 def measure_for(repo, path: str, entry: Entry) -> Measured | None:
@@ -118,8 +118,8 @@ def checkout(repo, path: str, hi: HashInfo | None, meta: Meta, *, force: bool = 
     it: a file or a subdirectory). Every write and delete goes through directory fds
     reached without following symlinks (fsguard.DirHandles), after the output's real place was
     checked: a symlink committed into the repository never leads them outside the work tree."""
-    from stagecore.fsguard import DirHandles
     from stagecore.ops.links import record
+    from stagecore.storage.fsguard import DirHandles
 
     result = CheckoutOutcome()
     real = _refuse_escape(repo, path, hi is not None and hi.isdir)
@@ -139,14 +139,14 @@ def checkout(repo, path: str, hi: HashInfo | None, meta: Meta, *, force: bool = 
 def _refuse_escape(repo, path: str, isdir: bool) -> str:
     """The real (root-relative) place of output `path`; refused when a symlink on the way leads
     outside the work tree, into .git/.dvc or the cache (fsguard.write_target)."""
-    from stagecore.fsguard import write_target
+    from stagecore.storage.fsguard import write_target
 
     return write_target(repo.root, path, repo.cache_dir, isdir=isdir)
 
 
 def _open_dir(dirs, reldir: str, path: str) -> int:
     """The fd of the output's own directory `reldir` (created); a symlink swapped in is refused."""
-    from stagecore.fsguard import NotFollowed, SymlinkEscapeError
+    from stagecore.storage.fsguard import NotFollowed, SymlinkEscapeError
 
     try:
         fd = dirs.open(reldir, create=True)
@@ -209,7 +209,7 @@ def _in_part(rel: str, part: str | None) -> bool:
 
 
 def _checkout_dir(repo, path, real, hi, force, relink, result, dirs, part=None) -> None:
-    from stagecore.fsguard import NotFollowed, SymlinkEscapeError
+    from stagecore.storage.fsguard import NotFollowed, SymlinkEscapeError
 
     odb = repo.odb
     ensure_trusted(repo, hi)
@@ -334,7 +334,7 @@ def _stale_dirs(full: str, target: dict[str, str], part: str | None) -> list[str
 def _refused_below(exc, real: str, path: str, rel: str, refused: dict[str, tuple[str, bool]]) -> None:
     """Record that `rel` of the directory was not touched because of `exc` (a NotFollowed);
     a link at or above the output's own directory (swapped in meanwhile) refuses it all."""
-    from stagecore.fsguard import SymlinkEscapeError
+    from stagecore.storage.fsguard import SymlinkEscapeError
 
     if not exc.where.startswith(real + "/"):
         raise SymlinkEscapeError(
@@ -353,7 +353,7 @@ def delete(repo, path: str) -> None:
     """Delete output `path` (a file, a directory, or a link: the link itself, never its target),
     refused when a symlinked parent leads outside the work tree, into .git/.dvc or the cache;
     for callers that remove outputs (a stage before it runs, `remove --outs`)."""
-    from stagecore.fsguard import DirHandles, NotFollowed, SymlinkEscapeError
+    from stagecore.storage.fsguard import DirHandles, NotFollowed, SymlinkEscapeError
 
     real = _refuse_escape(repo, path, False)
     with DirHandles(repo.root) as dirs:

@@ -59,7 +59,7 @@ def _blob_text(repo, rev: str, path: str) -> str | None:
 
 def _load(repo, rev: str, path: str) -> Any:
     """The data of params file `path` at `rev` (the workspace's file for WORKSPACE), None when absent."""
-    from stagecore.params import MISSING, parse_params, read_params
+    from stagecore.files.params import MISSING, parse_params, read_params
 
     if rev == WORKSPACE:
         data = read_params(repo.root, path)
@@ -71,7 +71,7 @@ def _load(repo, rev: str, path: str) -> Any:
 def _pipelines_at(repo, rev: str) -> list[str]:
     """The project's `dvc.yaml` files at `rev` (nested projects, with their own `.dvc/`, left out)."""
     if rev == WORKSPACE:
-        from stagecore.index import find_dvc_files
+        from stagecore.files.index import find_dvc_files
 
         return find_dvc_files(repo)[1]
     import pygit2
@@ -104,9 +104,9 @@ def _pipelines_params(repo, rev: str, deps_only: bool = False) -> Side:
     not the top-level `params:` files)."""
     from stagecore.core.pipeline import merge_params
     from stagecore.core.pipeschema import validate_pipeline, validate_resolved
-    from stagecore.params import MISSING
-    from stagecore.pipefile import _raise_problems, _read, _template_keys, resolve_pipeline
-    from stagecore.yamlio import load_yaml
+    from stagecore.files.params import MISSING
+    from stagecore.files.pipefile import _raise_problems, _read, _template_keys, resolve_pipeline
+    from stagecore.files.yamlio import load_yaml
 
     def read(rel: str) -> Any:
         data = _load(repo, rev, rel)
@@ -170,7 +170,7 @@ def _shown(values: dict[str, Any]) -> dict[str, Any]:
 
 def _values(data: Any, keys: list[str] | None) -> dict[str, Any]:
     from stagecore.core.interpolate import flatten
-    from stagecore.params import values_of
+    from stagecore.files.params import values_of
 
     if not isinstance(data, dict):
         return {}

@@ -11,7 +11,7 @@ import os
 from typing import NamedTuple
 
 from stagecore.core.stage import Stage
-from stagecore.gitignore import remove_entry
+from stagecore.files.gitignore import remove_entry
 from stagecore.ops import outs as outs_ops
 
 
@@ -55,7 +55,7 @@ def _remove(repo, stages: list[Stage], outs: bool) -> RemoveResult:
             os.unlink(os.path.join(repo.root, stage.dvcfile))
             touched.append(stage.dvcfile)
         else:
-            from stagecore.pipefile import remove_stage
+            from stagecore.files.pipefile import remove_stage
 
             touched.extend(remove_stage(repo, stage))
         removed.append(stage.addressing)
@@ -66,7 +66,7 @@ def _dangling_cache_link(repo, full: str) -> bool:
     """A symlink into the cache whose object is gone (nothing to keep, nothing to save)."""
     if not os.path.islink(full) or os.path.exists(full):
         return False
-    from stagecore.fsguard import within
+    from stagecore.storage.fsguard import within
 
     target = os.path.normpath(os.path.join(os.path.dirname(full), os.readlink(full)))
     return any(within(target, os.path.normpath(base)) for base in (repo.cache_dir, os.path.realpath(repo.cache_dir)))

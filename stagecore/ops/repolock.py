@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from stagecore.errors import EXIT_PIPELINE, StagecoreError
-from stagecore.fsutil import pid_alive
+from stagecore.storage.fsutil import pid_alive
 
 CLI_WAIT = 3.0  # seconds a command waits for the lock (DVC's is about as short)
 HOOK_WAIT = 300.0  # seconds a hook waits: it runs after git has moved and must not give up early
@@ -149,7 +149,7 @@ def recovering(repo) -> bool:
 
 def _recover(repo) -> None:
     """Remove the temp files a killed stagecore left: cache, `.dvc/tmp`, the outputs' directories."""
-    from stagecore.fsutil import sweep_tmp
+    from stagecore.storage.fsutil import sweep_tmp
 
     try:  # best effort: a temp that cannot be removed now is tried again by gc
         sweep_tmp(repo.tmp_dir)
@@ -162,7 +162,7 @@ def _recover(repo) -> None:
 def sweep_workspace(repo) -> int:
     """Sweep stale temps in the directories of every dvc file and output, and inside outputs that
     are directories (names only, no hashing); how many were removed."""
-    from stagecore.fsutil import TMP_PREFIX, sweep_tmp, sweep_tmp_paths
+    from stagecore.storage.fsutil import TMP_PREFIX, sweep_tmp, sweep_tmp_paths
 
     try:
         stages = repo.stages()
@@ -189,7 +189,7 @@ def sweep_workspace(repo) -> int:
 
 def sweep_seen(repo) -> int:
     """Sweep the stale temps the workspace walk passed over during this command."""
-    from stagecore.fsutil import sweep_tmp_paths
+    from stagecore.storage.fsutil import sweep_tmp_paths
 
     if "workspace" not in repo.__dict__ or not repo.workspace.temps:
         return 0

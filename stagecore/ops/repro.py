@@ -67,7 +67,7 @@ def default_targets(repo, stages: list[Stage], cwd: str) -> list[Stage]:
 def _collect(repo, stages: list[Stage], targets: list[str], cwd: str, recursive: bool, glob: bool,
              order: list[Stage]) -> list[Stage]:
     """DVC's `collect_stages`: a directory with `recursive` is every stage defined under it."""
-    from stagecore import targets as targets_mod
+    from stagecore.ops import targets as targets_mod
 
     chosen: list[Stage] = []
     for target in targets:

@@ -44,7 +44,7 @@ def restore(repo, stage: Stage, params: dict, dry: bool, run_cache: bool, notify
              pull: bool = False) -> bool:
     """Check the outputs out of the cache instead of running; False when that is not possible."""
     from stagecore.core.pipeline import lock_data
-    from stagecore.params import params_status
+    from stagecore.files.params import params_status
 
     if not runcache.can_cache(stage):
         return False
@@ -108,9 +108,9 @@ def _dvcfile_lock(stage: Stage) -> dict | None:
 
 def _copy_out(repo, path: str, hi) -> None:
     """An uncached output restored as a plain copy (it is tracked by git, not linked)."""
-    from stagecore.fsguard import write_target
-    from stagecore.fsutil import atomic_write_bytes
-    from stagecore.objtrust import ensure_trusted
+    from stagecore.storage.fsguard import write_target
+    from stagecore.storage.fsutil import atomic_write_bytes
+    from stagecore.storage.objtrust import ensure_trusted
 
     if hi.isdir:
         outs_ops.checkout(repo, path, hi, Meta(), force=True)

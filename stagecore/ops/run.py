@@ -106,7 +106,7 @@ def _default_file(spec: StageSpec) -> str:
 
 def _check(repo, stage: Stage) -> None:
     from stagecore.core.stage import is_external
-    from stagecore.fsutil import inside
+    from stagecore.storage.fsutil import inside
 
     outs = {stage.out_path(o) for o in stage.outs}
     for dep in stage.deps:
@@ -173,7 +173,7 @@ def check_graph(repo, stage: Stage, force: bool) -> None:
 def write_definition(repo, stage: Stage, force: bool) -> tuple[bool, bool]:
     """Write the stage into its dvc.yaml: (file created, stage replaced)."""
     from stagecore.core.pipeline import pipeline_data
-    from stagecore.pipefile import write_stage
+    from stagecore.files.pipefile import write_stage
 
     assert stage.name is not None
     base = posixpath.dirname(stage.dvcfile)
@@ -182,7 +182,7 @@ def write_definition(repo, stage: Stage, force: bool) -> tuple[bool, bool]:
 
 
 def ignore_outs(repo, stage: Stage) -> list[str]:
-    from stagecore.gitignore import add_entry
+    from stagecore.files.gitignore import add_entry
 
     touched = []
     for out in stage.outs:
@@ -238,9 +238,9 @@ def run(repo, spec: StageSpec, *, force: bool = False, no_exec: bool = False, ru
 
 def _run(repo, spec: StageSpec, *, force: bool, no_exec: bool, run_cache: bool, cwd: str | None,
          notify) -> RunResult:
+    from stagecore.files.params import lock_values
     from stagecore.ops.execute import ReproEvent, commit_stage, remove_outs, run_command
     from stagecore.ops.stage_files import stage_in_git
-    from stagecore.params import lock_values
 
     notify = notify or (lambda _event: None)
     stage = build(repo, spec, cwd)
@@ -261,7 +261,7 @@ def _run(repo, spec: StageSpec, *, force: bool, no_exec: bool, run_cache: bool, 
         touched.append(stage.dvcfile)
     if no_exec:
         if stage.name is None:
-            from stagecore.dvcfile_cmd import write_cmd_stage
+            from stagecore.files.dvcfile_cmd import write_cmd_stage
 
             write_cmd_stage(repo.root, stage)
             touched.append(stage.dvcfile)

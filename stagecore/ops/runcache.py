@@ -98,7 +98,7 @@ def lookup(repo, key: str, *, wdir: str = "",
     `warn` is told why in one line (the stage then just runs)."""
     from stagecore.core.bounds import MAX_TEXT_BYTES
     from stagecore.errors import FileFormatError
-    from stagecore.yamlio import load_yaml
+    from stagecore.files.yamlio import load_yaml
 
     kdir = entry_dir(repo, key)
     try:
@@ -148,9 +148,9 @@ def save(repo, stage: Stage, entry: dict[str, Any]) -> str | None:
     """Record a finished run; `cache: false` metrics/plots are copied into the cache too."""
     if not can_save(stage):
         return None
-    from stagecore.fsutil import atomic_write_text
+    from stagecore.files.yamlio import dump_yaml
     from stagecore.ops import outs as outs_ops
-    from stagecore.yamlio import dump_yaml
+    from stagecore.storage.fsutil import atomic_write_text
 
     for out in stage.outs:
         if not out.cache:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 
-from stagecore.odb import tmp_name
 from stagecore.ops.runcache import entry_dir, refuse_link
+from stagecore.storage.odb import tmp_name
 
 _NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]{0,254}")  # DVC's keys and values are sha256 hex
 
@@ -50,7 +50,7 @@ def _is_entry(path: str) -> bool:
     mapping with `cmd` (anything else is dropped, never kept nor pushed on)."""
     from stagecore.core.bounds import MAX_TEXT_BYTES
     from stagecore.errors import FileFormatError
-    from stagecore.yamlio import load_yaml
+    from stagecore.files.yamlio import load_yaml
 
     try:
         if os.path.getsize(path) > MAX_TEXT_BYTES:

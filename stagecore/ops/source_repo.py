@@ -179,8 +179,8 @@ class SourceRepo:
 
     def remotes(self, sha: str) -> list:
         """Where the source's objects can come from: its cache (a local repository), its default remote."""
-        from stagecore.config import Config
         from stagecore.core.bounds import MAX_TEXT_BYTES
+        from stagecore.files.config import Config
         from stagecore.remotes import open_remote
         from stagecore.remotes.local import LocalRemote
 

@@ -67,7 +67,7 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
             elif dep.hash is None or measured.hash != dep.hash:
                 deps[key] = "modified"
         if stage.params:
-            from stagecore.params import params_status
+            from stagecore.files.params import params_status
 
             for pfile, changes in params_status(repo, stage).items():
                 deps[_rel(pfile, repo.root, cwd)] = changes

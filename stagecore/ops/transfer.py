@@ -15,10 +15,10 @@ from typing import NamedTuple
 
 from stagecore.core.hashinfo import MD5_D2U, HashInfo
 from stagecore.errors import RemoteError, StagecoreError
-from stagecore.fsutil import DiskError, raise_disk_error
-from stagecore.hashing import bytes_md5, file_md5
-from stagecore.odb import object_relpath, tmp_name
 from stagecore.ops.used import Ref, expand
+from stagecore.storage.fsutil import DiskError, raise_disk_error
+from stagecore.storage.hashing import bytes_md5, file_md5
+from stagecore.storage.odb import object_relpath, tmp_name
 
 Progress = Callable[[int, int], None]
 _LOCAL_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)  # never a remote read's
@@ -82,8 +82,8 @@ def remote_name(repo, name: str | None, command: str = "push") -> str:
 
 
 def open_data_remote(repo, name: str | None, command: str = "push"):
-    from stagecore.ops.remote_config import remote_section
     from stagecore.remotes import open_remote
+    from stagecore.remotes.config import remote_section
 
     name = remote_name(repo, name, command)
     # paths in the section are made absolute against the config file that set them
@@ -100,8 +100,8 @@ def _upload(repo, rem, todo: list[HashInfo], keys: dict[HashInfo, str], missing:
     remote (uploaded now or already there): a manifest on a remote means its files are there.
     A corrupt cache object (objtrust) is never uploaded; it fails like an upload error."""
     from stagecore.errors import CacheError
-    from stagecore.objtrust import ensure_trusted
-    from stagecore.progress import tick_file
+    from stagecore.storage.objtrust import ensure_trusted
+    from stagecore.ui.progress import tick_file
 
     def send(hi: HashInfo) -> None:
         ensure_trusted(repo, hi)
@@ -251,7 +251,7 @@ def _download(repo, rem, hi: HashInfo) -> None:
                               "(its content does not match its name)")
         os.chmod(tmp, 0o444)
         os.replace(tmp, dest)
-        from stagecore.progress import tick_file
+        from stagecore.ui.progress import tick_file
 
         tick_file("transfer", dest)  # the bytes on fetch's bar, when one is open
     except OSError as exc:  # a backend's local write (s3, ssh) that the local disk refused

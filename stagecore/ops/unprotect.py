@@ -40,7 +40,7 @@ def unprotect(repo, targets: list[str], cwd: str | None = None) -> UnprotectResu
 def unprotect_path(repo, rel: str) -> list[str]:
     """Make `rel` (a file, or every file below a directory) a writable copy of its content.
     A symlink whose target is gone (a link into a cache that lost the object) is refused."""
-    from stagecore.fsguard import write_target
+    from stagecore.storage.fsguard import write_target
 
     full = os.path.join(repo.root, rel)
     isdir = os.path.isdir(full) and not os.path.islink(full)
@@ -60,7 +60,7 @@ def unprotect_path(repo, rel: str) -> list[str]:
 
 def _unprotect_file(path: str, rel: str) -> bool:
     """Replace a link or a shared/read-only inode by a private copy; True if it was replaced."""
-    from stagecore.fsutil import tmp_path
+    from stagecore.storage.fsutil import tmp_path
 
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):

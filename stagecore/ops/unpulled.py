@@ -72,8 +72,8 @@ def _ask_remote(repo, unpulled: dict[str, Any]) -> tuple[dict[str, Finding | Non
 
     if not _has_remote(repo, None):  # no remote: the gate's "not in cache" finding stands
         return {}, []
-    from stagecore.odb import object_relpath
     from stagecore.ops.transfer import open_data_remote
+    from stagecore.storage.odb import object_relpath
 
     keys = {path: object_relpath(hi) for path, hi in unpulled.items()}
     try:

@@ -40,7 +40,7 @@ def handles(url: str) -> bool:
 def resolve_conf(repo, url: str, fs_config: dict | None = None) -> dict:
     """The backend options of `url`, as DVC's get_fs_config: `remote://NAME/p` becomes NAME's
     url joined with `p` over NAME's section (nested references followed), `fs_config` on top."""
-    from stagecore.ops.remote_config import remote_section
+    from stagecore.remotes.config import remote_section
 
     conf: dict = {**(fs_config or {}), "url": url}
     for _depth in range(8):
@@ -70,8 +70,8 @@ def local_target(repo, url: str, fs_config: dict | None = None) -> str | None:
 
 def open_source(repo, url: str, fs_config: dict | None = None) -> Source:
     """Open the backend that reads `url` (s3 or ssh), refusing other kinds with one line."""
+    from stagecore.core.remote_schema import validate_remote
     from stagecore.remotes import open_remote, remote_kind
-    from stagecore.remotes.schema import validate_remote
 
     if fs_config is not None and not isinstance(fs_config, dict):
         raise ConfigError(f"'{url}': fs_config must be a mapping of remote options")

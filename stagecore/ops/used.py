@@ -16,7 +16,7 @@ from stagecore.core.hashinfo import HashInfo
 from stagecore.core.safepath import OUT_HINT, join_out_path, out_path_problem, show
 from stagecore.core.stage import Stage
 from stagecore.errors import CacheError, FileFormatError, StagecoreError
-from stagecore.yamlio import load_yaml
+from stagecore.files.yamlio import load_yaml
 
 
 class Used(NamedTuple):

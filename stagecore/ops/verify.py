@@ -20,7 +20,7 @@ from stagecore.errors import StagecoreError
 from stagecore.ops.gitblobs import BlobReader, bytes_hash, tree_of
 from stagecore.ops.status import stage_changes
 from stagecore.ops.used import refs_of_blobs
-from stagecore.workspace import Measured
+from stagecore.storage.workspace import Measured
 
 _TEXT_EXT = (".yaml", ".yml", ".json", ".toml", ".py", ".dvc", ".lock")
 _NEEDED_EXT = (".yaml", ".yml", ".json", ".toml", ".dvc", ".lock")  # fetched when a partial clone lacks them
@@ -154,8 +154,8 @@ class _ManifestSource:
             pass
         if not self.use_remote:
             return None
-        from stagecore.odb import object_relpath
         from stagecore.ops.transfer import open_data_remote
+        from stagecore.storage.odb import object_relpath
 
         try:
             with open_data_remote(self.repo, self.remote, "verify") as rem:
@@ -233,8 +233,8 @@ def _inside_output(manifests: _ManifestSource, path: str, name: str, outs: dict[
 
 
 def _missing_on_remote(repo, refs, remote: str | None) -> tuple[str, dict[str, str]]:
-    from stagecore.odb import object_relpath
     from stagecore.ops.transfer import open_data_remote
+    from stagecore.storage.odb import object_relpath
 
     missing: dict[str, str] = {}
     with open_data_remote(repo, remote, "verify") as rem:

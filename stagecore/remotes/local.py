@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 
 from stagecore.errors import RemoteError
-from stagecore.fsutil import remote_tmp_path
 from stagecore.remotes.base import (
     Remote,
     RemoteObjectNotFound,
@@ -18,6 +17,7 @@ from stagecore.remotes.base import (
     prefer_listing,
     unlink_quiet,
 )
+from stagecore.storage.fsutil import remote_tmp_path
 
 REMOTE_TMP_AGE = 3600.0
 _LOCAL_SIDE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -80,7 +80,7 @@ class LocalRemote(Remote):
             self._made_dirs.add(parent)
 
     def upload(self, local_path: str, key: str) -> None:
-        from stagecore.odb import copy_file
+        from stagecore.storage.odb import copy_file
 
         dest = self._full(key)
         if not os.path.exists(local_path):  # local-side failures stay the caller's OSError
@@ -104,7 +104,7 @@ class LocalRemote(Remote):
             raise
 
     def download(self, key: str, local_path: str) -> None:
-        from stagecore.odb import copy_file
+        from stagecore.storage.odb import copy_file
 
         src = self._full(key)
         try:
@@ -117,7 +117,7 @@ class LocalRemote(Remote):
         except OSError as exc:
             unlink_quiet(local_path)
             if exc.errno in _LOCAL_SIDE:  # the local disk refused the copy, not the remote
-                from stagecore.fsutil import raise_disk_error
+                from stagecore.storage.fsutil import raise_disk_error
 
                 raise_disk_error(exc, os.path.dirname(local_path), "writing into")
             raise self._error(exc, "read", src) from None
@@ -127,7 +127,7 @@ class LocalRemote(Remote):
         `max_age` (another client may be uploading right now); how many were removed."""
         import time
 
-        from stagecore.fsutil import is_tmp_name, tmp_is_stale
+        from stagecore.storage.fsutil import is_tmp_name, tmp_is_stale
 
         now = time.time()
         removed = 0

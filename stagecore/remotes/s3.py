@@ -15,9 +15,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-from stagecore.config import as_bool
 from stagecore.errors import RemoteError
-from stagecore.extras import install_hint
+from stagecore.files.config import as_bool
 from stagecore.remotes.base import (
     Remote,
     RemoteObjectNotFound,
@@ -27,6 +26,7 @@ from stagecore.remotes.base import (
     retry,
     unlink_quiet,
 )
+from stagecore.remotes.extras import install_hint
 
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024

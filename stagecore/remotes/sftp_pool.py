@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from stagecore.errors import RemoteError
-from stagecore.extras import install_hint
+from stagecore.remotes.extras import install_hint
 
 
 def import_paramiko():

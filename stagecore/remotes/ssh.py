@@ -24,9 +24,8 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import unquote, urlsplit
 
-from stagecore.config import as_bool
 from stagecore.errors import RemoteError
-from stagecore.fsutil import remote_tmp_path
+from stagecore.files.config import as_bool
 from stagecore.remotes.base import (
     Remote,
     RemoteObjectNotFound,
@@ -38,6 +37,7 @@ from stagecore.remotes.base import (
     unlink_quiet,
 )
 from stagecore.remotes.sftp_pool import Login, SftpPool, import_paramiko
+from stagecore.storage.fsutil import remote_tmp_path
 
 _CHUNK = 1024 * 1024
 
@@ -294,7 +294,7 @@ class SSHRemote(Remote):
         `max_age` (another client may be uploading right now); how many were removed."""
         import time
 
-        from stagecore.fsutil import is_tmp_name, tmp_is_stale
+        from stagecore.storage.fsutil import is_tmp_name, tmp_is_stale
 
         now = time.time()
         doomed: list[str] = []

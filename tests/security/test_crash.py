@@ -377,7 +377,7 @@ def test_names_of_255_bytes_in_a_tracked_directory_check_out(tmp_path: Path) -> 
 
 
 def test_gc_cloud_sweeps_unfinished_uploads_on_the_remote(tmp_path: Path) -> None:
-    from stagecore.fsutil import _host_id
+    from stagecore.storage.fsutil import _host_id
 
     repo, store = tmp_path / "repo", tmp_path / "store"
     repo.mkdir()

@@ -195,7 +195,7 @@ def test_parse_entry_gates_output_hashes_only():
 def test_object_relpath_refuses_non_hex():
     from stagecore.core.hashinfo import MD5, HashInfo
     from stagecore.errors import CacheError
-    from stagecore.odb import object_relpath
+    from stagecore.storage.odb import object_relpath
 
     assert object_relpath(HashInfo(MD5, H32)) == f"files/md5/01/{H32[2:]}"
     for bad in ("../../../../x", H32.upper(), "ab/../../cd", "...", H32 + "/x"):

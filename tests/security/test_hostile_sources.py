@@ -596,7 +596,7 @@ def test_a_forged_fast_path_snapshot_does_not_pass_a_stale_commit(world: World) 
     """A `.dvc/tmp/stagecore-fastpath-*` record committed (git add -f) that names no real file:
     the fast path must not take it for a clean verdict."""
     from stagecore import __version__
-    from stagecore.snapshot import VERSION
+    from stagecore.fastpath.snapshot import VERSION
 
     att = registry(world, "attacker", remote=str(world.base / "store"))
     (att / "data.txt").write_bytes(GOOD)

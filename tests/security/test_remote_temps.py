@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from stagecore.fsutil import _host_id
 from stagecore.remotes import open_remote
+from stagecore.storage.fsutil import _host_id
 
 KEY = "files/md5/0c/c175b9c0f1b6a831c399e269772661"  # md5 of b"a"
 

@@ -382,9 +382,9 @@ def test_link_swapped_in_after_the_check_is_not_followed(tmp_path: Path) -> None
     """The output's place is checked, then (inside measure, i.e. between check and write) a
     directory is replaced by a link out: the O_NOFOLLOW walk refuses it, nothing is written."""
     from stagecore.core.hashinfo import HashInfo, Meta
-    from stagecore.fsguard import SymlinkEscapeError
     from stagecore.ops import outs
     from stagecore.repo import Repo
+    from stagecore.storage.fsguard import SymlinkEscapeError
 
     root, outside = _dir_repo(tmp_path)
     (root / "data/sub").mkdir(parents=True)
@@ -428,7 +428,7 @@ def test_link_swapped_in_after_the_check_is_not_followed(tmp_path: Path) -> None
 
 
 def test_dir_handles_never_follow_a_symlink(tmp_path: Path) -> None:
-    from stagecore.fsguard import DirHandles, NotFollowed
+    from stagecore.storage.fsguard import DirHandles, NotFollowed
 
     root, outside = tmp_path / "root", tmp_path / "outside"
     (root / "a/b").mkdir(parents=True)
@@ -453,9 +453,9 @@ def test_dir_handles_never_follow_a_symlink(tmp_path: Path) -> None:
 
 
 def test_deleting_an_output_never_follows_a_symlinked_parent(tmp_path: Path) -> None:
-    from stagecore.fsguard import SymlinkEscapeError
     from stagecore.ops import outs
     from stagecore.repo import Repo
+    from stagecore.storage.fsguard import SymlinkEscapeError
 
     root, outside = _dir_repo(tmp_path)
     os.symlink("../outside", root / "out")

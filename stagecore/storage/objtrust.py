@@ -34,7 +34,7 @@ class CorruptObjectError(CacheError):
 
 def content_matches(path: str, hi: HashInfo) -> bool:
     """Hash the file at `path` and compare with `hi` (a `.dir` manifest hashes its bytes)."""
-    from stagecore.hashing import bytes_md5, file_md5
+    from stagecore.storage.hashing import bytes_md5, file_md5
 
     if hi.isdir:
         with open(path, "rb") as fobj:
@@ -50,7 +50,7 @@ def ensure_trusted(repo, hi: HashInfo, size: int | None = None) -> None:
     An absent object passes: the caller reports it missing. `size` is the size recorded in
     the entry, when known: an untrusted object of another size is refused without reading it.
     """
-    from stagecore.state import stamp_of
+    from stagecore.storage.state import stamp_of
 
     path = os.path.abspath(repo.odb.path_of(hi))
     try:

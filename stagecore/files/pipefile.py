@@ -19,8 +19,8 @@ from stagecore.core.pipeschema import Problem, validate_lock, validate_pipeline,
 from stagecore.core.safepath import check_stage
 from stagecore.core.stage import Stage
 from stagecore.errors import FileFormatError, StagecoreError
-from stagecore.fsutil import atomic_write_text
-from stagecore.yamlio import dump_yaml, load_yaml, load_yaml_rt, locate
+from stagecore.files.yamlio import dump_yaml, load_yaml, load_yaml_rt, locate
+from stagecore.storage.fsutil import atomic_write_text
 
 PIPELINE_FILE = "dvc.yaml"
 LOCK_FILE = "dvc.lock"
@@ -91,7 +91,7 @@ def load_lock(repo, relpath: str) -> dict[str, Any]:
 
 def _vars_loader(repo, base: str, read=None):
     """Loads `vars` files relative to `base`; `read(rel)`: a file's data or MISSING (default: the workspace)."""
-    from stagecore.params import MISSING, read_params
+    from stagecore.files.params import MISSING, read_params
 
     def load(path: str, keys: list[str] | None) -> dict:
         rel = posixpath.normpath(posixpath.join(base, path))
@@ -112,7 +112,7 @@ def _vars_loader(repo, base: str, read=None):
 
 def pipeline_context(repo, relpath: str, data: dict, read=None) -> Context:
     """The variables of a dvc.yaml: its dir's `params.yaml` (when present), then `vars`."""
-    from stagecore.params import MISSING
+    from stagecore.files.params import MISSING
 
     base = posixpath.dirname(relpath)
     loader = _vars_loader(repo, base, read)
@@ -198,13 +198,13 @@ def write_lock(repo, stage: Stage) -> str:
 
 def update_lock(repo, stage: Stage, params: dict | None = None) -> LockWrite:
     """Write the stage's entry into its dvc.lock (current params values unless given)."""
-    from stagecore.params import lock_values
+    from stagecore.files.params import lock_values
 
     entry = lock_data(stage, lock_values(repo, stage) if params is None else params)
     relpath = lock_path_of(stage.dvcfile)
     text = _read(repo.root, relpath)
     if text and text.strip():
-        from stagecore.lockedit import splice
+        from stagecore.files.lockedit import splice
 
         fast = splice(text, stage.name or "", entry)  # canonical file: only this entry is dumped
         if fast is not None:

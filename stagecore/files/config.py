@@ -65,14 +65,14 @@ _NAMED_KEYS = {
 
 def global_config_path() -> str:
     """DVC's global config file: platformdirs' user config dir, or `DVC_GLOBAL_CONFIG_DIR`."""
-    from stagecore.config_dirs import global_config_dir
+    from stagecore.files.config_dirs import global_config_dir
 
     return os.path.join(global_config_dir(), "config")
 
 
 def system_config_path() -> str:
     """DVC's system config file: platformdirs' site config dir, or `DVC_SYSTEM_CONFIG_DIR`."""
-    from stagecore.config_dirs import system_config_dir
+    from stagecore.files.config_dirs import system_config_dir
 
     return os.path.join(system_config_dir(), "config")
 
@@ -113,7 +113,7 @@ class Config:
     def check_remotes(self) -> None:
         """Each remote, its levels merged, by DVC's per-URL-type schema (a url, known keys, typed
         values): DVC refuses the whole config otherwise (exit 251), naming the level that defines it."""
-        from stagecore.remotes.schema import url_problem, validate_remote
+        from stagecore.core.remote_schema import url_problem, validate_remote
 
         for name, opts in self.merged()["remote"].items():
             problem = validate_remote(name, opts)
@@ -150,7 +150,7 @@ class Config:
                     obj[f'{kind} "{name}"'] = dict(opts)
         import io
 
-        from stagecore.fsutil import atomic_write_bytes
+        from stagecore.storage.fsutil import atomic_write_bytes
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
         buf = io.BytesIO()

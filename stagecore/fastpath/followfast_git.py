@@ -1,4 +1,4 @@
-"""The git side of post-checkout's fast path (stagecore.followfast): which dvc files changed
+"""The git side of post-checkout's fast path (stagecore.fastpath.followfast): which dvc files changed
 between two commits and their two versions, through git processes spawned without importing
 `subprocess` (its imports cost about as much CPU as the rest of the path)."""
 

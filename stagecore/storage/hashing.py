@@ -26,7 +26,7 @@ def file_md5(path: str, name: str = MD5) -> str:
     With `name == "md5-dos2unix"`, each chunk that looks like text has CRLF turned into
     LF before hashing, exactly as DVC 3 computes legacy hashes.
     """
-    from stagecore.progress import tick
+    from stagecore.ui.progress import tick
 
     digest = hashlib.md5()
     dos2unix = name == MD5_D2U

@@ -37,9 +37,9 @@ from typing import Any
 from stagecore.core.entry import Entry, hash_fields
 from stagecore.core.hashinfo import MD5
 from stagecore.core.stage import Stage, dvcfile_md5
-from stagecore.dvcfile import merge_entries
-from stagecore.fsutil import atomic_write_text
-from stagecore.yamlio import dump_yaml, load_yaml_rt
+from stagecore.files.dvcfile import merge_entries
+from stagecore.files.yamlio import dump_yaml, load_yaml_rt
+from stagecore.storage.fsutil import atomic_write_text
 
 
 def legacy_entry(entry: Entry) -> dict[str, Any]:

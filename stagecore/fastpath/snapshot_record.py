@@ -1,10 +1,10 @@
-"""Writing the fast path's snapshot (see stagecore.snapshot) after a clean full check.
+"""Writing the fast path's snapshot (see stagecore.fastpath.snapshot) after a clean full check.
 
 `record(repo, stages, kind, since_ns)` lists every path the verdict depends on, stats it, and
 writes the snapshot only when nothing is in doubt: no external or URL dependency, no `vars`
 in a dvc.yaml, every recorded mtime/ctime older than `since_ns` (when the check started) by
 more than the timestamp granularity. It never raises: a snapshot not written only costs time.
-`stagecore.snapshot.forget(root, kind)` removes it before a full check runs.
+`stagecore.fastpath.snapshot.forget(root, kind)` removes it before a full check runs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import posixpath
 import stat as statmod
 
 from stagecore import __version__
-from stagecore.snapshot import (
+from stagecore.fastpath.snapshot import (
     VERSION,
     git_paths,
     index_entries,
@@ -58,10 +58,12 @@ def record_parts(root: str, parts: list[dict], kind: str, since_ns: int, *, with
             return False
         if not real_tmp_dir(root):
             return False
-        from stagecore.fsutil import atomic_write_bytes
+        from stagecore.storage.fsutil import atomic_write_bytes
 
         atomic_write_bytes(snapshot_path(root, kind), marshal.dumps(snap))
-        from stagecore.fsmonitor import recorded  # fsmonitor (task F): the watchman clock vouching for it
+        from stagecore.fastpath.fsmonitor import (
+            recorded,  # fsmonitor (task F): the watchman clock vouching for it
+        )
 
         recorded(root, kind, snap)
         return True
@@ -143,7 +145,7 @@ def _collect(repo, stages, prefix: str = "") -> dict:
         paths.one(conf.path_of(level))
     git_files: set[str] = set()
     git_dirs: set[str] = set()
-    protected = set(paths.seen)  # dvc files and configs: always stat'ed (stagecore.snapshot_tracked)
+    protected = set(paths.seen)  # dvc files and configs: always stat'ed (stagecore.fastpath.snapshot_tracked)
     dep_rels: list[str] = []
     outs: list[str] = []
     lead = prefix.strip("/") + "/" if prefix.strip("/") else ""
@@ -190,7 +192,7 @@ def _assemble(root: str, parts: list[dict], kind: str, with_index: bool) -> dict
     modes: dict[bytes, int] = {}
     index = _index(root, seen, kind, git_files, git_dirs, modes) if with_index else None
     if index is not None:  # git-tracked dependencies: judged by the index entries alone
-        from stagecore.snapshot_tracked import index_tracked
+        from stagecore.fastpath.snapshot_tracked import index_tracked
 
         for path in index_tracked(root, parts, seen, modes):
             del seen[path]
@@ -252,11 +254,11 @@ def _object(repo, paths: _Paths, hi) -> None:
 
 
 def _dvc_dirs(repo, paths: _Paths) -> None:
-    """What the search for dvc files reads (stagecore.index.find_dvc_files): each directory it
+    """What the search for dvc files reads (stagecore.files.index.find_dvc_files): each directory it
     visits or skips as a nested project, their .gitignore / .dvcignore, the dvc files, and next
     to each dvc.yaml its dvc.lock and params.yaml."""
-    from stagecore.ignore import ALWAYS
-    from stagecore.index import _ignored_names
+    from stagecore.files.ignore import ALWAYS
+    from stagecore.files.index import _ignored_names
 
     root = repo.root
     stack = [""]

@@ -61,7 +61,7 @@ def resolve(repo, targets: list[str] | None, cwd: str | None = None,
     patterns of stage names (as `dvc repro`)."""
     problems: list = []  # dvc files that cannot be loaded: fatal only when a target is not found
     if stages is None:
-        from stagecore.index import collect_stages
+        from stagecore.files.index import collect_stages
 
         stages = collect_stages(repo, problems=problems) if targets else repo.stages()
     if not targets:
@@ -72,7 +72,7 @@ def resolve(repo, targets: list[str] | None, cwd: str | None = None,
         try:
             matched = _match(repo, stages, target, cwd, outputs=outputs, glob=glob)
         except TargetNotFoundError:
-            from stagecore.index import raise_problems
+            from stagecore.files.index import raise_problems
 
             raise_problems(problems)  # the target may be in a file that could not be loaded
             raise

@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from stagecore.config import LEVELS, Config
+from stagecore.core.remote_schema import validate_remote
 from stagecore.errors import ConfigError
-from stagecore.remotes.schema import validate_remote
+from stagecore.files.config import LEVELS, Config
 
 PATH_KEYS = {
     "url",
@@ -165,7 +165,7 @@ def _edit(config: Config, level: str | None, plain_sections: bool = False) -> It
     yield conf
     merged = _load_to_level(config, level)
     _merge(merged, conf)
-    from stagecore.config import _validate
+    from stagecore.files.config import _validate
 
     _validate(None, {section: values for section, values in merged.items()
                      if section not in ("remote", "machine", "db")})
@@ -374,9 +374,9 @@ def _git_dirs(root: str) -> list[str]:
 def check_url(config: Config, name: str, url: object, cache_dir: object = None) -> None:
     """Refuse (ConfigError naming the config file) a remote url that is empty, of an unknown type,
     or a directory inside the repository's `.dvc` or `.git`, or the cache (or inside it)."""
-    from stagecore.fsguard import within
+    from stagecore.core.remote_schema import url_problem
     from stagecore.remotes import local_path, remote_kind
-    from stagecore.remotes.schema import url_problem
+    from stagecore.storage.fsguard import within
 
     source = _url_source(config, name)
     problem = url_problem(name, url)

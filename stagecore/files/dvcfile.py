@@ -11,8 +11,8 @@ from stagecore.core.entry import Entry, EntryError, dvcfile_out, parse_entry
 from stagecore.core.safepath import OUT_HINT, check_stage, show
 from stagecore.core.stage import Stage
 from stagecore.errors import FileFormatError
-from stagecore.fsutil import atomic_write_text
-from stagecore.yamlio import dump_yaml, load_yaml, load_yaml_rt
+from stagecore.files.yamlio import dump_yaml, load_yaml, load_yaml_rt
+from stagecore.storage.fsutil import atomic_write_text
 
 SUFFIX = ".dvc"
 _TOP_KEYS = {"outs", "deps", "md5", "wdir", "frozen", "locked", "always_changed", "desc", "meta", "cmd"}
@@ -95,9 +95,9 @@ def write_dvcfile(root: str, stage: Stage, *, drop_md5: bool = False) -> bool:
     key order and unknown keys (new keys go last, as DVC does). True if bytes changed.
 
     A stage with `cmd` is a DVC 0.x/1.x single-stage file and is written in that layout
-    (see `stagecore.dvcfile_cmd`)."""
+    (see `stagecore.files.dvcfile_cmd`)."""
     if stage.cmd is not None:
-        from stagecore.dvcfile_cmd import write_cmd_stage
+        from stagecore.files.dvcfile_cmd import write_cmd_stage
 
         return write_cmd_stage(root, stage)
     path = os.path.join(root, stage.dvcfile)

@@ -72,7 +72,7 @@ def add_to_pre_commit_config(root: str, hooks: Sequence[str], repo_url: str, rev
     it is rewritten through the round-trip YAML dumper (comments kept, indentation normalised).
     With `rev` None, it is resolved (`resolve_rev`) once the file is known to need the entry.
     """
-    from stagecore.yamlio import dump_yaml, load_yaml_rt
+    from stagecore.files.yamlio import dump_yaml, load_yaml_rt
 
     path = os.path.join(root, PRE_COMMIT_CONFIG)
     text = ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stagecore.yamlio import dump_yaml, load_yaml
+from stagecore.files.yamlio import dump_yaml, load_yaml
 
 HEAD = "schema: '2.0'\nstages:\n"
 

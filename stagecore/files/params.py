@@ -38,7 +38,7 @@ def parse_params(text: str, relpath: str) -> Any:
     if suffix == ".py":
         raise FileFormatError(relpath, "is a Python params file, which stagecore does not read",
                               hint="use a YAML, JSON or TOML params file")
-    from stagecore.yamlio import load_params_yaml
+    from stagecore.files.yamlio import load_params_yaml
 
     return load_params_yaml(text, relpath) or {}
 
@@ -84,7 +84,7 @@ def read_params(root: str, relpath: str) -> Any:
     hit = _parsed.get(path)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    from stagecore.fsguard import check_read
+    from stagecore.storage.fsguard import check_read
 
     check_read(root, relpath, what="parameters file ", strict=True)  # never read through a link out
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 
-from stagecore.fsutil import atomic_write_text
+from stagecore.storage.fsutil import atomic_write_text
 
 _SPECIAL = "\\[]!*#?"
 

@@ -1,7 +1,7 @@
 """Measuring the workspace: the hash of a file or directory, through the state database.
 
 Only files whose (inode, ctime, size) changed since they were last hashed are read
-(stagecore.state.stamp_of); a file changed within the racy margin is hashed again next time.
+(stagecore.storage.state.stamp_of); a file changed within the racy margin is hashed again next time.
 Directories become `.dir` manifests; `.dvcignore`d files are left out.
 """
 
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.tree import manifest_bytes, manifest_hash
 from stagecore.errors import StagecoreError
-from stagecore.fsutil import TMP_PREFIX, is_tmp_name
-from stagecore.hashing import file_md5
-from stagecore.state import settled, stamp_of
+from stagecore.storage.fsutil import TMP_PREFIX, is_tmp_name
+from stagecore.storage.hashing import file_md5
+from stagecore.storage.state import settled, stamp_of
 
 BIG_FILE = 4 * 1024 * 1024  # files at least this large are hashed on worker threads
 
@@ -79,7 +79,7 @@ class Workspace:
 
     def check_read(self, relpath: str) -> None:
         """Refuse to read `relpath` when a symlink leads it outside the work tree or into .git/.dvc."""
-        from stagecore.fsguard import check_read
+        from stagecore.storage.fsguard import check_read
 
         check_read(self.root, relpath, self.cache_dir_of)  # the cache dir is asked for only by a link
 

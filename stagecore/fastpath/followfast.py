@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 
-from stagecore.followfast_git import changed, git, safe_path
+from stagecore.fastpath.followfast_git import changed, git, safe_path
 
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null"})
 _HEX = frozenset("0123456789abcdef")  # no `re`: importing it (and enum) costs more than this whole path
@@ -89,7 +89,7 @@ def _plain_config(root: str) -> str | None:
 
 def _config_files(root: str) -> list[str]:
     """The repository's config files and every place a global or system one may be (DVC's
-    rules, stagecore.config_dirs, and older ones: all of them are looked at)."""
+    rules, stagecore.files.config_dirs, and older ones: all of them are looked at)."""
     env = os.environ
     dirs = [os.path.join(os.path.expanduser("~"), ".config", "dvc"), "/etc/xdg/dvc"]
     dirs += [env[name] for name in ("DVC_GLOBAL_CONFIG_DIR", "DVC_SYSTEM_CONFIG_DIR") if env.get(name)]
@@ -154,7 +154,7 @@ def _locked_checkout(root: str, todo: list[Out]) -> tuple[str | None, list[str]]
 
 
 def _checkout(root: str, tmp_dir: str, todo: list[Out]) -> tuple[str | None, list[str]]:
-    from stagecore.state import State, settled, stamp_of
+    from stagecore.storage.state import State, settled, stamp_of
 
     state = State(tmp_dir)
     cache = os.path.join(root, ".dvc", "cache", "files", "md5")
@@ -226,7 +226,7 @@ def _write(root: str, path: str, obj: str) -> str | None:
             os.close(dir_fd)
             dir_fd = nxt
         name = os.path.basename(path)
-        tmp = f".stagecore-tmp-{os.getpid()}.{os.urandom(6).hex()}.tmp"  # stagecore.fsutil's scheme (swept when stale)
+        tmp = f".stagecore-tmp-{os.getpid()}.{os.urandom(6).hex()}.tmp"  # stagecore.storage.fsutil's scheme (swept when stale)
         try:
             _copy(obj, tmp, dir_fd)
             os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)

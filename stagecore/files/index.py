@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from stagecore.core.stage import Stage
 from stagecore.errors import ConfigError, StagecoreError
-from stagecore.ignore import ALWAYS
+from stagecore.files.ignore import ALWAYS
 
 PIPELINE_FILE = "dvc.yaml"
 LOCK_FILE = "dvc.lock"
@@ -108,13 +108,13 @@ def collect_stages(repo, problems: list[StagecoreError] | None = None) -> list[S
     together (one line each) or, with `problems` given, appended there and the good stages
     returned (a command that targets other stages goes on, as DVC's does). A bad configuration
     still stops everything."""
-    from stagecore.dvcfile import load_dvcfile
+    from stagecore.files.dvcfile import load_dvcfile
 
     dvcfiles, pipelines = find_dvc_files(repo)
     errors: list[StagecoreError] = []
     stages = list(_load_each(dvcfiles, lambda rel: [load_dvcfile(repo.root, rel)], errors))
     if pipelines:
-        from stagecore.pipefile import load_pipeline
+        from stagecore.files.pipefile import load_pipeline
 
         stages += _load_each(pipelines, lambda rel: load_pipeline(repo, rel), errors)
     if problems is None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import marshal
 import os
 
-from stagecore.snapshot import git_paths, read_bounded, real_tmp_dir
+from stagecore.fastpath.snapshot import git_paths, read_bounded, real_tmp_dir
 
 VERSION = 3
 MAX_COMMITS = 8
@@ -185,7 +185,7 @@ def remember(root: str, remote: str, commits: list[str], environ, projects=()) -
                     blobs = record["blobs"]
             except Exception:  # noqa: BLE001
                 blobs = set()
-        from stagecore.fsutil import atomic_write_bytes
+        from stagecore.storage.fsutil import atomic_write_bytes
 
         atomic_write_bytes(path, marshal.dumps({"version": VERSION, "root": root, "sigs": sigs,
                                                 "projects": projects, "blobs": blobs | found}))

@@ -1,6 +1,6 @@
 """The fast path: a clean verdict cached with the stat signature of everything it read.
 
-After a full check found nothing to report, `stagecore.snapshot_record` writes
+After a full check found nothing to report, `stagecore.fastpath.snapshot_record` writes
 `.dvc/tmp/stagecore-fastpath-<kind>`: the (dev, ino, size, mtime_ns, ctime_ns, mode) of every
 dvc file, dvc.lock, params file, dependency and output (every file and directory below a
 directory), the config files, the cache objects (and the cache shards of a directory's files),
@@ -250,7 +250,9 @@ def _changed_in(top: str, names: list, sigs: list) -> str | None:
 
 def holds(root: str, kind: str, environ) -> str | None:
     """None when the clean verdict recorded for `kind` still holds in `root`; else why not."""
-    from stagecore.fsmonitor import vouches  # fsmonitor (task F): watchman, when on, answers in O(changes)
+    from stagecore.fastpath.fsmonitor import (
+        vouches,  # fsmonitor (task F): watchman, when on, answers in O(changes)
+    )
 
     if vouches(root, kind, environ):
         return None

@@ -10,7 +10,7 @@ work). Each shim:
   kept and returned after ours. pre-push and post-rewrite get their stdin saved to a temp
   file and replayed to both;
 * replaces a hook written by `dvc install` instead (kept as `NAME.dvc-hook`, not run; uninstall
-  restores it) and refuses one written by the pre-commit framework (stagecore.ops.hook_detect);
+  restores it) and refuses one written by the pre-commit framework (stagecore.hooks.hook_detect);
 * runs the interpreter that installed it on `githooks` (with the current directory removed
   from `sys.path`, so a `githooks/` or `stagecore/` folder in the user's repository cannot
   shadow the package); when that interpreter is gone (a deleted or moved virtualenv) the
@@ -43,8 +43,8 @@ from typing import NamedTuple
 
 from stagecore import __version__
 from stagecore.errors import UsageError
-from stagecore.ops.hook_detect import DVC_BACKUP_SUFFIX, is_dvc_hook, is_pre_commit_framework
-from stagecore.ops.install_framework import (
+from stagecore.hooks.hook_detect import DVC_BACKUP_SUFFIX, is_dvc_hook, is_pre_commit_framework
+from stagecore.hooks.install_framework import (
     PRE_COMMIT_CONFIG,
     InstallError,
     RevChoice,

@@ -43,7 +43,7 @@ def object_relpath(hi: HashInfo) -> str:
 
 def tmp_name(path: str) -> str:
     """A unique sibling name for writing `path` atomically: `fsutil.tmp_path`'s short scheme."""
-    from stagecore.fsutil import tmp_path
+    from stagecore.storage.fsutil import tmp_path
 
     return tmp_path(path)
 
@@ -109,7 +109,7 @@ class ObjectStore:
 
     def note_verified(self, hi: HashInfo) -> None:
         """Object `hi` was just written from content hashed on the way in: trust its stamp."""
-        from stagecore.state import note_trusted_object, stamp_of
+        from stagecore.storage.state import note_trusted_object, stamp_of
 
         path = os.path.abspath(self.path_of(hi))
         try:
@@ -150,7 +150,7 @@ class ObjectStore:
         """Copy `src` into the cache under `hi` unless present; True when written."""
         written = self._write(hi, lambda tmp: _clone_or_copy(src, tmp, self, 0o444))
         if written:
-            from stagecore.progress import tick_file
+            from stagecore.ui.progress import tick_file
 
             tick_file("store", src, files=1)  # add's / commit's bar, when one is open
         return written
@@ -175,7 +175,7 @@ class ObjectStore:
             os.replace(tmp, dest)
         except OSError as exc:
             _unlink_quiet(tmp)
-            from stagecore.fsutil import raise_disk_error
+            from stagecore.storage.fsutil import raise_disk_error
 
             raise_disk_error(exc, dest, "writing the cache object")
             raise
@@ -187,7 +187,7 @@ class ObjectStore:
 
     def sweep_tmp(self) -> int:
         """Remove stale temp files (of killed writers) from every object directory; how many."""
-        from stagecore.fsutil import sweep_tmp
+        from stagecore.storage.fsutil import sweep_tmp
 
         removed = 0
         for base in (os.path.join(self.root, "files", "md5"), self.root):
@@ -241,12 +241,12 @@ class ObjectStore:
             # renaming a hard link over another link to the same inode does nothing (POSIX): the
             # temp name is still there (re-adding unchanged data with cache.type hardlink)
             _unlink_at(tmp, dir_fd)
-            from stagecore.progress import tick_file
+            from stagecore.ui.progress import tick_file
 
             tick_file("link", src, files=1)  # checkout's bar, when one is open
         except OSError as exc:
             _unlink_at(tmp, dir_fd)
-            from stagecore.fsutil import raise_disk_error
+            from stagecore.storage.fsutil import raise_disk_error
 
             raise_disk_error(exc, _full_path(dest, dir_fd))  # the disk refused it: a DiskError naming dest
             raise
@@ -293,7 +293,7 @@ class ObjectStore:
         Only valid object names (2-hex shard + 30 hex digits, optionally `.dir`) are objects;
         anything else in a shard directory (except our temp files, which the sweep handles) is
         a stray: its path is appended to `strays` when given, and it is never yielded."""
-        from stagecore.fsutil import is_tmp_name
+        from stagecore.storage.fsutil import is_tmp_name
 
         for hi, path in self._scan():
             if hi is not None:

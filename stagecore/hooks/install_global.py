@@ -6,7 +6,7 @@ As `git lfs install` does for its filters, the set-up lives in the user's global
 do nothing in repositories without `.dvc/`.
 
 stagecore's template is `<config dir>/stagecore/git-template` (the config dir as DVC's platform
-rules give it, stagecore.config_dirs: `$XDG_CONFIG_HOME` or `~/.config` on Linux).
+rules give it, stagecore.files.config_dirs: `$XDG_CONFIG_HOME` or `~/.config` on Linux).
 
 * No template directory set: stagecore's own is created and `init.templateDir` set to it.
 * The user's own template directory already set (global or system config): it is chained, never
@@ -31,7 +31,7 @@ import sys
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from stagecore.ops.install import (
+from stagecore.hooks.install import (
     HOOK_NAMES,
     HookChange,
     InstallError,
@@ -51,7 +51,7 @@ class GlobalResult(NamedTuple):
 
 
 def own_template_dir() -> str:
-    from stagecore.config_dirs import user_config_base
+    from stagecore.files.config_dirs import user_config_base
 
     return os.path.join(user_config_base(), "stagecore", "git-template")
 

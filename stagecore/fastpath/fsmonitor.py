@@ -1,9 +1,9 @@
 """Optional file-system monitor: watchman tells the fast path what changed (git's core.fsmonitor).
 
-Off by default; on with `git config stagecore.fsmonitor true` (never in `.dvc/config`: DVC 3
+Off by default; on with `git config stagecore.fastpath.fsmonitor true` (never in `.dvc/config`: DVC 3
 rejects unknown keys there) or STAGECORE_FSMONITOR=1 (=0 forces it off). When a clean snapshot
-is recorded (stagecore.snapshot_record) and the switch is on, `recorded`
-(stagecore.fsmonitor_record) asks watchman for a clock of the project's watch, re-checks every
+is recorded (stagecore.fastpath.snapshot_record) and the switch is on, `recorded`
+(stagecore.fastpath.fsmonitor_record) asks watchman for a clock of the project's watch, re-checks every
 recorded signature after that clock, and writes `.dvc/tmp/stagecore-fsmonitor-<kind>`: the clock, the snapshot file's own signature, the few
 paths watchman cannot vouch for (outside the project, symlink targets, git and watchman config,
 the watch root's `.watchmanconfig`) and the recorded signatures grouped by directory, each
@@ -12,7 +12,7 @@ group a separately readable block. `vouches` then answers "the snapshot still ho
 recorded (and of its directory): O(changes), never reading the whole snapshot.
 
 Anything in doubt (no watchman, a changed snapshot, a changed path, too many changes) means
-"not vouched": the full stat check of stagecore.snapshot runs, exactly as without the monitor.
+"not vouched": the full stat check of stagecore.fastpath.snapshot runs, exactly as without the monitor.
 After watchman restarted or recrawled (a fresh instance: changes since the clock unknown), the
 record is re-armed: a new clock, then every recorded signature checked once (O(files), as the
 full check); the snapshot is vouched for only when all still hold. Standard library only; watchman is
@@ -106,9 +106,9 @@ def sig(path: str, follow: bool, sig_of) -> tuple | None:
 
 
 def recorded(root: str, kind: str, snap: dict, environ=os.environ) -> bool:
-    """After the snapshot `snap` of `kind` was written (stagecore.snapshot_record): record the
-    watchman clock that vouches for it when the switch is on (stagecore.fsmonitor_record)."""
-    from stagecore.fsmonitor_record import record
+    """After the snapshot `snap` of `kind` was written (stagecore.fastpath.snapshot_record): record the
+    watchman clock that vouches for it when the switch is on (stagecore.fastpath.fsmonitor_record)."""
+    from stagecore.fastpath.fsmonitor_record import record
 
     return record(root, kind, snap, environ)
 
@@ -132,7 +132,7 @@ def doubt(root: str, kind: str, environ) -> str | None:
 
 
 def _doubt(root: str, kind: str, environ) -> str | None:
-    from stagecore.snapshot import real_tmp_dir, sig_of, snapshot_path
+    from stagecore.fastpath.snapshot import real_tmp_dir, sig_of, snapshot_path
 
     path = side_path(root, kind)
     if not real_tmp_dir(root):
@@ -207,7 +207,7 @@ def _rearm(root: str, fd: int, info: dict, base: int, environ, sig_of) -> str | 
     reason = _index_doubt(root, info, environ, sig_of)
     if reason is not None:
         return reason
-    from stagecore.fsutil import atomic_write_bytes
+    from stagecore.storage.fsutil import atomic_write_bytes
 
     info["clock"] = clock
     header = marshal.dumps(info)
@@ -218,7 +218,7 @@ def _rearm(root: str, fd: int, info: dict, base: int, environ, sig_of) -> str | 
 def _index_doubt(root: str, info: dict, environ, sig_of) -> str | None:
     if info["index"] is None:
         return None
-    from stagecore.snapshot import git_paths, index_entries, relevance
+    from stagecore.fastpath.snapshot import git_paths, index_entries, relevance
 
     found = git_paths(root, environ)
     if found is None:

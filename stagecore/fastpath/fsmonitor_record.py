@@ -1,6 +1,6 @@
-"""Recording the watchman clock that vouches for a clean snapshot (see stagecore.fsmonitor).
+"""Recording the watchman clock that vouches for a clean snapshot (see stagecore.fastpath.fsmonitor).
 
-Called by stagecore.snapshot_record after it wrote a snapshot; when the switch is on, asks
+Called by stagecore.fastpath.snapshot_record after it wrote a snapshot; when the switch is on, asks
 watchman for the project's watch and a clock, re-checks every recorded signature after that
 clock (a change before it is seen here, one after it is reported by watchman), and writes
 `.dvc/tmp/stagecore-fsmonitor-<kind>`: a marshal header (clock, the snapshot's own signature,
@@ -13,7 +13,7 @@ from __future__ import annotations
 import marshal
 import os
 
-from stagecore.fsmonitor import MAGIC, VERSION, Client, WatchmanError, env_switch, side_path, sig
+from stagecore.fastpath.fsmonitor import MAGIC, VERSION, Client, WatchmanError, env_switch, side_path, sig
 
 RACY_NS = 100_000_000  # an index stat newer than this before its reading is not trusted
 VCS_DIRS = (".git", ".hg", ".svn")  # watchman watches these shallowly (ignore_vcs)
@@ -35,7 +35,7 @@ def record(root: str, kind: str, snap: dict, environ) -> bool:
         data = _build(root, kind, snap, environ)
         if data is None:
             return False
-        from stagecore.fsutil import atomic_write_bytes
+        from stagecore.storage.fsutil import atomic_write_bytes
 
         atomic_write_bytes(path, data)
         return True
@@ -45,7 +45,7 @@ def record(root: str, kind: str, snap: dict, environ) -> bool:
 
 def _build(root: str, kind: str, snap: dict, environ) -> bytes | None:
     from stagecore import __version__
-    from stagecore.snapshot import git_paths, index_entries, relevance, sig_of, snapshot_path
+    from stagecore.fastpath.snapshot import git_paths, index_entries, relevance, sig_of, snapshot_path
 
     sock = sockname(environ)
     client = Client(sock, CRAWL_TIMEOUT)
@@ -115,14 +115,14 @@ def _now() -> int:
 
 
 def enabled(root: str, environ) -> bool:
-    """The switch: STAGECORE_FSMONITOR, else git's `stagecore.fsmonitor` (as git reads it)."""
+    """The switch: STAGECORE_FSMONITOR, else git's `stagecore.fastpath.fsmonitor` (as git reads it)."""
     forced = env_switch(environ)
     if forced is not None:
         return forced
     import subprocess
 
     try:
-        proc = subprocess.run(["git", "config", "--type=bool", "--get", "stagecore.fsmonitor"], cwd=root,
+        proc = subprocess.run(["git", "config", "--type=bool", "--get", "stagecore.fastpath.fsmonitor"], cwd=root,
                               capture_output=True, text=True, check=False, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return False
@@ -131,7 +131,7 @@ def enabled(root: str, environ) -> bool:
 
 def _config_files(root: str, environ) -> list[str]:
     """The git config files that may hold the switch (a change sends the answer to the full check)."""
-    from stagecore.snapshot import git_paths
+    from stagecore.fastpath.snapshot import git_paths
 
     files = []
     found = git_paths(root, environ)
