@@ -36,7 +36,7 @@ def _repo(tmp_path: Path) -> tuple[Path, str]:
 
 
 def _read(root: Path) -> bytes | None:
-    from stagecore.fastpath.snapshot import index_entries, relevance
+    from stagecore.fastpath.records import index_entries, relevance
 
     return index_entries(str(root / ".git" / "index"), relevance([b"a.txt"], [b"deps/"], b".dvc/tmp/own"))
 

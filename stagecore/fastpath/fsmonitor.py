@@ -105,14 +105,6 @@ def sig(path: str, follow: bool, sig_of) -> tuple | None:
         return ()  # unreadable: never equal to a recorded signature
 
 
-def recorded(root: str, kind: str, snap: dict, environ=os.environ) -> bool:
-    """After the snapshot `snap` of `kind` was written (stagecore.fastpath.snapshot_record): record the
-    watchman clock that vouches for it when the switch is on (stagecore.fastpath.fsmonitor_record)."""
-    from stagecore.fastpath.fsmonitor_record import record
-
-    return record(root, kind, snap, environ)
-
-
 # ---- answering ----------------------------------------------------------------------------
 
 def vouches(root: str, kind: str, environ) -> bool:
@@ -132,7 +124,7 @@ def doubt(root: str, kind: str, environ) -> str | None:
 
 
 def _doubt(root: str, kind: str, environ) -> str | None:
-    from stagecore.fastpath.snapshot import real_tmp_dir, sig_of, snapshot_path
+    from stagecore.fastpath.records import real_tmp_dir, sig_of, snapshot_path
 
     path = side_path(root, kind)
     if not real_tmp_dir(root):
@@ -218,7 +210,7 @@ def _rearm(root: str, fd: int, info: dict, base: int, environ, sig_of) -> str | 
 def _index_doubt(root: str, info: dict, environ, sig_of) -> str | None:
     if info["index"] is None:
         return None
-    from stagecore.fastpath.snapshot import git_paths, index_entries, relevance
+    from stagecore.fastpath.records import git_paths, index_entries, relevance
 
     found = git_paths(root, environ)
     if found is None:

@@ -45,7 +45,7 @@ def record(root: str, kind: str, snap: dict, environ) -> bool:
 
 def _build(root: str, kind: str, snap: dict, environ) -> bytes | None:
     from stagecore import __version__
-    from stagecore.fastpath.snapshot import git_paths, index_entries, relevance, sig_of, snapshot_path
+    from stagecore.fastpath.records import git_paths, index_entries, relevance, sig_of, snapshot_path
 
     sock = sockname(environ)
     client = Client(sock, CRAWL_TIMEOUT)
@@ -131,7 +131,7 @@ def enabled(root: str, environ) -> bool:
 
 def _config_files(root: str, environ) -> list[str]:
     """The git config files that may hold the switch (a change sends the answer to the full check)."""
-    from stagecore.fastpath.snapshot import git_paths
+    from stagecore.fastpath.records import git_paths
 
     files = []
     found = git_paths(root, environ)

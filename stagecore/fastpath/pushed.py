@@ -18,7 +18,7 @@ from __future__ import annotations
 import marshal
 import os
 
-from stagecore.fastpath.snapshot import git_paths, read_bounded, real_tmp_dir
+from stagecore.fastpath.records import git_paths, read_bounded, real_tmp_dir
 
 VERSION = 3
 MAX_COMMITS = 8

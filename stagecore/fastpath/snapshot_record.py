@@ -15,8 +15,7 @@ import posixpath
 import stat as statmod
 
 from stagecore import __version__
-from stagecore.fastpath.snapshot import (
-    VERSION,
+from stagecore.fastpath.records import (
     git_paths,
     index_entries,
     real_tmp_dir,
@@ -24,6 +23,7 @@ from stagecore.fastpath.snapshot import (
     sig_of,
     snapshot_path,
 )
+from stagecore.fastpath.snapshot import VERSION
 
 FINE_NS = 100_000_000  # margin for file systems with ns timestamps (coarse clock ticks are ms)
 COARSE_NS = 2_000_000_000  # when timestamps look whole-second (FAT: 2 s)
@@ -61,11 +61,9 @@ def record_parts(root: str, parts: list[dict], kind: str, since_ns: int, *, with
         from stagecore.storage.fsutil import atomic_write_bytes
 
         atomic_write_bytes(snapshot_path(root, kind), marshal.dumps(snap))
-        from stagecore.fastpath.fsmonitor import (
-            recorded,  # fsmonitor (task F): the watchman clock vouching for it
-        )
+        from stagecore.fastpath.fsmonitor_record import record  # the watchman clock vouching for it, when on
 
-        recorded(root, kind, snap)
+        record(root, kind, snap, os.environ)
         return True
     except Exception:  # noqa: BLE001 - a snapshot is an optimisation, never a failure
         return False

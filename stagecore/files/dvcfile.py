@@ -11,6 +11,7 @@ from stagecore.core.entry import Entry, EntryError, dvcfile_out, parse_entry
 from stagecore.core.safepath import OUT_HINT, check_stage, show
 from stagecore.core.stage import Stage
 from stagecore.errors import FileFormatError
+from stagecore.files.entry_merge import merge_entries
 from stagecore.files.yamlio import dump_yaml, load_yaml, load_yaml_rt
 from stagecore.storage.fsutil import atomic_write_text
 
@@ -148,29 +149,3 @@ def drop_defaults(data: Any) -> None:
     if "locked" in data:  # DVC 0.x's name of `frozen`: DVC 3 reads it and writes `frozen`
         if data.pop("locked") and not data.get("frozen"):
             data["frozen"] = True
-
-
-_HASH_KEYS = ("md5", "etag", "checksum", "size", "nfiles", "isexec", "hash")
-
-
-def merge_entries(items: Any, entries: list[Entry], serialize, only_if_present: tuple[str, ...]) -> list[Any]:
-    """The new entry list, reusing each existing (round-trip) entry of the same path so that
-    its comments and key order survive: stale hash keys dropped, new keys appended last.
-    Flags in `only_if_present` are updated but never added to an existing entry."""
-    by_path = {o.get("path"): o for o in items or [] if hasattr(o, "get")}
-    result = []
-    for entry in entries:
-        fresh = serialize(entry)
-        cur = by_path.get(entry.path)
-        if cur is None:
-            result.append(fresh)
-            continue
-        for key in _HASH_KEYS:
-            if key in cur and key not in fresh:
-                del cur[key]
-        for key, value in fresh.items():
-            if key in only_if_present and key not in cur:
-                continue
-            cur[key] = value
-        result.append(cur)
-    return result

@@ -37,7 +37,7 @@ from typing import Any
 from stagecore.core.entry import Entry, hash_fields
 from stagecore.core.hashinfo import MD5
 from stagecore.core.stage import Stage, dvcfile_md5
-from stagecore.files.dvcfile import merge_entries
+from stagecore.files.entry_merge import merge_entries
 from stagecore.files.yamlio import dump_yaml, load_yaml_rt
 from stagecore.storage.fsutil import atomic_write_text
 

@@ -256,10 +256,12 @@ _SHORTCUTS = {
 
 
 def _package_parent() -> str:
-    """The directory holding the `githooks` package (put on sys.path by the shim)."""
-    import githooks
+    """The directory holding the `githooks` package (put on sys.path by the shim): the one holding
+    `stagecore`, as one distribution installs both (read from here, since the hooks layer sits
+    below githooks and never imports it)."""
+    import stagecore
 
-    return os.path.dirname(os.path.dirname(os.path.abspath(githooks.__file__)))
+    return os.path.dirname(os.path.dirname(os.path.abspath(stagecore.__file__)))
 
 
 def _install_one(name: str, path: str, python: str) -> HookChange:

@@ -10,21 +10,15 @@ import os
 import posixpath
 import shlex
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 from stagecore.core.hashinfo import MD5, MD5_D2U, HashInfo, Meta
 from stagecore.core.tree import manifest_bytes, manifest_hash
 from stagecore.errors import StagecoreError
 from stagecore.ops import outs as outs_ops
+from stagecore.ops.finding import Finding, has_remote
 from stagecore.ops.status import stage_changes
 from stagecore.ops.used import Ref, manifest_refusal, refs_of_blobs
 from stagecore.storage.workspace import Measured
-
-
-class Finding(NamedTuple):
-    message: str
-    hint: str | None = None
-    blocking: bool = True
 
 
 # -- pre-commit -------------------------------------------------------------------------------
@@ -218,7 +212,7 @@ def _follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
     todo = [ref for ref in new if old.get(ref.path) != ref.hash]
     findings = [Finding(f"{exc.message}: not followed", exc.hint, False) for exc in refused]
     missing = [ref for ref in todo if not outs_ops.in_cache(repo, ref.hash)]
-    if missing and fetch and _has_remote(repo, data_remote):
+    if missing and fetch and has_remote(repo, data_remote):
         from stagecore.ops.transfer import fetch as fetch_objects
 
         try:
@@ -227,7 +221,7 @@ def _follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
                 findings.append(Finding(f"could not fetch {hi.value}: {reason}", "stagecore pull", False))
         except StagecoreError as exc:
             findings.append(Finding(f"could not fetch missing data: {exc.message}", exc.hint, False))
-    remote = _has_remote(repo, data_remote)
+    remote = has_remote(repo, data_remote)
     for ref in todo:
         refusal = manifest_refusal(repo.odb, ref.hash)
         if refusal is not None:
@@ -256,11 +250,6 @@ def _follow(repo, changes: Changes, *, fetch: bool, data_remote: str | None,
     return findings
 
 
-def _has_remote(repo, name: str | None) -> bool:
-    conf = repo.conf
-    return bool(name or conf.get("core", {}).get("remote")) and bool(conf.get("remote"))
-
-
 # -- pre-push ------------------------------------------------------------------------------
 def push_commits(repo, commits: list[str], *, data_remote: str | None, allow_incomplete: bool,
                  progress: Callable[[int, int], None] | None = None) -> list[Finding]:
@@ -271,7 +260,7 @@ def push_commits(repo, commits: list[str], *, data_remote: str | None, allow_inc
     refs: list[Ref] = refs_of_revisions(repo, revs=commits, for_push=True)
     if not refs:
         return []
-    if not _has_remote(repo, data_remote):
+    if not has_remote(repo, data_remote):
         return [Finding("no data remote is configured: the data of these commits was not pushed",
                         "stagecore remote add -d NAME URL", False)]
     from stagecore.ops.repolock import HOOK_WAIT, locked

@@ -108,7 +108,7 @@ def _move_data(repo, src_rel: str, dst_rel: str, cached: bool) -> list[str]:
 def _write(repo, old_file: str, new_file: str, old_path: str, new_path: str, renamed: bool, saved) -> None:
     """The `.dvc` file with the output's new path (and hash, when it was saved): rewritten in
     DVC's order when it gets a new name, edited in place (comments kept) when it keeps its name."""
-    from stagecore.files.dvcfile import merge_entries
+    from stagecore.files.entry_merge import merge_entries
     from stagecore.files.yamlio import dump_yaml, load_yaml_rt
     from stagecore.storage.fsutil import atomic_write_text
 

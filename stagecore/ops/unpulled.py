@@ -13,7 +13,7 @@ from typing import Any
 
 from stagecore.errors import StagecoreError
 from stagecore.ops import outs as outs_ops
-from stagecore.ops.hookwork import Finding
+from stagecore.ops.finding import Finding, has_remote
 from stagecore.ops.status import _rel
 
 Judged = list[tuple[Any, list[Any]]]  # (stage, its status items)
@@ -68,9 +68,7 @@ def _not_pulled(path: str, dep, produced: dict, absent: set[str]) -> bool:
 
 
 def _ask_remote(repo, unpulled: dict[str, Any]) -> tuple[dict[str, Finding | None], list[Finding]]:
-    from stagecore.ops.hookwork import _has_remote
-
-    if not _has_remote(repo, None):  # no remote: the gate's "not in cache" finding stands
+    if not has_remote(repo, None):  # no remote: the gate's "not in cache" finding stands
         return {}, []
     from stagecore.ops.transfer import open_data_remote
     from stagecore.storage.odb import object_relpath
