@@ -8,22 +8,13 @@ from pathlib import Path
 import pytest
 
 from stagecore.scm import history
-from stagecore.scm.history import (
-    HistoryError,
-    PushUpdate,
+from stagecore.scm.gitdir import find_git_dir, find_work_tree, operation_in_progress, rebase_orig_head
+from stagecore.scm.history import HistoryError, changed_dvc_files, dvc_blobs_in, dvc_files_at, open_repository
+from stagecore.scm.pushes import PushUpdate, branch_tip_updates, commits_to_push
+from stagecore.scm.worktree import (
     WorkTreeChange,
-    branch_tip_updates,
-    changed_dvc_files,
-    commits_to_push,
-    dvc_blobs_in,
-    dvc_files_at,
-    find_git_dir,
-    find_work_tree,
     head_blob,
     index_dvc_files,
-    open_repository,
-    operation_in_progress,
-    rebase_orig_head,
     staged_blob,
     staged_dvc_changes,
     unstaged_dvc_files,

@@ -35,7 +35,7 @@ from stagecore.hooks.protocol import (
     parse_skip,
 )
 from stagecore.hooks.trace import Trace
-from stagecore.scm.history import WorkTreeChange
+from stagecore.scm.worktree import WorkTreeChange
 from tests.helpers import REPO_ROOT, clean_env, git
 
 A, B = "a" * 40, "b" * 40

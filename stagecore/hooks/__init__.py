@@ -69,7 +69,7 @@ def run(request: HookRequest, trace: Trace | None = None) -> HookOutcome:
 
 
 def _run(request: HookRequest, trace: Trace) -> tuple[HookOutcome, str]:
-    from stagecore.scm.history import find_work_tree
+    from stagecore.scm.gitdir import find_work_tree
 
     trace.mark("parse")
     if request.env.skips(request.hook):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from stagecore.hooks.protocol import HookEnv, HookNote, HookOutcome
 from stagecore.hooks.trace import Trace
-from stagecore.scm.history import find_git_dir, operation_in_progress
+from stagecore.scm.gitdir import find_git_dir, operation_in_progress
 
 if TYPE_CHECKING:
     import pygit2

@@ -19,7 +19,8 @@ def run(request: PostMergeRequest, ctx: HookContext) -> HookOutcome:
     if not request.squash and not dvc_files_may_differ(ctx.root, "ORIG_HEAD", "HEAD"):
         ctx.trace.mark("git diff")
         return ctx.done("no dvc file changed")
-    from stagecore.scm.history import HistoryError, changed_dvc_files, staged_dvc_changes
+    from stagecore.scm.history import HistoryError, changed_dvc_files
+    from stagecore.scm.worktree import staged_dvc_changes
 
     git = ctx.open_git()
     if request.squash:

@@ -19,7 +19,8 @@ def run(request: PostRewriteRequest, ctx: HookContext) -> HookOutcome:
     operation = ctx.in_progress()
     if operation and operation != "rebase":
         return ctx.done(f"{operation} in progress")
-    from stagecore.scm.history import changed_dvc_files, rebase_orig_head
+    from stagecore.scm.gitdir import rebase_orig_head
+    from stagecore.scm.history import changed_dvc_files
 
     old = (rebase_orig_head(ctx.git_dir) if ctx.git_dir else None) or "ORIG_HEAD"
     git = ctx.open_git()

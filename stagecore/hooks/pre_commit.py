@@ -17,7 +17,7 @@ from stagecore.hooks.protocol import HookNote, HookOutcome, PreCommitRequest
 
 if TYPE_CHECKING:
 
-    from stagecore.scm.history import WorkTreeChange
+    from stagecore.scm.worktree import WorkTreeChange
 
 
 def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
@@ -28,13 +28,14 @@ def run(request: PreCommitRequest, ctx: HookContext) -> HookOutcome:
 
     from stagecore.fastpath.snapshot import forget
     from stagecore.scm.gitcli import worktree_changes
-    from stagecore.scm.history import WorkTreeChange, is_dvc_path
+    from stagecore.scm.history import is_dvc_path
+    from stagecore.scm.worktree import WorkTreeChange
 
     since = time.time_ns()  # the snapshot of a clean verdict vouches for nothing changed after this
     forget(ctx.root, "pre-commit")
     listed = worktree_changes(ctx.root)  # a git subprocess: pygit2 only if a dep needs it
     if listed is None:
-        from stagecore.scm.history import unstaged_dvc_files
+        from stagecore.scm.worktree import unstaged_dvc_files
 
         dvc_changes = unstaged_dvc_files(ctx.open_git())
         dirty = None

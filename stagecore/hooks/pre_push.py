@@ -67,7 +67,7 @@ def run(request: PrePushRequest, ctx: HookContext) -> HookOutcome:
 def commits_for(git: pygit2.Repository, request: PrePushRequest) -> list[str]:
     """The commits this push sends (hex ids). Under the pre-commit framework, which passes
     at most the first ref, every local branch tip is added (hidden by the remote's refs)."""
-    from stagecore.scm.history import branch_tip_updates, commits_to_push
+    from stagecore.scm.pushes import branch_tip_updates, commits_to_push
 
     updates = list(request.updates)
     if not request.complete:

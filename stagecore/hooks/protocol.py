@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from stagecore.errors import EXIT_USAGE, StagecoreError
-from stagecore.scm.history import PushUpdate, is_zero
+from stagecore.scm.history import is_zero
+from stagecore.scm.pushes import PushUpdate
 
 HOOK_NAMES = ("pre-commit", "post-checkout", "post-merge", "post-rewrite", "pre-push")
 BLOCKING_HOOKS = frozenset({"pre-commit", "pre-push"})

@@ -1,18 +1,15 @@
-"""Reads of git's objects for the hooks: dvc files at a commit, between two commits, in the
-index and the work tree; the commits a push sends; operations in progress.
+"""Reads of git's objects for the hooks: dvc files at a commit and between two commits, the
+names that tell a dvc file, and the blobs behind them. Everything here reads git's objects
+directly (pygit2, imported inside functions): nothing is checked out.
 
-Everything here reads git's objects directly (pygit2, imported inside functions): nothing is
-checked out. `find_work_tree`, `find_git_dir` and `operation_in_progress` use plain file
-reads only, because the hooks call them before deciding whether to import anything heavy.
-
-Where libgit2 refuses the index (split or sparse index), the index/work-tree queries fall back
-to git itself through `stagecore.scm.porcelain`.
+Beside it: stagecore.scm.worktree (dvc files in the index and the work tree),
+stagecore.scm.pushes (the commits a push sends), stagecore.scm.gitdir (where the repository
+is and what operation is in progress, with plain file reads).
 """
-
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from stagecore.errors import EXIT_NOT_A_REPO, StagecoreError
@@ -37,19 +34,6 @@ class NotAGitRepositoryError(StagecoreError):
         super().__init__(f"'{where}' is not inside a git repository", hint="run `git init` first")
 
 
-class PushUpdate(NamedTuple):
-    """One line of git's pre-push stdin: `<local ref> <local sha> <remote ref> <remote sha>`."""
-
-    local_ref: str
-    local_sha: str
-    remote_ref: str
-    remote_sha: str
-
-    @property
-    def is_deletion(self) -> bool:
-        return is_zero(self.local_sha)
-
-
 class DvcBlob(NamedTuple):
     """A dvc file's content as found at `path` in `commit` (the first commit it was seen in)."""
 
@@ -57,13 +41,6 @@ class DvcBlob(NamedTuple):
     oid: str
     data: bytes
     commit: str
-
-
-class WorkTreeChange(NamedTuple):
-    """A dvc file whose work-tree state differs from the index: modified, deleted or untracked."""
-
-    path: str
-    state: str
 
 
 def is_zero(sha: str | None) -> bool:
@@ -211,12 +188,12 @@ def changed_dvc_files(
         diff = old_tree.diff_to_tree()
     else:
         diff = repo.diff(old_tree, new_tree)
-    changes = _dvc_deltas(repo, diff)
+    changes = dvc_deltas(repo, diff)
     return {path: pair for path, pair in changes.items()
             if not any(tree is not None and in_nested_project(tree, path) for tree in (old_tree, new_tree))}
 
 
-def _dvc_deltas(repo: pygit2.Repository, diff) -> dict[str, tuple[bytes | None, bytes | None]]:
+def dvc_deltas(repo: pygit2.Repository, diff) -> dict[str, tuple[bytes | None, bytes | None]]:
     changes: dict[str, tuple[bytes | None, bytes | None]] = {}
     for delta in diff.deltas:  # no rename detection: old and new paths are the same
         path = delta.new_file.path or delta.old_file.path
@@ -258,225 +235,3 @@ def _tree_of(repo: pygit2.Repository, rev: str | None):
         return obj.peel(pygit2.Tree)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
         raise HistoryError(f"'{rev}' does not name a commit in '{repo.path}'") from None
-
-
-# --- pushes ------------------------------------------------------------------------------
-
-
-def commits_to_push(repo: pygit2.Repository, updates: Iterable[PushUpdate], remote_name: str) -> list[str]:
-    """The commits (hex ids) that the pushed refs make reachable and the remote lacks: walk
-    from every non-deleted local sha, hiding each known remote sha and every tip under
-    `refs/remotes/<remote_name>/`. One walk for all refs: its union, without duplicates."""
-    import pygit2
-    from pygit2.enums import SortMode
-
-    updates = list(updates)
-    starts = [_commit_id(repo, u.local_sha) for u in updates if not u.is_deletion]
-    starts = [oid for oid in starts if oid is not None]
-    if not starts:
-        return []
-    walker = repo.walk(None, SortMode.TOPOLOGICAL)
-    for oid in starts:
-        walker.push(oid)
-    hidden = [_commit_id(repo, u.remote_sha) for u in updates if not is_zero(u.remote_sha)]
-    prefix = f"refs/remotes/{remote_name}/"
-    for name in repo.listall_references():
-        if name.startswith(prefix):
-            try:
-                hidden.append(repo.lookup_reference(name).peel(pygit2.Commit).id)
-            except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-                continue
-    for oid in hidden:
-        if oid is not None:
-            walker.hide(oid)
-    return [str(commit.id) for commit in walker]
-
-
-def branch_tip_updates(repo: pygit2.Repository) -> list[PushUpdate]:
-    """Every local branch as if pushed to a new remote branch: the fallback when the refs
-    being pushed are unknown (the pre-commit framework passes only the first one)."""
-    zeros = "0" * 40
-    return [
-        PushUpdate(f"refs/heads/{name}", str(repo.branches.local[name].target), f"refs/heads/{name}", zeros)
-        for name in repo.branches.local
-    ]
-
-
-def _commit_id(repo: pygit2.Repository, sha: str):
-    import pygit2
-
-    try:
-        return repo[sha].peel(pygit2.Commit).id
-    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
-        return None
-
-
-# --- index and work tree ---------------------------------------------------------------
-
-
-def head_blob(repo: pygit2.Repository, path: str) -> bytes | None:
-    """Content of `path` in HEAD's tree, None when absent or HEAD is unborn."""
-    import pygit2
-
-    if repo.head_is_unborn:
-        return None
-    try:
-        obj = repo.head.peel(pygit2.Commit).tree[path]
-    except KeyError:
-        return None
-    return obj.read_raw() if obj.type_str == "blob" else None
-
-
-def staged_blob(repo: pygit2.Repository, path: str) -> bytes | None:
-    """Content of `path` in the index (GIT_INDEX_FILE when set), None when not staged."""
-    import pygit2
-
-    try:
-        entry = repo.index[path]
-    except KeyError:
-        return None
-    except pygit2.GitError:
-        from stagecore.scm import porcelain
-
-        return porcelain.index_blob(_workdir(repo), path)
-    return repo[entry.id].read_raw()
-
-
-def index_dvc_files(repo: pygit2.Repository) -> dict[str, bytes]:
-    """Every dvc file in the index (stage 0) -> its staged content: the commit-to-be."""
-    import pygit2
-
-    try:
-        found = {entry.path: entry.id for entry in repo.index if is_dvc_path(entry.path)}
-    except pygit2.GitError:
-        from stagecore.scm import porcelain
-
-        entries = porcelain.index_entries(_workdir(repo))
-        found = {path: oid for path, oid in entries.items() if is_dvc_path(path)}
-    return {path: repo[oid].read_raw() for path, oid in found.items()}
-
-
-def staged_dvc_changes(repo: pygit2.Repository) -> dict[str, tuple[bytes | None, bytes | None]]:
-    """The dvc files whose staged content differs from HEAD: path -> (HEAD, index)."""
-    import pygit2
-
-    if repo.head_is_unborn:
-        return {path: (None, data) for path, data in index_dvc_files(repo).items()}
-    try:
-        diff = repo.index.diff_to_tree(repo.head.peel(pygit2.Commit).tree)
-    except pygit2.GitError:
-        from stagecore.scm import porcelain
-
-        paths = [p for p in porcelain.staged_paths(_workdir(repo)) if is_dvc_path(p)]
-        pairs = {p: (head_blob(repo, p), staged_blob(repo, p)) for p in paths}
-        return {p: pair for p, pair in pairs.items() if pair[0] != pair[1]}
-    return _dvc_deltas(repo, diff)  # old side: the tree, new side: the index
-
-
-def unstaged_dvc_files(repo: pygit2.Repository) -> list[WorkTreeChange]:
-    """The dvc files whose work-tree state differs from the index (changed but not staged):
-    state is "modified", "deleted" or "untracked". Git-ignored files are not reported."""
-    import pygit2
-    from pygit2.enums import FileStatus
-
-    try:
-        status = repo.status(untracked_files="all")
-    except pygit2.GitError:
-        from stagecore.scm import porcelain
-
-        return [
-            WorkTreeChange(path, state)
-            for path, state in porcelain.unstaged_status(_workdir(repo))
-            if is_dvc_path(path)
-        ]
-    changes = []
-    for path, flags in sorted(status.items()):
-        if not is_dvc_path(path):
-            continue
-        if flags & FileStatus.WT_NEW:
-            changes.append(WorkTreeChange(path, "untracked"))
-        elif flags & FileStatus.WT_DELETED:
-            changes.append(WorkTreeChange(path, "deleted"))
-        elif flags & (FileStatus.WT_MODIFIED | FileStatus.WT_TYPECHANGE | FileStatus.WT_RENAMED):
-            changes.append(WorkTreeChange(path, "modified"))
-    return changes
-
-
-def _workdir(repo: pygit2.Repository) -> str:
-    return (repo.workdir or repo.path).rstrip("/")
-
-
-# --- git dir and operations in progress (no pygit2) ---------------------------------------
-
-
-def find_work_tree(cwd: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
-    """The work tree root: GIT_WORK_TREE, else the nearest directory holding `.git` (a
-    directory, or the file of a linked worktree or submodule), else cwd when GIT_DIR is set."""
-    environ = os.environ if environ is None else environ
-    cwd = os.path.abspath(cwd or os.getcwd())
-    if environ.get("GIT_WORK_TREE"):
-        return os.path.abspath(os.path.join(cwd, environ["GIT_WORK_TREE"]))
-    cur = cwd
-    while True:
-        if os.path.lexists(os.path.join(cur, ".git")):
-            return cur
-        parent = os.path.dirname(cur)
-        if parent == cur:
-            return cwd if environ.get("GIT_DIR") else None
-        cur = parent
-
-
-def find_git_dir(cwd: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
-    """The (per-worktree) git dir: GIT_DIR, else `.git` found walking up from cwd, following
-    the `gitdir:` line of a `.git` file (linked worktrees, submodules)."""
-    environ = os.environ if environ is None else environ
-    cwd = os.path.abspath(cwd or os.getcwd())
-    if environ.get("GIT_DIR"):
-        return os.path.abspath(os.path.join(cwd, environ["GIT_DIR"]))
-    root = find_work_tree(cwd, environ)
-    if root is None:
-        return None
-    dotgit = os.path.join(root, ".git")
-    if os.path.isdir(dotgit):
-        return dotgit
-    try:
-        with open(dotgit, encoding="utf-8") as fh:
-            line = fh.readline().strip()
-    except OSError:
-        return None
-    if not line.startswith("gitdir:"):
-        return None
-    return os.path.normpath(os.path.join(root, line[len("gitdir:") :].strip()))
-
-
-_IN_PROGRESS = (
-    ("rebase-merge", "rebase"),
-    ("rebase-apply", "rebase"),
-    ("MERGE_HEAD", "merge"),
-    ("CHERRY_PICK_HEAD", "cherry-pick"),
-    ("REVERT_HEAD", "revert"),
-    ("BISECT_LOG", "bisect"),
-)
-
-
-def operation_in_progress(git_dir: str) -> str | None:
-    """The operation the work tree of `git_dir` (a per-worktree git dir) is in the middle
-    of: "rebase", "am", "merge", "cherry-pick", "revert" or "bisect"; else None."""
-    for name, operation in _IN_PROGRESS:
-        path = os.path.join(git_dir, name)
-        if os.path.lexists(path):
-            if name == "rebase-apply" and os.path.exists(os.path.join(path, "applying")):
-                return "am"
-            return operation
-    return None
-
-
-def rebase_orig_head(git_dir: str) -> str | None:
-    """The branch tip a rebase started from (`rebase-*/orig-head`), while its state exists."""
-    for name in ("rebase-merge", "rebase-apply"):
-        try:
-            with open(os.path.join(git_dir, name, "orig-head"), encoding="ascii") as fh:
-                return fh.read().strip() or None
-        except OSError:
-            continue
-    return None
