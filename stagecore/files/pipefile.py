@@ -3,6 +3,10 @@ their lock entries) and the format-preserving writes: lock entries, new stages, 
 
 Reads use the fast loader; every write re-parses the file with ruamel round-trip so
 comments, key order and quoting of everything not touched survive, as DVC does it.
+
+Longer than ~300 lines: the read side and the three round-trip writes share one parse of the
+two files and one set of addressing rules (stage names, foreach keys, wdir); split, each half
+would re-derive them.
 """
 
 from __future__ import annotations

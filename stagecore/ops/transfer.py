@@ -3,6 +3,9 @@
 Only what the other side lacks travels. Uploads send files before the `.dir` manifests
 that list them, so a manifest on a remote means its files are there. Downloads are hashed
 before they enter the cache: a wrong or corrupt remote object is reported, never used.
+
+Longer than ~300 lines: push, fetch and status -c share one plan (what the other side lacks,
+manifests after their files, verified downloads) and one worker pool; the plan is the module.
 """
 
 from __future__ import annotations

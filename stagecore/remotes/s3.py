@@ -5,6 +5,9 @@ access_key_id, secret_access_key, session_token, use_ssl, ssl_verify, connect_ti
 read_timeout). One boto3 client is shared by all worker threads (clients are thread-safe);
 botocore's "standard" retry mode handles throttling, 5xx and dropped connections.
 A single PUT, like a completed multipart upload, is atomic: no reader sees half an object.
+
+Longer than ~300 lines: one class, the S3 adapter, whose methods share a client, its retry
+policy and the error translation; splitting it would split one protocol.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ thread-safe). An upload is written to `.stagecore-tmp-<pid>@<host>.<random>.tmp`
 and renamed over `key`
 (posix-rename), so readers never see a partial object. Operations interrupted by a dropped
 connection are retried with backoff on a fresh session.
+
+Longer than ~300 lines: one class, the SSH adapter, whose methods share the session pool, the
+retry-on-a-fresh-session rule and the temp-name scheme (the pool itself is in sftp_pool).
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ goes. A symlink committed into the repository is data, never a door:
 - the write itself reaches its directory component by component with `O_NOFOLLOW` opens
   relative to the real root (`DirHandles`), so a link swapped in after the check cannot
   redirect it.
+
+Longer than ~300 lines: the checks and the no-follow writes must agree on every rule (which
+links may be followed, where), so they are kept in one place to be read together.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 `files/md5/xx/yyyy…` holds md5 objects; the legacy root `xx/yyyy…` holds DVC 2.x
 (md5-dos2unix) objects. Objects are read-only (0444) and every write is a temp file in
 the same directory followed by `os.replace`, so no reader ever sees half an object.
+
+Longer than ~300 lines: one class, the ObjectStore, whose methods share its invariants
+(read-only objects, temp file then rename, link types tried in DVC's order).
 """
 
 from __future__ import annotations
