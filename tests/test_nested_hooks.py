@@ -59,6 +59,9 @@ def template(tmp_path_factory) -> Path:
     _project(top / "sub", "../../store_sub", "sub\n", subdir=True)
     ok("install", cwd=top)
     git("add", "-A", cwd=top)
+    # module scope runs before the autouse fake HOME: the identity is given here (CI has none)
+    git("config", "user.name", "Stagecore Test", cwd=top)
+    git("config", "user.email", "test@stagecore.invalid", cwd=top)
     proc = gitp("commit", "-qm", "two projects", cwd=top)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     return top
