@@ -7,7 +7,7 @@ import os
 import sys
 
 _LEVEL_FLAGS = (
-    ("--global", "global", "use the global config (~/.config/dvc/config)"),
+    ("--global", "global", "use the global config (DVC's user config dir, e.g. ~/.config/dvc; DVC_GLOBAL_CONFIG_DIR overrides)"),
     ("--system", "system", "use the system config"),
     ("--project", "repo", "use the project config (.dvc/config)"),
     ("--local", "local", "use the local config (.dvc/config.local, not committed)"),
