@@ -19,7 +19,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from stagecore.cli import out
     from stagecore.cli.common import open_repo
-    from stagecore.ops.imports import update
+    from stagecore.ops.update import update
 
     with open_repo() as repo:
         for target in update(repo, args.targets, args.rev, say=out):

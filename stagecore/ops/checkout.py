@@ -89,8 +89,8 @@ def checkout(repo, stages: list[Stage], *, force: bool = False, relink: bool = F
     """Check out every cached output of `stages` (or only the repo paths in `only`: outputs or
     paths inside them). `prune` (a checkout of everything): first remove the outputs stagecore
     put in the workspace that no dvc file names any more, when their content is in the cache."""
-    from stagecore.ops.commit import reload_stages
     from stagecore.ops.repolock import locked, sweep_seen
+    from stagecore.ops.stage_reload import reload_stages
 
     with locked(repo):
         try:  # the dvc files as they are now: a command we waited for may have rewritten them

@@ -11,6 +11,7 @@ from stagecore.errors import StagecoreError
 from stagecore.files.dvcfile import write_dvcfile
 from stagecore.ops import outs as outs_ops
 from stagecore.ops.stage_files import stage_in_git
+from stagecore.ops.stage_reload import reload_stages
 from stagecore.ops.status import stage_changes
 
 
@@ -41,49 +42,6 @@ def commit(repo, stages: list[Stage], *, force: bool = False, confirm: Confirm |
             sweep_seen(repo)
 
 
-def reload_stages(repo, stages: list[Stage]) -> list[Stage]:
-    """The stages as their dvc files are now: another command (or git, before a hook) may have
-    rewritten them while we waited for the lock. Only files changed since this process started
-    are read again; a stage that is gone is dropped."""
-    import os
-
-    from stagecore.files.dvcfile import load_dvcfile
-    from stagecore.files.index import check_outs_inside
-    from stagecore.files.pipefile import load_pipeline
-
-    since = _process_start()
-    fresh: dict[tuple[str, str | None], Stage] = {}
-    for dvcfile in dict.fromkeys(s.dvcfile for s in stages):
-        full = os.path.join(repo.root, dvcfile)
-        named = any(s.dvcfile == dvcfile and s.name is not None for s in stages)
-        files = [full, os.path.join(os.path.dirname(full), "dvc.lock")] if named else [full]
-        try:
-            changed = max(os.stat(f).st_mtime for f in files if f == full or os.path.exists(f))
-        except FileNotFoundError:
-            continue
-        if since is not None and changed < since - 2:  # older than us: what we read is what is there
-            fresh.update(((s.dvcfile, s.name), s) for s in stages if s.dvcfile == dvcfile)
-            continue
-        for stage in load_pipeline(repo, dvcfile) if named else [load_dvcfile(repo.root, dvcfile)]:
-            check_outs_inside(stage)
-            fresh[(stage.dvcfile, stage.name)] = stage
-    return [fresh[key] for key in ((s.dvcfile, s.name) for s in stages) if key in fresh]
-
-
-def _process_start() -> float | None:
-    """When this process started (seconds since the epoch, to about 1 s), from /proc; None elsewhere."""
-    import os
-
-    try:
-        with open("/proc/self/stat", "rb") as fobj:
-            fields = fobj.read().rpartition(b")")[2].split()
-        with open("/proc/stat", "rb") as fobj:
-            btime = next(int(line.split()[1]) for line in fobj if line.startswith(b"btime "))
-        return btime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None
-
-
 def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, target: str | None,
             parts: list[str] | None) -> CommitResult:
     from stagecore.files.gitignore import add_entry
@@ -108,7 +66,7 @@ def _commit(repo, stages: list[Stage], force: bool, confirm: Confirm | None, tar
         stage.deps = [dep.with_hash(*_hash_of(repo, stage.dep_path(dep), dep)) for dep in stage.deps]
         stage.outs = [save_output(repo, stage.out_path(out), out) for out in stage.outs]
         if stage.name is None and stage.deps and stage.is_import:  # deps and md5 as DVC writes them
-            from stagecore.ops.external import write_import_dvcfile
+            from stagecore.ops.import_sync import write_import_dvcfile
 
             if write_import_dvcfile(repo.root, stage):
                 touched.append(stage.dvcfile)

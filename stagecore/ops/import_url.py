@@ -15,15 +15,8 @@ from typing import Any
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.core.stage import Stage, is_url
 from stagecore.errors import RemoteError, StagecoreError
-from stagecore.ops.imports import (
-    ImportResult,
-    OutTarget,
-    finish,
-    out_target,
-    read_chunks,
-    store_chunks,
-    store_tree,
-)
+from stagecore.ops.cache_ingest import read_chunks, store_chunks, store_tree
+from stagecore.ops.imports import ImportResult, OutTarget, finish, out_target
 
 Say = Callable[[str], None]
 
@@ -148,7 +141,7 @@ def _download(repo, url: str) -> tuple[HashInfo, int]:
     import urllib.error
     import urllib.request
 
-    from stagecore.ops.external import FETCH_TIMEOUT
+    from stagecore.ops.http_source import FETCH_TIMEOUT, whole_body
 
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT) as resp:  # noqa: S310 - http(s) checked
@@ -160,26 +153,10 @@ def _download(repo, url: str) -> tuple[HashInfo, int]:
         ) from None
 
 
-def whole_body(resp, url: str):
-    """The chunks of an http response body; StagecoreError when the server closes the connection
-    before the Content-Length it announced (http.client then just ends the body: a truncated file
-    would be imported as the data)."""
-    expected = resp.headers.get("Content-Length")
-    got = 0
-    for chunk in read_chunks(resp):
-        got += len(chunk)
-        yield chunk
-    if expected is not None and expected.isdigit() and got != int(expected):
-        raise StagecoreError(
-            f"failed to import '{url}': the server sent {got} of the {int(expected)} bytes it announced",
-            hint="check the URL and the network, then try again",
-        )
-
-
 def _store_local(repo, source: str) -> tuple[HashInfo, Meta]:
-    from stagecore.ops.external import _special
+    from stagecore.ops.external import special
 
-    st = None if _special(source) else _stat(source)
+    st = None if special(source) else _stat(source)
     if st is not None and statmod.S_ISREG(st.st_mode):
         with open(source, "rb") as fobj:
             hi, size = store_chunks(repo, read_chunks(fobj))
@@ -187,10 +164,10 @@ def _store_local(repo, source: str) -> tuple[HashInfo, Meta]:
     if st is not None and statmod.S_ISDIR(st.st_mode):
         tree: dict[str, str] = {}
         for dirpath, dirs, files in os.walk(source):  # symlinked directories are not entered
-            dirs[:] = sorted(d for d in dirs if not _special(os.path.join(dirpath, d)))
+            dirs[:] = sorted(d for d in dirs if not special(os.path.join(dirpath, d)))
             for fname in files:
                 full = os.path.join(dirpath, fname)
-                fst = None if _special(full) else _stat(full)
+                fst = None if special(full) else _stat(full)
                 if fst is None or not statmod.S_ISREG(fst.st_mode):
                     continue
                 with open(full, "rb") as fobj:

@@ -1,21 +1,18 @@
-"""What `import-url`, `import` and `update` share: where the output goes, putting content into the
-cache (hashed on the way in), and the import `.dvc` file as DVC 3.x writes it.
+"""What `import-url`, `import` and `update` share: where the output goes, and the import `.dvc`
+file as DVC 3.x writes it (putting content into the cache: ops/cache_ingest.py; `update`'s
+dispatch to the two kinds of import: ops/update.py).
 
 DVC's import `.dvc` file: `md5` (of the rest), `frozen: true`, `deps: [the source]`, `outs: [the data]`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from stagecore.core.entry import Entry, dvcfile_out
 from stagecore.core.hashinfo import MD5, HashInfo, Meta
 from stagecore.errors import StagecoreError
-
-CHUNK = 1024 * 1024
 
 
 class ImportResult(NamedTuple):
@@ -62,58 +59,6 @@ def out_target(repo, source_name: str, out: str | None, cwd: str, *, force: bool
 
         raise OutputTrackedByGitError(rel)
     return OutTarget(rel, rel + ".dvc", os.path.basename(rel))
-
-
-def store_chunks(repo, chunks: Iterable[bytes]) -> tuple[HashInfo, int]:
-    """Stream `chunks` into the cache through a temp file, hashing them on the way: the object is
-    named by the md5 of what was really written. (hash, size)."""
-    from stagecore.storage.fsutil import tmp_path
-
-    base = os.path.join(repo.odb.root, "files", "md5")
-    os.makedirs(base, exist_ok=True)
-    tmp = tmp_path(os.path.join(base, "import"))
-    digest, size = hashlib.md5(), 0
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as fobj:
-            for chunk in chunks:
-                digest.update(chunk)
-                size += len(chunk)
-                fobj.write(chunk)
-        hi = HashInfo(MD5, digest.hexdigest())
-        if not repo.odb.has(hi):
-            dest = repo.odb.path_of(hi)
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, dest)
-            repo.odb._added(hi)
-        return hi, size
-    finally:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-
-
-def read_chunks(fobj) -> Iterable[bytes]:
-    while True:
-        chunk = fobj.read(CHUNK)
-        if not chunk:
-            return
-        yield chunk
-
-
-def store_tree(repo, tree: dict[str, str]) -> tuple[HashInfo, Meta]:
-    """The `.dir` object of a directory whose files (relpath -> md5) are already in the cache."""
-    from stagecore.core.tree import manifest_bytes, manifest_hash
-
-    data = manifest_bytes(tree)
-    hi = manifest_hash(data, MD5)
-    repo.odb.add_bytes(data, hi)
-    size = sum(object_size(repo, HashInfo(MD5, md5)) for md5 in tree.values())
-    return hi, Meta(size, len(tree), False)
-
-
-def object_size(repo, hi: HashInfo) -> int:
-    return os.stat(repo.odb.path_of(hi)).st_size
 
 
 def place(repo, rel: str, hi: HashInfo, meta: Meta, *, force: bool = True) -> None:
@@ -207,44 +152,3 @@ def finish_no_exec(repo, target: OutTarget, dep: dict[str, Any]) -> ImportResult
     if gi:
         touched.append(gi)
     return stage_in_git(repo, [target.dvcfile], touched, ImportResult)
-
-
-def update(
-    repo, targets: list[str], rev: str | None = None, cwd: str | None = None, *, say=None
-) -> list[str]:
-    """`update`: re-import each import `.dvc` file whose source changed; the files that were skipped."""
-    from stagecore.files.dvcfile import load_dvcfile
-    from stagecore.ops.repolock import locked, sweep_seen
-
-    cwd = cwd or os.getcwd()
-    skipped = []
-    with locked(repo):
-        try:
-            for target in targets:
-                rel = repo.relpath(target, cwd)
-                if not rel.endswith(".dvc") or not os.path.isfile(os.path.join(repo.root, rel)):
-                    raise StagecoreError(
-                        f"'{target}' is not an import .dvc file",
-                        hint="give the .dvc file written by import or import-url",
-                    )
-                stage = load_dvcfile(repo.root, rel)
-                if not stage.is_import:
-                    raise StagecoreError(
-                        f"'{target}' is not an import (no source dependency)",
-                        hint="`update` re-imports .dvc files written by import or import-url",
-                    )
-                if "repo" in stage.deps[0].extra:
-                    from stagecore.ops.import_repo import update_repo
-
-                    changed = update_repo(repo, stage, rev, say=say)
-                else:
-                    if rev:
-                        raise StagecoreError(f"'{target}': --rev is only for imports from a git repository")
-                    from stagecore.ops.import_url import update_url
-
-                    changed = update_url(repo, stage, say=say or (lambda _text: None))
-                if not changed:
-                    skipped.append(target)
-        finally:
-            sweep_seen(repo)
-    return skipped

@@ -10,7 +10,7 @@ from stagecore.ops.source_repo import Found, SourceRepo
 
 def fetch_found(repo, source: SourceRepo, sha: str, found: Found) -> tuple[HashInfo, Meta]:
     """Bring what `found` names into `repo`'s cache (every object hashed on the way): (hash, meta)."""
-    from stagecore.ops.imports import object_size, store_chunks, store_tree
+    from stagecore.ops.cache_ingest import object_size, store_chunks, store_tree
 
     if found.hash is None:  # git-tracked content
         tree = {}

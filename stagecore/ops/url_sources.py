@@ -172,7 +172,7 @@ def dep_entry(src: Source, value: str, size: int | None, nfiles: int | None, fs_
 
 def import_to_cache(repo, src: Source, fs_config: dict | None) -> tuple[HashInfo, Meta, dict]:
     """Stream the source into the cache (hashed on the way in): (out hash, out meta, dep entry)."""
-    from stagecore.ops.imports import store_chunks, store_tree
+    from stagecore.ops.cache_ingest import store_chunks, store_tree
 
     info = source_info(src)
     if info["type"] != "directory":
@@ -194,7 +194,7 @@ def import_to_cache(repo, src: Source, fs_config: dict | None) -> tuple[HashInfo
 def _parallel_store(repo, src: Source, rels: list[str]) -> dict[str, str]:
     from concurrent.futures import ThreadPoolExecutor
 
-    from stagecore.ops.imports import store_chunks
+    from stagecore.ops.cache_ingest import store_chunks
 
     def one(rel: str) -> str:
         return store_chunks(repo, src.remote.iter_chunks(f"{src.key}/{rel}"))[0].value
@@ -295,9 +295,9 @@ def download(repo, source: str, fs_config: Any, dest: str) -> None:
     whose relpaths passed the gate), for repro of an import stage."""
     local = local_target(repo, source, fs_config)
     if local is not None:
-        from stagecore.ops.external import _copy
+        from stagecore.ops.external import copy_local
 
-        _copy(local, dest)
+        copy_local(local, dest)
         return
     src = reach(repo, source, fs_config, "import")
     with src.remote:
