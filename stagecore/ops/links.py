@@ -1,9 +1,7 @@
-"""The outputs stagecore put into (or saved from) the workspace, as DVC's state `links` table.
-
-`checkout` without targets removes those that no dvc file or lock names any more (a branch
-switch dropped them), as `dvc checkout` does (`D       path`) — so that data that left the
-pipeline does not stay in the work tree, no longer git-ignored. Kept in the state database
-(machine-local, `.dvc/tmp`): losing it only means such leftovers are not cleaned up.
+"""Removing the outputs stagecore put into (or saved from) the workspace that no dvc file or
+lock names any more (a branch switch dropped them), as `dvc checkout` without targets does
+(`D       path`) — so that data that left the pipeline does not stay in the work tree, no
+longer git-ignored. Which outputs those are: DVC's state `links` table (ops/link_records.py).
 """
 
 from __future__ import annotations
@@ -13,37 +11,7 @@ import subprocess
 from typing import NamedTuple
 
 from stagecore.core.hashinfo import HashInfo
-
-_TABLE = "stagecore:links"  # one row of the state's dirs table: {path: (None, "name:value")}
-
-
-def record(repo, path: str, hi: HashInfo) -> None:
-    """Remember that output `path` is in the workspace at version `hi`."""
-    table = _table(repo)
-    value = f"{hi.name}:{hi.value}"
-    if table.get(path, (None, None))[1] != value:
-        table[path] = (None, value)
-        repo.state.put_dir("", _TABLE, table)
-
-
-def forget(repo, paths: list[str]) -> None:
-    table = _table(repo)
-    if any(p in table for p in paths):
-        for path in paths:
-            table.pop(path, None)
-        repo.state.put_dir("", _TABLE, table)
-
-
-def recorded(repo) -> dict[str, HashInfo]:
-    out = {}
-    for path, (_stamp, value) in _table(repo).items():
-        name, _, digest = str(value).partition(":")
-        out[path] = HashInfo(name, digest)
-    return out
-
-
-def _table(repo) -> dict:
-    return repo.state.get_dir("", _TABLE)
+from stagecore.ops.link_records import forget, recorded
 
 
 class Pruned(NamedTuple):

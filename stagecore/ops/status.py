@@ -14,6 +14,7 @@ from stagecore.core.hashinfo import MD5
 from stagecore.core.stage import Stage, checksum_changed, is_offline
 from stagecore.ops import outs as outs_ops
 from stagecore.ops.external import is_repo_import, outside_path
+from stagecore.ops.out_checkout import refused_manifest
 
 
 class StatusReport(NamedTuple):
@@ -78,7 +79,7 @@ def stage_changes(repo, stage: Stage, cwd: str | None = None, *, external: bool 
         path = stage.out_path(out)
         status = outs_ops.out_status(repo, path, out)
         if status == "not in cache" and problems is not None:
-            refusal = outs_ops.refused_manifest(repo, path, out.hash)
+            refusal = refused_manifest(repo, path, out.hash)
             if refusal is not None:
                 problems.append(refusal)
                 continue
