@@ -25,7 +25,7 @@ _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "n
 _HEX = frozenset("0123456789abcdef")  # no `re`: importing it (and enum) costs more than this whole path
 _IN_PROGRESS = ("rebase-merge", "rebase-apply", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "BISECT_LOG")
 _FICLONE = 0x40049409
-LINKS_TABLE = "stagecore:links"  # stagecore.ops.links._TABLE
+LINKS_TABLE = "stagecore:links"  # stagecore.ops.link_records._TABLE
 
 
 class Out:

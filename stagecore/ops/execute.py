@@ -13,21 +13,12 @@ import subprocess
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from stagecore.core.hashinfo import MD5
-from stagecore.core.stage import Stage, is_external, is_offline, is_url
+from stagecore.core.stage import Stage, is_external, is_url
 from stagecore.errors import StageError
 from stagecore.ops import outs as outs_ops
 from stagecore.ops import runcache
 from stagecore.ops.external import outside_path
-
-
-class ReproEvent(NamedTuple):
-    kind: str  # skip|frozen|run|cmd|cached|verify|lock|dvcfile|empty|stashed
-    stage: Stage
-    detail: Any = None
-
-
-Notify = Callable[[ReproEvent], None]
+from stagecore.ops.stage_deps import Notify, ReproEvent, current_deps
 
 
 class StageDone(NamedTuple):
@@ -110,7 +101,7 @@ def run_stage(repo, stage: Stage, *, force: bool = False, dry: bool = False, run
 def import_stage(repo, stage: Stage, *, dry: bool = False, run_cache: bool = True,
                  notify: Notify = _quiet) -> StageDone:
     """Re-import an import stage's source into its output (DVC: `Importing 'src' -> 'out'`)."""
-    from stagecore.ops.external import fetch
+    from stagecore.ops.import_sync import fetch
 
     dep, out = stage.deps[0], stage.outs[0]
     source, path = stage.dep_path(dep), stage.out_path(out)
@@ -168,7 +159,7 @@ def commit_stage(repo, stage: Stage, params: dict, notify: Notify = _quiet, *,
             touched.append(written.relpath)
     else:
         from stagecore.files.dvcfile import write_dvcfile
-        from stagecore.ops.external import write_import_dvcfile
+        from stagecore.ops.import_sync import write_import_dvcfile
 
         if run_cache and stage.cmd is not None:
             runcache.save(repo, stage, lock_data(stage, params))
@@ -196,34 +187,6 @@ def _check_outs_exist(repo, stage: Stage) -> None:
             remember(repo, stage)  # what it did write is not data to save into the cache later
             raise CacheError(f"output '{path}' does not exist",
                              hint="run the stage, or remove the output from it")
-
-
-def current_deps(repo, stage: Stage) -> list:
-    """The deps with their workspace hashes (unchanged legacy entries keep md5-dos2unix)."""
-    deps = []
-    for dep in stage.deps:
-        path = stage.dep_path(dep)
-        if is_offline(dep):  # checksum/etag/rev_lock come from elsewhere: an http(s) one asked again (urldeps)
-            from stagecore.ops.urldeps import refreshed
-
-            deps.append(refreshed(dep, repo))
-            continue
-        name = dep.hash.name if dep.hash is not None else MD5
-        outside = outside_path(repo.root, path)
-        if outside is not None:
-            from stagecore.ops.external import measure as measure_external
-
-            measure, path = measure_external, outside
-        else:
-            measure = repo.workspace.measure
-        measured = measure(path, name)
-        if measured is None:
-            raise StageError(f"dependency '{path}' does not exist",
-                             hint="create it (or the stage producing it), or remove it from the stage")
-        if dep.hash is not None and dep.hash.legacy and measured.hash != dep.hash:
-            measured = measure(path, MD5) or measured  # a changed DVC 2.x entry becomes md5
-        deps.append(dep.with_hash(measured.hash, measured.meta))
-    return deps
 
 
 def remove_outs(repo, stage: Stage, notify: Notify = _quiet) -> None:

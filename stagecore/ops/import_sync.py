@@ -65,7 +65,7 @@ def write_import_dvcfile(root: str, stage) -> bool:
     A URL or repository dependency keeps its recorded `etag`/`checksum`/`rev_lock`. True if the bytes changed."""
     from stagecore.core.entry import dvcfile_out, hash_fields
     from stagecore.core.stage import dvcfile_md5
-    from stagecore.files.dvcfile import merge_entries
+    from stagecore.files.entry_merge import merge_entries
     from stagecore.files.yamlio import dump_yaml, load_yaml_rt
 
     path = os.path.join(root, stage.dvcfile)

@@ -83,7 +83,7 @@ def write_import(repo, dvcfile: str, dep: dict[str, Any], out: Entry, *, new: bo
     """Write (new) or update an import `.dvc` file: deps[0] replaced by `dep`, the out's hash fields
     refreshed, `md5` recomputed; other keys and comments kept. True when the bytes changed."""
     from stagecore.core.stage import dvcfile_md5
-    from stagecore.files.dvcfile import merge_entries
+    from stagecore.files.entry_merge import merge_entries
     from stagecore.files.yamlio import dump_yaml, load_yaml_rt
     from stagecore.storage.fsutil import atomic_write_text
 

@@ -17,7 +17,8 @@ from typing import NamedTuple
 from stagecore.core.dag import build_graph
 from stagecore.core.stage import Stage
 from stagecore.errors import EXIT_PIPELINE, StagecoreError
-from stagecore.ops.execute import Notify, ReproEvent, reproduce_stage
+from stagecore.ops.execute import reproduce_stage
+from stagecore.ops.stage_deps import Notify, ReproEvent
 
 
 class ReproError(StagecoreError):

@@ -10,7 +10,7 @@ from stagecore.core.stage import Stage
 from stagecore.errors import StagecoreError, StageError
 from stagecore.ops import outs as outs_ops
 from stagecore.ops import runcache
-from stagecore.ops.execute import Notify, ReproEvent, current_deps
+from stagecore.ops.stage_deps import Notify, ReproEvent, current_deps
 
 
 def only_missing_outs(items: list) -> bool:

@@ -239,7 +239,8 @@ def run(repo, spec: StageSpec, *, force: bool = False, no_exec: bool = False, ru
 def _run(repo, spec: StageSpec, *, force: bool, no_exec: bool, run_cache: bool, cwd: str | None,
          notify) -> RunResult:
     from stagecore.files.params import lock_values
-    from stagecore.ops.execute import ReproEvent, commit_stage, remove_outs, run_command
+    from stagecore.ops.execute import commit_stage, remove_outs, run_command
+    from stagecore.ops.stage_deps import ReproEvent
     from stagecore.ops.stage_files import stage_in_git
 
     notify = notify or (lambda _event: None)
