@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import os
 
-from stagecore.fastpath.followfast_git import changed, git, safe_path
+from stagecore.fastpath.followfast_git import changed, safe_path
+from stagecore.fastpath.records import git
 
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "null"})
 _HEX = frozenset("0123456789abcdef")  # no `re`: importing it (and enum) costs more than this whole path

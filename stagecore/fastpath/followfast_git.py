@@ -4,7 +4,7 @@ between two commits and their two versions, through git processes spawned withou
 
 from __future__ import annotations
 
-import os
+from stagecore.fastpath.records import git
 
 _PATHSPECS = (":(glob)**/*.dvc", ":(glob)**/dvc.lock", ":(glob)**/dvc.yaml")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+=@,-")
@@ -70,39 +70,6 @@ def _cat(root: str, queries: list[str]) -> list[tuple[bytes | None, bytes]] | No
         found.append((head[1], out[end + 1:end + 1 + size]))
         pos = end + 1 + size + 1
     return found
-
-
-def git(root: str, *args: str, data: bytes = b"") -> tuple[int, bytes]:
-    """(exit code, stdout) of `git -C root ARGS` fed `data` (small: it fits the pipe), stderr
-    dropped. posix_spawn rather than subprocess: importing subprocess (locale, re, enum,
-    selectors, threading) costs about as much CPU as the rest of this path."""
-    r_in, w_in = os.pipe()
-    r_out, w_out = os.pipe()
-    try:
-        actions = [(os.POSIX_SPAWN_DUP2, r_in, 0), (os.POSIX_SPAWN_DUP2, w_out, 1),
-                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
-        pid = os.posix_spawnp("git", ["git", "-C", root, *args], os.environ, file_actions=actions)
-    except OSError:
-        for fd in (r_in, w_in, r_out, w_out):
-            os.close(fd)
-        return 127, b""
-    os.close(r_in)
-    os.close(w_out)
-    try:
-        if data:
-            os.write(w_in, data)
-    except OSError:
-        pass
-    finally:
-        os.close(w_in)
-    chunks = []
-    try:
-        while chunk := os.read(r_out, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(r_out)
-        _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), b"".join(chunks)
 
 
 def safe_path(path: str) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import marshal
 import os
 
-from stagecore.fastpath.records import git_paths, read_bounded, real_tmp_dir
+from stagecore.fastpath.records import git, git_paths, read_bounded, real_tmp_dir
 
 VERSION = 3
 MAX_COMMITS = 8
@@ -58,37 +58,9 @@ def _config_sigs(root: str, environ, projects=()) -> list | None:
 
 
 def _git(root: str, *args: str) -> bytes | None:
-    """git's stdout, None when it fails. Through posix_spawn where there is one: importing
-    `subprocess` (threading, selectors, signal) costs more than the git command here."""
-    argv = ["git", "-C", root, *args]
-    if not hasattr(os, "posix_spawnp"):
-        import subprocess
-
-        try:
-            proc = subprocess.run(argv, capture_output=True, check=False)
-        except OSError:
-            return None
-        return proc.stdout if proc.returncode == 0 else None
-    read_end, write_end = os.pipe()
-    try:
-        pid = os.posix_spawnp("git", argv, os.environ, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_DUP2, write_end, 1),
-            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-        ])
-    except OSError:
-        os.close(read_end)
-        return None
-    finally:
-        os.close(write_end)
-    chunks: list[bytes] = []
-    try:
-        while chunk := os.read(read_end, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
+    """git's stdout, None when it fails (stagecore.fastpath.records.git: no subprocess module)."""
+    code, out = git(root, *args)
+    return out if code == 0 else None
 
 
 def dvc_blobs(root: str, commits: list[str], projects: set[str] | None = None) -> set[str] | None:

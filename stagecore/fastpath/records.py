@@ -1,8 +1,9 @@
 """What the fast path's records are made of, read with the standard library only: where a record
 lives (`.dvc/tmp`, a real directory), the stat signature of a path, the git directory and index
-of a work tree, a bounded no-follow read, and the git index entries a verdict depends on. Shared
-by the readers (stagecore.fastpath.snapshot, .pushed, .fsmonitor) and the writers
-(stagecore.fastpath.snapshot_record, .fsmonitor_record), so that none of them imports another."""
+of a work tree, a bounded no-follow read, the git index entries a verdict depends on, and a git
+command run without the subprocess module. Shared by the readers (stagecore.fastpath.snapshot,
+.pushed, .fsmonitor, .followfast) and the writers (stagecore.fastpath.snapshot_record,
+.fsmonitor_record), so that none of them imports another."""
 
 from __future__ import annotations
 
@@ -162,3 +163,45 @@ def relevance(files, dirs, own: bytes):
         return name.endswith(DVC_NAMES) or name in files or (bool(dirs) and name.startswith(dirs))
 
     return relevant
+
+
+def git(root: str, *args: str, data: bytes = b"") -> tuple[int, bytes]:
+    """(exit code, stdout) of `git -C root ARGS` fed `data` (small: it fits the pipe), stderr
+    dropped. posix_spawn rather than subprocess: importing subprocess (locale, re, enum,
+    selectors, threading) costs about as much CPU as the rest of this path (subprocess only
+    where there is no posix_spawn)."""
+    if not hasattr(os, "posix_spawnp"):
+        import subprocess
+
+        try:
+            proc = subprocess.run(["git", "-C", root, *args], input=data, capture_output=True, check=False)
+        except OSError:
+            return 127, b""
+        return proc.returncode, proc.stdout
+    r_in, w_in = os.pipe()
+    r_out, w_out = os.pipe()
+    try:
+        actions = [(os.POSIX_SPAWN_DUP2, r_in, 0), (os.POSIX_SPAWN_DUP2, w_out, 1),
+                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+        pid = os.posix_spawnp("git", ["git", "-C", root, *args], os.environ, file_actions=actions)
+    except OSError:
+        for fd in (r_in, w_in, r_out, w_out):
+            os.close(fd)
+        return 127, b""
+    os.close(r_in)
+    os.close(w_out)
+    try:
+        if data:
+            os.write(w_in, data)
+    except OSError:
+        pass
+    finally:
+        os.close(w_in)
+    chunks = []
+    try:
+        while chunk := os.read(r_out, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(r_out)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks)

@@ -89,6 +89,23 @@ def can_save(stage: Stage) -> bool:
     return can_cache(stage) and all(out.cache or out.kind in ("metric", "plot") for out in stage.outs)
 
 
+def read_entry(path: str) -> dict | None:
+    """A run-cache entry file's mapping: YAML text of at most 16 MiB holding a mapping with
+    `cmd`; None for anything else (unreadable, too large, not YAML, another shape)."""
+    from stagecore.core.bounds import MAX_TEXT_BYTES
+    from stagecore.errors import FileFormatError
+    from stagecore.files.yamlio import load_yaml
+
+    try:
+        if os.path.getsize(path) > MAX_TEXT_BYTES:
+            return None
+        with open(path, encoding="utf-8") as fobj:
+            data = load_yaml(fobj.read(), path)
+    except (OSError, UnicodeDecodeError, FileFormatError):
+        return None
+    return data if isinstance(data, dict) and "cmd" in data else None
+
+
 def lookup(repo, key: str, *, wdir: str = "",
            warn: Callable[[str], None] | None = None) -> dict[str, Any] | None:
     """The newest entry saved under `key` (by mtime), or None.
@@ -96,10 +113,6 @@ def lookup(repo, key: str, *, wdir: str = "",
     Entries come from remotes (`--run-cache`): an entry whose output paths or hash values do
     not pass the gate (`core.safepath`, paths joined with the stage's `wdir`) is ignored, and
     `warn` is told why in one line (the stage then just runs)."""
-    from stagecore.core.bounds import MAX_TEXT_BYTES
-    from stagecore.errors import FileFormatError
-    from stagecore.files.yamlio import load_yaml
-
     kdir = entry_dir(repo, key)
     try:
         names = [n for n in os.listdir(kdir) if not n.endswith(".tmp") and not n.startswith(".")]
@@ -109,14 +122,8 @@ def lookup(repo, key: str, *, wdir: str = "",
         return None
     newest = max(names, key=lambda n: os.path.getmtime(os.path.join(kdir, n)))
     path = os.path.join(kdir, newest)
-    try:
-        if os.path.getsize(path) > MAX_TEXT_BYTES:
-            return None
-        with open(path, encoding="utf-8") as fobj:
-            data = load_yaml(fobj.read(), path)
-    except (OSError, UnicodeDecodeError, FileFormatError):
-        return None
-    if not isinstance(data, dict) or "cmd" not in data or not isinstance(data.get("outs", []), list):
+    data = read_entry(path)
+    if data is None or not isinstance(data.get("outs", []), list):
         return None
     problem = entry_problem(data, wdir)
     if problem is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from stagecore.ops.runcache import entry_dir, refuse_link
+from stagecore.ops.runcache import entry_dir, read_entry, refuse_link
 from stagecore.storage.odb import tmp_name
 
 _NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]{0,254}")  # DVC's keys and values are sha256 hex
@@ -46,20 +46,9 @@ def _local_entries(repo) -> dict[str, str]:
 
 
 def _is_entry(path: str) -> bool:
-    """Whether a downloaded file is a run-cache entry: YAML text of at most 16 MiB holding a
-    mapping with `cmd` (anything else is dropped, never kept nor pushed on)."""
-    from stagecore.core.bounds import MAX_TEXT_BYTES
-    from stagecore.errors import FileFormatError
-    from stagecore.files.yamlio import load_yaml
-
-    try:
-        if os.path.getsize(path) > MAX_TEXT_BYTES:
-            return False
-        with open(path, encoding="utf-8") as fobj:
-            data = load_yaml(fobj.read(), path)
-    except (OSError, UnicodeDecodeError, FileFormatError):
-        return False
-    return isinstance(data, dict) and "cmd" in data
+    """Whether a downloaded file is a run-cache entry (anything else is dropped, never kept
+    nor pushed on)."""
+    return read_entry(path) is not None
 
 
 def push_run_cache(repo, remote: str | None) -> int:
