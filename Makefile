@@ -76,6 +76,26 @@ demo: $(VENV)/.stamp-base
 
 test: $(VENV)/.stamp-test $(DVC_VENV)/.stamp sshd watchman
 	STAGECORE_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" $(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-lowest
+
+# The lower bounds of pyproject.toml, installed exactly (.ci/lowest_constraints.py pins each
+# `name>=v` to `name==v`), under the tests that exercise every dependency: git (pygit2,
+# GitPython), yaml (PyYAML, ruamel), ignore rules (pathspec), config (configobj), progress
+# (tqdm), completion (shtab), S3 (boto3) and SSH (paramiko). A bound set too low fails here.
+LOWEST_VENV := .venv-lowest
+LOWEST_TESTS ?= tests/test_walkthrough.py tests/test_data_tracking.py tests/test_run_repro.py \
+	tests/test_remotes_backends.py tests/test_hooks_e2e.py tests/test_pipeline_files.py tests/test_transfer.py \
+	tests/test_cli_ux.py tests/test_params_vars_compat.py tests/test_progress.py tests/test_adoption.py
+$(LOWEST_VENV)/.stamp: pyproject.toml .ci/lowest_constraints.py
+	test -x $(LOWEST_VENV)/bin/python || $(PYTHON) -m venv $(LOWEST_VENV)
+	$(LOWEST_VENV)/bin/python .ci/lowest_constraints.py pyproject.toml > $(LOWEST_VENV)/constraints.txt
+	$(LOWEST_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+	    -c $(LOWEST_VENV)/constraints.txt -e '.[test,s3,ssh]' $(PIP_QUIET)
+	touch $@
+
+.PHONY: test-lowest
+test-lowest: $(LOWEST_VENV)/.stamp $(DVC_VENV)/.stamp sshd
+	STAGECORE_DVC="$(CURDIR)/$(DVC_VENV)/bin/dvc" $(LOWEST_VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) $(LOWEST_TESTS)
 
 # kill -9 at many more points than CI's few: CRASH_TRIALS per operation; prints the figures
 CRASH_TRIALS ?= 40
@@ -99,4 +119,4 @@ lint: $(VENV)/.stamp-test
 	$(VENV)/bin/mypy stagecore githooks --ignore-missing-imports
 
 clean:
-	rm -rf $(VENV) $(DVC_VENV)
+	rm -rf $(VENV) $(DVC_VENV) $(LOWEST_VENV)

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.helpers import REPO_ROOT, clean_env, git
@@ -40,8 +41,10 @@ def repo_with_data(tmp_path: Path, nfiles: int = 5, size: int = 300_000) -> Path
     assert run("init", "-q", cwd=repo).returncode == 0
     (repo / ".dvc/config").write_text(f"[core]\n    remote = store\n['remote \"store\"']\n    url = {tmp_path / 'store'}\n")
     (repo / "data").mkdir()
+    past = time.time() - 60  # not racily clean when added: the state db trusts their hashes later
     for i in range(nfiles):
         (repo / "data" / f"{i}.bin").write_bytes(os.urandom(size))
+        os.utime(repo / "data" / f"{i}.bin", (past, past))
     return repo
 
 
