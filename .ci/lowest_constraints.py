@@ -3,6 +3,7 @@ its lower bound: `make test-lowest` installs them, so a bound that is too low fa
 
 import re
 import sys
+
 try:
     import tomllib
 except ImportError:  # Python 3.10
