@@ -52,9 +52,10 @@ def test_every_data_command_draws_files_bytes_and_rate_when_forced(tmp_path: Pat
     repo = repo_with_data(tmp_path)
     proc = run("add", "data", cwd=repo, env=FORCED)
     assert proc.returncode == 0, proc.stderr
-    for phase in ("hashing", "caching"):  # one phase after the other, each counted anew
-        assert re.fullmatch(rf"adding \({phase}\): 5file \[[0-9:]+, [0-9.]+file/s, 1\.50MB, [0-9.]+[kMG]?B/s\]",
-                            last_frame(proc.stderr, f"adding ({phase})")), proc.stderr
+    for phase in ("hashing", "caching"):  # one phase after the other, each counted anew, with its total and ETA
+        assert re.fullmatch(rf"adding \({phase}\): 100%\|.*\| 5/5 \[[0-9:]+<00:00, [0-9.]+file/s, 1\.50MB, "
+                            r"[0-9.]+[kMG]?B/s\]", last_frame(proc.stderr, f"adding ({phase})")), proc.stderr
+        assert f"adding ({phase}):   0%|" in proc.stderr, proc.stderr  # the total was known from the start
     assert proc.stderr.index("adding (hashing):") < proc.stderr.index("adding (caching):")
 
     proc = run("push", cwd=repo, env=FORCED)  # the total is known: a bar with its ETA
@@ -65,16 +66,17 @@ def test_every_data_command_draws_files_bytes_and_rate_when_forced(tmp_path: Pat
     (repo / "data/0.bin").write_bytes(os.urandom(300_000))
     proc = run("commit", "-f", "data.dvc", cwd=repo, env=FORCED)
     assert proc.returncode == 0, proc.stderr
-    assert re.match(r"committing \(hashing\): [1-5]file \[.*, 300kB, ",
+    assert re.match(r"committing \(hashing\): 100%\|.*\| 1/1 \[.*, 300kB, ",  # only the changed file is read
                     last_frame(proc.stderr, "committing (hashing)")), proc.stderr
-    assert re.match(r"committing \(caching\): 1file \[.*, 300kB, ",  # only the changed file is new
+    assert re.match(r"committing \(caching\): 100%\|.*\| 1/1 \[.*, 300kB, ",  # only the changed file is new
                     last_frame(proc.stderr, "committing (caching)")), proc.stderr
 
     for name in ("1.bin", "2.bin"):
         (repo / "data" / name).unlink()
     proc = run("checkout", cwd=repo, env=FORCED)
     assert proc.returncode == 0 and "M       data/" in proc.stdout, proc.stdout + proc.stderr
-    assert re.match(r"checking out: 2file \[.*, 600kB, ", last_frame(proc.stderr, "checking out")), proc.stderr
+    assert re.match(r"checking out: 100%\|.*\| 2/2 \[.*, 600kB, ", last_frame(proc.stderr, "checking out")), \
+        proc.stderr
 
     import shutil
 
@@ -85,7 +87,8 @@ def test_every_data_command_draws_files_bytes_and_rate_when_forced(tmp_path: Pat
     assert proc.returncode == 0, proc.stdout + proc.stderr
     fetched = last_frame(proc.stderr, "fetching")
     assert "| 5/5 [" in fetched and "1.50MB" in fetched, proc.stderr  # the manifest came first
-    assert re.match(r"checking out: 5file \[.*, 1\.50MB, ", last_frame(proc.stderr, "checking out")), proc.stderr
+    assert re.match(r"checking out: 100%\|.*\| 5/5 \[.*, 1\.50MB, ", last_frame(proc.stderr, "checking out")), \
+        proc.stderr
     assert proc.stderr.index("fetching:") < proc.stderr.index("checking out:")
 
     proc = run("fetch", cwd=repo, env=FORCED)  # nothing to do: no bar
@@ -94,7 +97,7 @@ def test_every_data_command_draws_files_bytes_and_rate_when_forced(tmp_path: Pat
     (repo / "data.dvc").unlink()  # nothing used any more: gc removes the 6 pulled objects
     proc = run("gc", "-w", "-f", cwd=repo, env=FORCED)
     assert proc.returncode == 0 and "Removed 6 objects from repo cache." in proc.stdout, proc.stdout + proc.stderr
-    assert re.match(r"removing: 6file \[.*, 1\.50MB, ", last_frame(proc.stderr, "removing")), proc.stderr
+    assert re.match(r"removing: 100%\|.*\| 6/6 \[.*, 1\.50MB, ", last_frame(proc.stderr, "removing")), proc.stderr
 
 
 def test_no_bar_without_a_terminal_or_with_q(tmp_path: Path) -> None:

@@ -138,6 +138,10 @@ def _collect_cache(repo, keep: set[HashInfo], used, dry: bool, removing: list[st
     doomed = [hi for hi in repo.odb.iter_objects(strays)
               if hi not in keep and not (hi.isdir is False and _listed_by_unreadable(hi, used))]
     doomed.sort(key=lambda hi: (hi.name != MD5, not hi.isdir, hi.value))  # DVC: manifests first
+    if not dry:
+        from stagecore.ui.progress import expect
+
+        expect("remove", len(doomed))
     for hi in doomed:
         if dry:
             removing.append(os.path.abspath(repo.odb.path_of(hi)))

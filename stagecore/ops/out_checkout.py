@@ -208,6 +208,9 @@ def _checkout_dir(repo, path, real, hi, force, relink, result, dirs, part=None) 
             _stash(repo, f"{path}/{rel}", hi.name, result)
         todo.append((rel, obj))
     ensure_trusted_many(repo, [obj for _rel, obj in todo])
+    from stagecore.ui.progress import expect
+
+    expect("link", len(todo))
     _open_dir(dirs, real, path)
     written = False
     for rel, obj in todo:

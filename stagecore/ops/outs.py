@@ -73,6 +73,9 @@ def commit_measured(repo, path: str, measured: Measured) -> None:
     else:
         name = measured.hash.name
         missing = odb.missing_values(name, measured.files.values())  # one listing per shard, not a call per file
+        from stagecore.ui.progress import expect
+
+        expect("store", len(missing))
         for rel, md5 in measured.files.items():
             if md5 in missing:  # the cost follows the change: only new content is copied
                 odb.add_file(os.path.join(full, rel), HashInfo(name, md5))

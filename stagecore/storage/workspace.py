@@ -141,6 +141,10 @@ class Workspace:
             else:
                 (big if st.st_size >= BIG_FILE else small).append((rel, stamp))
         root = self.root
+        if big or small:
+            from stagecore.ui.progress import expect
+
+            expect("hash", len(big) + len(small))
 
         def one(item: tuple[str, tuple[int, int, int]]) -> tuple[str, tuple[int, int, int], str]:
             rel, stamp = item

@@ -80,6 +80,11 @@ class Bar:
             self.files += files
             self._draw()
 
+    def expect(self, files: int) -> None:
+        """`files` more items are coming in this phase: a total, hence a percentage and an ETA."""
+        with self._lock:
+            self.total = (self.total or 0) + files
+
     def phase(self, kind: str) -> None:
         """A bar counting several kinds shows one phase at a time: a new kind starts its count anew."""
         with self._lock:
@@ -90,12 +95,14 @@ class Bar:
             if not first:
                 self._draw(force=True)  # the last count of the phase that ends
                 self.files = self.nbytes = 0
+                self.total = None
                 self._start = time.monotonic()
             if self._bar is not None:
                 self._bar.set_description_str(self._desc(), refresh=False)
                 if not first:
                     self._bar.set_postfix_str("", refresh=False)
-                    self._bar.reset()
+                    self._bar.reset(total=None)
+                    self._bar.total = None
 
     def _desc(self) -> str:
         if len(self.kinds) < 2 or self._phase is None:
@@ -115,7 +122,7 @@ class Bar:
                              smoothing=0, mininterval=_INTERVAL, dynamic_ncols=sized,
                              ncols=None if sized else 80, nrows=None if sized else 24)
         bar = self._bar
-        if self.total is not None and bar.total != self.total:
+        if bar.total != self.total:
             bar.total = self.total
         bar.n = self.files
         if self.nbytes:
@@ -170,6 +177,16 @@ def tick(kind: str, nbytes: int = 0, files: int = 0) -> None:
         if len(bar.kinds) > 1:
             bar.phase(kind)
         bar.tick(nbytes, files)
+
+
+def expect(kind: str, files: int) -> None:
+    """Announce `files` more items of `kind` about to be worked on (the library's side: the open
+    bar counting that kind then shows a total and an ETA; nothing without one)."""
+    bar = _active
+    if bar is not None and kind in bar.kinds and files > 0:
+        if len(bar.kinds) > 1:
+            bar.phase(kind)
+        bar.expect(files)
 
 
 def active() -> bool:
