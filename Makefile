@@ -112,6 +112,11 @@ FUZZ_TRIALS ?= 500
 fuzz-test: $(VENV)/.stamp-test
 	STAGECORE_FUZZ_TRIALS=$(FUZZ_TRIALS) $(VENV)/bin/python -m pytest -q -p no:xdist tests/security/test_fuzz_parsers.py $(PYTEST_ARGS)
 
+# docs/commands.md, rendered from the parser (tests/test_reference.py fails when it is stale)
+.PHONY: docs
+docs: $(VENV)/.stamp-base
+	$(VENV)/bin/python -m stagecore.cli.reference > docs/commands.md
+
 # ruff and mypy, as the design asks (not part of CI's `make test`)
 lint: $(VENV)/.stamp-test
 	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' $(PIP_QUIET)
