@@ -118,3 +118,17 @@ def refused(proc: subprocess.CompletedProcess[str], *needles: str, code: int = 1
     for needle in needles:
         assert needle in errors[0], proc.stderr
     return errors[0]
+
+
+def same_files(theirs: Path, ours: Path, *names: str) -> None:
+    """Each of `names` is byte-identical in the two twins (a directory: the same listing and files)."""
+    for name in names:
+        a, b = theirs / name, ours / name
+        if a.is_dir():
+            listing = sorted(str(p.relative_to(a)) for p in a.rglob("*"))
+            assert listing == sorted(str(p.relative_to(b)) for p in b.rglob("*")), name
+            for rel in listing:
+                if (a / rel).is_file():
+                    assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+        else:
+            assert a.read_bytes() == b.read_bytes(), f"{name}:\n{a.read_text()}\n---\n{b.read_text()}"

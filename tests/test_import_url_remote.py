@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import dvc_ok, git, ok, refused, sc
+from tests.helpers import dvc_ok, git, ok, refused, same_files, sc
 from tests.servers import free_port
 
 
@@ -32,19 +32,6 @@ def _twins(tmp_path: Path, *remotes: tuple[str, str, dict[str, str]]) -> tuple[P
                 ok("remote", "modify", remote, key, value, cwd=repo)
         made.append(repo)
     return made[0], made[1]
-
-
-def _same(theirs: Path, ours: Path, *names: str) -> None:
-    for name in names:
-        a, b = theirs / name, ours / name
-        if a.is_dir():
-            files = sorted(str(p.relative_to(a)) for p in a.rglob("*"))
-            assert files == sorted(str(p.relative_to(b)) for p in b.rglob("*")), name
-            for rel in files:
-                if (a / rel).is_file():
-                    assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
-        else:
-            assert a.read_bytes() == b.read_bytes(), f"{name}:\n{a.read_text()}\n---\n{b.read_text()}"
 
 
 def _status(tool, cwd: Path) -> dict:
@@ -72,7 +59,7 @@ def test_s3_file_and_directory_twin_then_update(tmp_path, s3_server, dvc_bin):
         proc = tool("import-url", f"s3://{bucket}/data/a.txt", "--fs-config", f"endpointurl={ep}", cwd=repo)
         assert f"Importing 's3://{bucket}/data/a.txt' -> 'a.txt'" in proc.stdout
         tool("import-url", "remote://store/dir", "dd", cwd=repo)
-    _same(theirs, ours, "a.txt.dvc", "dd.dvc", "a.txt", "dd", ".gitignore")
+    same_files(theirs, ours, "a.txt.dvc", "dd.dvc", "a.txt", "dd", ".gitignore")
     text = (ours / "a.txt.dvc").read_text()
     assert "- etag: b1946ac92492d2347c6235b4d2611184\n  size: 6\n" in text and f"endpointurl: {ep}\n" in text
     assert "  nfiles: 2\n" in (ours / "dd.dvc").read_text()  # the `dir/` placeholder is no file
@@ -84,7 +71,7 @@ def test_s3_file_and_directory_twin_then_update(tmp_path, s3_server, dvc_bin):
         assert (
             "Importing 'remote://store/dir' -> 'dd'" in tool("update", "a.txt.dvc", "dd.dvc", cwd=repo).stdout
         )
-    _same(theirs, ours, "a.txt.dvc", "dd.dvc", "a.txt", "dd")
+    same_files(theirs, ours, "a.txt.dvc", "dd.dvc", "a.txt", "dd")
     assert (ours / "a.txt").read_bytes() == b"hello again\n"
     assert ok("update", "a.txt.dvc", cwd=ours).stdout.strip() == "'a.txt.dvc' didn't change, skipping"
     s3_server.client().delete_object(Bucket=bucket, Key="data/a.txt")
@@ -107,7 +94,7 @@ def test_ssh_file_and_directory_twin_no_exec_and_update(tmp_path, sshd_server, d
             f"keyfile={sshd_server.key_path}",
             cwd=repo,
         )
-    _same(theirs, ours, "a.txt.dvc", "d.dvc", "a.txt", "d", ".gitignore")
+    same_files(theirs, ours, "a.txt.dvc", "d.dvc", "a.txt", "d", ".gitignore")
     assert "- md5: b1946ac92492d2347c6235b4d2611184\n  size: 6\n" in (ours / "a.txt.dvc").read_text()
     # --no-exec: the .dvc file DVC 3.67.1 writes (pinned), no data; DVC's update below reads ours
     ok("import-url", "--no-exec", "remote://sshr/a.txt", "later.txt", cwd=ours)
@@ -118,7 +105,7 @@ def test_ssh_file_and_directory_twin_no_exec_and_update(tmp_path, sshd_server, d
     (src / "a.txt").write_text("changed\n")
     for tool, repo in ((dvc_ok, theirs), (ok, ours)):
         tool("update", "a.txt.dvc", "later.txt.dvc", cwd=repo)
-    _same(theirs, ours, "a.txt.dvc", "later.txt.dvc", "a.txt", "later.txt")
+    same_files(theirs, ours, "a.txt.dvc", "later.txt.dvc", "a.txt", "later.txt")
     assert (ours / "later.txt").read_text() == "changed\n"
     assert "skipping" in ok("update", "d.dvc", cwd=ours).stdout
     # an unfrozen import stage: repro re-imports the directory when its content changed, as DVC
@@ -128,7 +115,7 @@ def test_ssh_file_and_directory_twin_no_exec_and_update(tmp_path, sshd_server, d
         assert (
             f"Importing '{sshd_server.url(str(src / 'd'))}' -> 'd'" in tool("repro", "d.dvc", cwd=repo).stdout
         )
-    _same(theirs, ours, "d.dvc", "d")
+    same_files(theirs, ours, "d.dvc", "d")
     assert (ours / "d" / "sub" / "z").read_text() == "z\n" and _status(sc, ours) == {}
 
 
@@ -152,7 +139,7 @@ def test_stage_with_s3_and_ssh_deps_repro_status_twin(tmp_path, s3_server, sshd_
         (repo / "dvc.yaml").write_text(yaml + "    outs:\n    - out.txt\n")
     dvc_ok("repro", "-q", cwd=theirs)
     ok("repro", "-q", cwd=ours)
-    _same(theirs, ours, "dvc.lock")
+    same_files(theirs, ours, "dvc.lock")
     lock = (ours / "dvc.lock").read_text()
     assert f"    - path: s3://{bucket}/a.txt\n      hash: md5\n      etag: " in lock
     assert "    - path: remote://store/dir\n      hash: md5\n      md5: " in lock
@@ -171,7 +158,7 @@ def test_stage_with_s3_and_ssh_deps_repro_status_twin(tmp_path, s3_server, sshd_
     _put(s3_server, bucket, {"a.txt": b"a, again\n"})
     assert "Running stage 's'" in ok("repro", cwd=ours).stdout
     dvc_ok("repro", "-q", cwd=theirs)
-    _same(theirs, ours, "dvc.lock")
+    same_files(theirs, ours, "dvc.lock")
     assert _status(sc, ours) == {}
     # the pre-commit gate takes the stage as up to date without asking S3 or sshd (etag deps in the lock)
     ok("install", cwd=ours)
@@ -257,7 +244,7 @@ def test_remote_url_of_a_directory_remote_is_a_local_source_twin(tmp_path, dvc_b
     theirs, ours = _twins(tmp_path, ("ls", str(store), {}))
     for tool, repo in ((dvc_ok, theirs), (ok, ours)):
         tool("import-url", "remote://ls/sub/l.txt", cwd=repo)
-    _same(theirs, ours, "l.txt.dvc", "l.txt")
+    same_files(theirs, ours, "l.txt.dvc", "l.txt")
     assert "- md5: 42f463c8479642e92eaf6a151ebcf9d8\n  size: 2\n" in (ours / "l.txt.dvc").read_text()
     (store / "sub" / "l.txt").write_text("L2\n")
     (ours / "l.txt.dvc").write_text((ours / "l.txt.dvc").read_text().replace("frozen: true\n", ""))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import dvc_ok, git, ok, refused, run_dvc, sc
+from tests.helpers import dvc_ok, git, ok, refused, run_dvc, same_files, sc
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -66,19 +66,6 @@ def _status(tool, cwd: Path) -> dict:
     return json.loads(proc.stdout or "{}")
 
 
-def _same_files(theirs: Path, ours: Path, *names: str) -> None:
-    for name in names:
-        a, b = theirs / name, ours / name
-        if a.is_dir():
-            listing = sorted(str(p.relative_to(a)) for p in a.rglob("*"))
-            assert listing == sorted(str(p.relative_to(b)) for p in b.rglob("*")), name
-            for rel in listing:
-                if (a / rel).is_file():
-                    assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
-        else:
-            assert a.read_bytes() == b.read_bytes(), name
-
-
 @pytest.fixture
 def registry(tmp_path: Path) -> Path:
     """A data registry (made with stagecore: the same files DVC writes, fewer slow DVC calls):
@@ -118,7 +105,7 @@ def test_import_url_local_file_and_directory_twin(tmp_path):
         proc = tool("import-url", str(src / "a.txt"), cwd=repo)
         assert f"Importing '{src / 'a.txt'}' -> 'a.txt'" in proc.stdout
         tool("import-url", str(src / "d"), "dd", cwd=repo)
-    _same_files(theirs, ours, "a.txt.dvc", "dd.dvc", "a.txt", "dd", ".gitignore")
+    same_files(theirs, ours, "a.txt.dvc", "dd.dvc", "a.txt", "dd", ".gitignore")
     assert "frozen: true" in (ours / "a.txt.dvc").read_text()
     assert _status(sc, ours) == {}
     # the source changes: frozen imports are not checked by status; update re-imports
@@ -128,7 +115,7 @@ def test_import_url_local_file_and_directory_twin(tmp_path):
     for tool, repo in ((dvc_ok, theirs), (ok, ours)):
         proc = tool("update", "a.txt.dvc", "dd.dvc", cwd=repo)
         assert f"Importing '{src / 'a.txt'}' -> 'a.txt'" in proc.stdout
-    _same_files(theirs, ours, "a.txt.dvc", "dd.dvc", "a.txt", "dd")
+    same_files(theirs, ours, "a.txt.dvc", "dd.dvc", "a.txt", "dd")
     assert (ours / "a.txt").read_text() == "changed\n"
     # DVC 3.67.1 says "'a.txt.dvc' didn't change, skipping" when nothing changed
     assert ok("update", "a.txt.dvc", cwd=ours).stdout.strip() == "'a.txt.dvc' didn't change, skipping"
@@ -141,13 +128,13 @@ def test_import_url_http_twin_checksum_status_and_update(tmp_path, http_dir):
     theirs, ours = _twins(tmp_path)
     for tool, repo in ((dvc_ok, theirs), (ok, ours)):
         assert f"Importing '{base}/w.txt' -> 'w.txt'" in tool("import-url", f"{base}/w.txt", cwd=repo).stdout
-    _same_files(theirs, ours, "w.txt.dvc", "w.txt", ".gitignore")
+    same_files(theirs, ours, "w.txt.dvc", "w.txt", ".gitignore")
     assert "checksum: '" in (ours / "w.txt.dvc").read_text()  # fsspec's token of the HEAD answer
     # unfrozen, status checks the checksum by a HEAD request, as DVC does (stagecore's unfreeze
     # takes dvc.yaml stages only: the line DVC's unfreeze removes is removed by hand)
     dvc_ok("unfreeze", "w.txt.dvc", cwd=theirs)
     (ours / "w.txt.dvc").write_text((ours / "w.txt.dvc").read_text().replace("frozen: true\n", ""))
-    _same_files(theirs, ours, "w.txt.dvc")
+    same_files(theirs, ours, "w.txt.dvc")
     assert _status(sc, ours) == {}
     (www / "w.txt").write_text("web data, changed\n")
     os.utime(www / "w.txt", (1_700_000_100, 1_700_000_100))
@@ -155,7 +142,7 @@ def test_import_url_http_twin_checksum_status_and_update(tmp_path, http_dir):
     assert _status(sc, ours) == _status(run_dvc, theirs) == changed
     for tool, repo in ((dvc_ok, theirs), (ok, ours)):
         tool("update", "w.txt.dvc", cwd=repo)
-    _same_files(theirs, ours, "w.txt.dvc", "w.txt")
+    same_files(theirs, ours, "w.txt.dvc", "w.txt")
     assert (ours / "w.txt").read_text() == "web data, changed\n"
     # the source is gone: DVC and stagecore both say deleted
     (www / "w.txt").unlink()
@@ -191,7 +178,7 @@ def test_import_from_a_registry_twin_status_and_update(tmp_path, registry):
         tool("import", str(registry), "data/images/i2", cwd=repo)  # a file inside a directory output
         tool("import", str(registry), "README", cwd=repo)  # tracked by git, not DVC
         tool("import", str(registry), "data", "-o", "dd", cwd=repo)  # git files and outputs, no .dvc files
-    _same_files(
+    same_files(
         theirs,
         ours,
         "one.txt.dvc",
@@ -219,7 +206,7 @@ def test_import_from_a_registry_twin_status_and_update(tmp_path, registry):
         assert "Importing 'data/one.txt" in tool("update", "moving.txt.dvc", cwd=repo).stdout
         tool("update", "--rev", "main", "imgs.dvc", cwd=repo)
     assert ok("update", "one.txt.dvc", cwd=ours).stdout.strip() == "'one.txt.dvc' didn't change, skipping"
-    _same_files(theirs, ours, "moving.txt.dvc", "imgs.dvc", "moving.txt", "imgs")
+    same_files(theirs, ours, "moving.txt.dvc", "imgs.dvc", "moving.txt", "imgs")
     assert (ours / "moving.txt").read_text() == "two\n" and "rev: main" in (ours / "imgs.dvc").read_text()
     assert _status(sc, ours) == {}
 
@@ -232,7 +219,7 @@ def test_get_and_list_twin(tmp_path, registry):
         tool("get", str(registry), "data/one.txt", cwd=where)
         tool("get", str(registry), "data/images", "-o", "x/y", "--rev", "v1", cwd=where)
     ok("get", str(registry), "README", cwd=ours)
-    _same_files(theirs, ours, "one.txt", "x")
+    same_files(theirs, ours, "one.txt", "x")
     assert sorted(p.name for p in ours.iterdir()) == ["README", "one.txt", "x"]
     assert (ours / "README").read_text() == "a registry\n"
     proc = sc("get", str(registry), "data/one.txt", cwd=ours)
