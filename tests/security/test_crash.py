@@ -296,9 +296,14 @@ def test_kill_gc_then_rerun(base: Path, tmp_path: Path) -> None:
         target = count() - rng.randint(1, 60)  # kill once gc has removed that many of ~100 unused objects
         proc = subprocess.Popen([sys.executable, "-m", "stagecore", "gc", "-w", "-f"], cwd=repo,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # gc runs in short slices between SIGSTOP/SIGCONT, the count checked between them: on a
+        # loaded machine a free-running gc could remove everything between two polls of the count
         deadline = time.monotonic() + 60
+        proc.send_signal(signal.SIGSTOP)
         while proc.poll() is None and count() > target and time.monotonic() < deadline:
-            time.sleep(0.002)
+            proc.send_signal(signal.SIGCONT)
+            time.sleep(0.0005)
+            proc.send_signal(signal.SIGSTOP)
         proc.send_signal(signal.SIGKILL)
         was_killed = proc.wait() == -signal.SIGKILL
         assert was_killed, f"{note}: gc finished before the kill"
