@@ -101,8 +101,8 @@ class Bar:
                 self._bar.set_description_str(self._desc(), refresh=False)
                 if not first:
                     self._bar.set_postfix_str("", refresh=False)
-                    self._bar.reset(total=None)
-                    self._bar.total = None
+                    self._bar.total = None  # before reset() redraws: not the last phase's total
+                    self._bar.reset()
 
     def _desc(self) -> str:
         if len(self.kinds) < 2 or self._phase is None:
