@@ -85,24 +85,26 @@ class Bar:
         with self._lock:
             self.total = (self.total or 0) + files
 
-    def phase(self, kind: str) -> None:
-        """A bar counting several kinds shows one phase at a time: a new kind starts its count anew."""
+    def phase(self, kind: str, total: int | None = None) -> bool:
+        """A bar counting several kinds shows one phase at a time: a new kind starts its count anew
+        (of `total` items when known). False when `kind` is the current phase already."""
         with self._lock:
             if kind == self._phase:
-                return
+                return False
             first = self._phase is None
             self._phase = kind
             if not first:
                 self._draw(force=True)  # the last count of the phase that ends
                 self.files = self.nbytes = 0
-                self.total = None
                 self._start = time.monotonic()
+            self.total = total
             if self._bar is not None:
                 self._bar.set_description_str(self._desc(), refresh=False)
                 if not first:
                     self._bar.set_postfix_str("", refresh=False)
-                    self._bar.total = None  # before reset() redraws: not the last phase's total
-                    self._bar.reset()
+                self._bar.total = total  # before reset() redraws: never the last phase's total
+                self._bar.reset()
+            return True
 
     def _desc(self) -> str:
         if len(self.kinds) < 2 or self._phase is None:
@@ -184,8 +186,8 @@ def expect(kind: str, files: int) -> None:
     bar counting that kind then shows a total and an ETA; nothing without one)."""
     bar = _active
     if bar is not None and kind in bar.kinds and files > 0:
-        if len(bar.kinds) > 1:
-            bar.phase(kind)
+        if len(bar.kinds) > 1 and bar.phase(kind, files):
+            return  # a new phase, started with this total
         bar.expect(files)
 
 
