@@ -113,10 +113,10 @@ def own_watchman(watchman: Watchman, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/test_fast_path.py's repository with `git config stagecore.fastpath.fsmonitor true`."""
+    """tests/test_fast_path.py's repository with `git config stagecore.fsmonitor true`."""
     root = tmp_path_factory.mktemp("fsmonitor") / "template"
     fast._build(root)
-    subprocess.run(["git", "config", "stagecore.fastpath.fsmonitor", "true"], cwd=root, check=True,
+    subprocess.run(["git", "config", "stagecore.fsmonitor", "true"], cwd=root, check=True,
                    env=clean_env())
     return root
 
@@ -231,12 +231,12 @@ def test_switch_off_or_no_watchman_records_nothing(repo: Path, own_watchman: Wat
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     side = repo / ".dvc" / "tmp" / "stagecore-fsmonitor-status"
     clean_status(repo)
-    git("config", "stagecore.fastpath.fsmonitor", "false", cwd=repo)
+    git("config", "stagecore.fsmonitor", "false", cwd=repo)
     assert not vouches(repo, STATUS)  # the git config changed: not vouched until recorded again
     full_status(repo)
     assert not side.exists()
     assert not vouches(repo, STATUS)
-    git("config", "stagecore.fastpath.fsmonitor", "true", cwd=repo)
+    git("config", "stagecore.fsmonitor", "true", cwd=repo)
     clean_status(repo)
     assert side.exists()
     monkeypatch.setenv("STAGECORE_FSMONITOR", "0")  # the environment overrides git config

@@ -1,6 +1,6 @@
 """Optional file-system monitor: watchman tells the fast path what changed (git's core.fsmonitor).
 
-Off by default; on with `git config stagecore.fastpath.fsmonitor true` (never in `.dvc/config`: DVC 3
+Off by default; on with `git config stagecore.fsmonitor true` (never in `.dvc/config`: DVC 3
 rejects unknown keys there) or STAGECORE_FSMONITOR=1 (=0 forces it off). When a clean snapshot
 is recorded (stagecore.fastpath.snapshot_record) and the switch is on, `recorded`
 (stagecore.fastpath.fsmonitor_record) asks watchman for a clock of the project's watch, re-checks every

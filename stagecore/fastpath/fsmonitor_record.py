@@ -115,14 +115,14 @@ def _now() -> int:
 
 
 def enabled(root: str, environ) -> bool:
-    """The switch: STAGECORE_FSMONITOR, else git's `stagecore.fastpath.fsmonitor` (as git reads it)."""
+    """The switch: STAGECORE_FSMONITOR, else git's `stagecore.fsmonitor` (as git reads it)."""
     forced = env_switch(environ)
     if forced is not None:
         return forced
     import subprocess
 
     try:
-        proc = subprocess.run(["git", "config", "--type=bool", "--get", "stagecore.fastpath.fsmonitor"], cwd=root,
+        proc = subprocess.run(["git", "config", "--type=bool", "--get", "stagecore.fsmonitor"], cwd=root,
                               capture_output=True, text=True, check=False, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return False
