@@ -87,7 +87,10 @@ class Bar:
 
     def phase(self, kind: str, total: int | None = None) -> bool:
         """A bar counting several kinds shows one phase at a time: a new kind starts its count anew
-        (of `total` items when known). False when `kind` is the current phase already."""
+        (of `total` items when known). False when `kind` is the current phase already, or the bar
+        counts one kind only (it has no phases)."""
+        if len(self.kinds) < 2:  # before the lock: transfer threads tick a one-kind bar often
+            return False
         with self._lock:
             if kind == self._phase:
                 return False
@@ -176,8 +179,7 @@ def tick(kind: str, nbytes: int = 0, files: int = 0) -> None:
     it never prints by itself)."""
     bar = _active
     if bar is not None and kind in bar.kinds:
-        if len(bar.kinds) > 1:
-            bar.phase(kind)
+        bar.phase(kind)
         bar.tick(nbytes, files)
 
 
@@ -186,7 +188,7 @@ def expect(kind: str, files: int) -> None:
     bar counting that kind then shows a total and an ETA; nothing without one)."""
     bar = _active
     if bar is not None and kind in bar.kinds and files > 0:
-        if len(bar.kinds) > 1 and bar.phase(kind, files):
+        if bar.phase(kind, files):
             return  # a new phase, started with this total
         bar.expect(files)
 
@@ -200,8 +202,7 @@ def tick_file(kind: str, path: str, files: int = 0, dir_fd: int | None = None) -
     """`tick` with the size of `path` (unreadable: no bytes); the stat only when a bar listens."""
     bar = _active
     if bar is not None and kind in bar.kinds:
-        if len(bar.kinds) > 1:
-            bar.phase(kind)
+        bar.phase(kind)
         try:
             size = os.stat(path, dir_fd=dir_fd, follow_symlinks=False).st_size
         except OSError:
